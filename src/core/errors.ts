@@ -1,0 +1,51 @@
+/**
+ * Machine-readable cause of a {@link SessionError}.
+ *
+ * - `INVALID_OPTION`: a constructor or per-call option is out of range.
+ * - `INVALID_ARGUMENT`: a method argument is malformed (bad end reason, non-JSON data, ...).
+ * - `INVALID_SESSION_ID`: an ID is empty, too long, or has a character outside 0x21–0x7E.
+ * - `SESSION_EXISTS`: the ID is already in use (live or tombstoned).
+ * - `CAPACITY`: `maxSessions` reached and nothing could be evicted.
+ * - `STORE_UNAVAILABLE`: the store could not be reached or answered with an error; nothing
+ *   was changed on our side, try again later.
+ * - `STORE_CORRUPT`: the store holds data under our keys that we cannot read.
+ * - `CLOSED`: the manager was closed.
+ */
+export type SessionErrorCode =
+  | 'INVALID_OPTION'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_SESSION_ID'
+  | 'SESSION_EXISTS'
+  | 'CAPACITY'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CORRUPT'
+  | 'CLOSED';
+
+/**
+ * The one error class this library throws. Switch on {@link SessionError.code}, never on the
+ * message; the original error, where there is one, is in `cause`.
+ */
+export class SessionError extends Error {
+  /** What went wrong, as a stable code. */
+  readonly code: SessionErrorCode;
+
+  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SessionError';
+    this.code = code;
+  }
+}
+
+/** True when `error` is a {@link SessionError} (with `code`, when given). */
+export function isSessionError(error: unknown, code?: SessionErrorCode): error is SessionError {
+  return error instanceof SessionError && (code === undefined || error.code === code);
+}
+
+/** Wraps anything a store threw as `STORE_UNAVAILABLE`, keeping our own errors as they are. */
+export function toStoreError(error: unknown, operation: string): SessionError {
+  if (error instanceof SessionError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SessionError('STORE_UNAVAILABLE', `Session store failed during ${operation}: ${detail}`, {
+    cause: error,
+  });
+}

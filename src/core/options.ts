@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import type { SessionStore, StorePolicy } from '../stores/store.js';
+import type { Clock } from './clock.js';
+import { SessionError } from './errors.js';
+import type { Logger } from './logger.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const MAX_DURATION_MS = 365 * DAY;
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Options of {@link SessionManager}. Every field is optional; defaults are listed per field. */
+export interface SessionManagerOptions {
+  /** Where sessions live. @default a new `MemoryStore` (closed with the manager) */
+  store?: SessionStore;
+  /**
+   * Idle time, in ms, after which an unpinned session ends with reason `idle`. The idle clock
+   * starts at the last touch, or at the last release while requests or streams were open.
+   * `0`: sessions never idle out. @default 1_800_000 (30 minutes)
+   */
+  idleTtlMs?: number;
+  /** Absolute lifetime in ms from creation; ends the session even while pinned. `0`: none. @default 0 */
+  maxLifetimeMs?: number;
+  /**
+   * How often the sweeper runs, in ms. With a shared store keep it below half the idle TTL:
+   * pinned sessions are renewed by their replica's sweeper.
+   * @default idleTtlMs / 4 (else maxLifetimeMs / 4), clamped to 5 ms – 60 s; 60 s when neither is set
+   */
+  sweepIntervalMs?: number;
+  /** At most this many sessions ended per store call in a sweep. @default 1000 */
+  sweepBatchSize?: number;
+  /** How long an ended session is remembered (404 "expired" rather than "not found"). `0`: not at all. @default 86_400_000 (24 h) */
+  tombstoneTtlMs?: number;
+  /** At most this many tombstones; the oldest are dropped first. @default 100_000 */
+  maxTombstones?: number;
+  /** At most this many live sessions (`Infinity`: no limit). @default 10_000 */
+  maxSessions?: number;
+  /**
+   * At `maxSessions`: `'reject'` refuses the new session (`SessionError('CAPACITY')`, HTTP 503);
+   * `'evict-oldest'` ends the least recently touched unpinned session (reason `evicted`).
+   * @default 'reject'
+   */
+  capacityPolicy?: 'reject' | 'evict-oldest';
+  /** Makes new session IDs; must return visible ASCII (0x21–0x7E). @default crypto-secure UUID v4 */
+  generateId?: () => string;
+  /** Time source. @default `Date.now()` */
+  clock?: Clock;
+  /** Where the manager reports hook and sweep failures besides the `error` event. @default none */
+  logger?: Logger;
+  /**
+   * How long one end hook may run before it is reported as failed (`error` event, phase
+   * `end-hook`) and no longer awaited. @default 10_000
+   */
+  hookTimeoutMs?: number;
+  /** Start the sweeper in the constructor (its timer never keeps the process alive). @default true */
+  autoStart?: boolean;
+}
+
+/** Options after defaults, as the manager uses them. */
+export interface ResolvedOptions {
+  readonly store: SessionStore | undefined;
+  readonly policy: StorePolicy;
+  readonly sweepIntervalMs: number;
+  readonly sweepBatchSize: number;
+  readonly capacityPolicy: 'reject' | 'evict-oldest';
+  readonly generateId: (() => string) | undefined;
+  readonly clock: Clock | undefined;
+  readonly logger: Logger | undefined;
+  readonly autoStart: boolean;
+  readonly hookTimeoutMs: number;
+}
+
+const duration = z.number().int().min(0).max(MAX_DURATION_MS);
+const isFunction = (value: unknown) => typeof value === 'function';
+const hasMethods =
+  (...names: string[]) =>
+  (value: unknown) =>
+    typeof value === 'object' &&
+    value !== null &&
+    names.every((name) => isFunction((value as Record<string, unknown>)[name]));
+
+const schema = z.strictObject({
+  store: z
+    .custom<SessionStore>(hasMethods('create', 'get', 'touch', 'end', 'claimExpired', 'count'))
+    .optional(),
+  idleTtlMs: duration.optional(),
+  maxLifetimeMs: duration.optional(),
+  sweepIntervalMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
+  sweepBatchSize: z.number().int().min(1).max(100_000).optional(),
+  tombstoneTtlMs: duration.optional(),
+  maxTombstones: z.number().int().min(0).max(10_000_000).optional(),
+  maxSessions: z.union([z.number().int().min(1), z.literal(Infinity)]).optional(),
+  capacityPolicy: z.enum(['reject', 'evict-oldest']).optional(),
+  generateId: z.custom<() => string>(isFunction).optional(),
+  clock: z.custom<Clock>(hasMethods('now')).optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
+  autoStart: z.boolean().optional(),
+  hookTimeoutMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
+});
+
+const ACCEPTED: Record<string, string> = {
+  store: 'a SessionStore (an object with create, get, touch, end, claimExpired and count)',
+  idleTtlMs: `an integer number of ms from 0 (never) to ${MAX_DURATION_MS} (365 days)`,
+  maxLifetimeMs: `an integer number of ms from 0 (none) to ${MAX_DURATION_MS} (365 days)`,
+  sweepIntervalMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
+  sweepBatchSize: 'an integer from 1 to 100000',
+  tombstoneTtlMs: `an integer number of ms from 0 (no tombstones) to ${MAX_DURATION_MS} (365 days)`,
+  maxTombstones: 'an integer from 0 to 10000000',
+  maxSessions: 'an integer >= 1, or Infinity',
+  capacityPolicy: "'reject' or 'evict-oldest'",
+  generateId: 'a function returning a string ID',
+  clock: 'an object with a now() method returning ms',
+  logger: 'an object with optional debug/info/warn/error methods',
+  autoStart: 'true or false',
+  hookTimeoutMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
+};
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Validates options once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
+export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionError('INVALID_OPTION', `Options must be an object, got ${describe(options)}.`);
+  }
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      throw new SessionError(
+        'INVALID_OPTION',
+        `Unknown option \`${issue.keys.join('`, `')}\`; accepted options: ${Object.keys(ACCEPTED).join(', ')}.`,
+      );
+    }
+    const field = String(issue.path[0]);
+    const value = (options as Record<string, unknown>)[field];
+    throw new SessionError(
+      'INVALID_OPTION',
+      `Invalid option \`${field}\`: expected ${ACCEPTED[field]}, got ${describe(value)}.`,
+    );
+  }
+  const o = parsed.data;
+  const idleTtlMs = o.idleTtlMs ?? 30 * MINUTE;
+  const maxLifetimeMs = o.maxLifetimeMs ?? 0;
+  const basis = idleTtlMs > 0 ? idleTtlMs : maxLifetimeMs;
+  const sweepIntervalMs =
+    o.sweepIntervalMs ?? (basis > 0 ? Math.min(Math.max(Math.floor(basis / 4), 5), MINUTE) : MINUTE);
+  return {
+    store: o.store,
+    policy: Object.freeze({
+      idleTtlMs,
+      maxLifetimeMs,
+      tombstoneTtlMs: o.tombstoneTtlMs ?? DAY,
+      maxTombstones: o.maxTombstones ?? 100_000,
+      maxSessions: o.maxSessions ?? 10_000,
+    }),
+    sweepIntervalMs,
+    sweepBatchSize: o.sweepBatchSize ?? 1000,
+    capacityPolicy: o.capacityPolicy ?? 'reject',
+    generateId: o.generateId,
+    clock: o.clock,
+    logger: o.logger,
+    autoStart: o.autoStart ?? true,
+    hookTimeoutMs: o.hookTimeoutMs ?? 10_000,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Why a session ended.
+ *
+ * - `idle`: no request or open stream for longer than the idle TTL.
+ * - `lifetime`: the absolute maximum lifetime ran out (pinned or not).
+ * - `deleted`: the client sent `DELETE`.
+ * - `closed`: server code called {@link SessionManager.end}.
+ * - `evicted`: removed to make room at capacity.
+ * - `shutdown`: the manager was closed.
+ */
+export type EndReason = 'idle' | 'lifetime' | 'deleted' | 'closed' | 'evicted' | 'shutdown';
+
+/** Every {@link EndReason}, in a stable order (useful for metrics and validation). */
+export const END_REASONS: readonly EndReason[] = Object.freeze([
+  'idle',
+  'lifetime',
+  'deleted',
+  'closed',
+  'evicted',
+  'shutdown',
+]);
+
+/** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A live session as the store holds it. Times are milliseconds from the manager's clock.
+ *
+ * Records returned by the memory store are live views: read them right away, and copy
+ * (`{ ...record.toJSON() }` or the fields you need) before keeping one.
+ */
+export interface SessionRecord {
+  /** The session ID (visible ASCII, 0x21–0x7E). */
+  readonly id: string;
+  /** Who the session belongs to; only that owner resolves it. `undefined`: no owner. */
+  readonly owner?: string | undefined;
+  /** Which transport created it (`'streamable-http'`, `'sse'`, ...); free-form. */
+  readonly kind?: string | undefined;
+  /** Small application data kept with the session (JSON). */
+  readonly data?: JsonValue | undefined;
+  /** The stored `initialize` request, so another replica can restore the session. */
+  readonly init?: JsonValue | undefined;
+  /** When the session was created. */
+  readonly createdAt: number;
+  /** The last touch: the start of the idle clock. */
+  readonly lastSeenAt: number;
+}
+
+/** What is left of an ended session: enough to answer "expired" rather than "never existed". */
+export interface Tombstone {
+  readonly id: string;
+  readonly owner?: string | undefined;
+  readonly reason: EndReason;
+  /** When the session ended. */
+  readonly endedAt: number;
+}
+
+/** A live session. */
+export interface ActiveResolution {
+  readonly status: 'active';
+  readonly session: SessionRecord;
+}
+
+/** A session that existed and ended; its tombstone tells why and when. */
+export interface EndedResolution {
+  readonly status: 'ended';
+  readonly tombstone: Tombstone;
+}
+
+/** Never existed, tombstone gone, or belongs to another owner (indistinguishable on purpose). */
+export interface UnknownResolution {
+  readonly status: 'unknown';
+}
+
+/** The answer of {@link SessionManager.resolve} and {@link SessionManager.touch}. */
+export type Resolution = ActiveResolution | EndedResolution | UnknownResolution;

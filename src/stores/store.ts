@@ -1,0 +1,133 @@
+import type {
+  EndReason,
+  EndedResolution,
+  JsonValue,
+  Resolution,
+  SessionRecord,
+  Tombstone,
+} from '../core/types.js';
+
+/**
+ * The manager's settings a store needs to apply atomically. The manager passes the same frozen
+ * object to every call; stores must not keep it between calls.
+ */
+export interface StorePolicy {
+  /** Idle window in ms; `0`: sessions never idle-expire. */
+  readonly idleTtlMs: number;
+  /** Absolute lifetime in ms from creation; `0`: none. */
+  readonly maxLifetimeMs: number;
+  /** How long a tombstone is kept, in ms; `0`: no tombstones. */
+  readonly tombstoneTtlMs: number;
+  /** At most this many tombstones; the oldest go first. */
+  readonly maxTombstones: number;
+  /** At most this many live sessions (`Infinity`: no limit). */
+  readonly maxSessions: number;
+}
+
+/** What a new session is made of; `lastSeenAt` starts at `createdAt`. */
+export interface NewSession {
+  readonly id: string;
+  readonly owner?: string | undefined;
+  readonly kind?: string | undefined;
+  readonly data?: JsonValue | undefined;
+  readonly init?: JsonValue | undefined;
+  readonly createdAt: number;
+}
+
+/**
+ * A session whose deadline has passed but which no one has ended yet (the sweep has not run).
+ * The manager ends it with `reason` when it sees this.
+ */
+export interface ExpiredLookup {
+  readonly status: 'expired';
+  readonly session: SessionRecord;
+  readonly reason: 'idle' | 'lifetime';
+}
+
+/** What {@link SessionStore.get} and {@link SessionStore.touch} answer. */
+export type StoreLookup = Resolution | ExpiredLookup;
+
+/** Answer of {@link SessionStore.create}: made, ID taken (live or tombstoned), or store full. */
+export type CreateResult = 'created' | 'exists' | 'full';
+
+/** This call ended the session: the caller runs its end hooks, exactly once fleet-wide. */
+export interface EndedNow {
+  readonly status: 'ended-now';
+  readonly session: SessionRecord;
+  readonly tombstone: Tombstone;
+}
+
+/** Answer of {@link SessionStore.end}. */
+export type EndResult = EndedNow | EndedResolution | { readonly status: 'unknown' };
+
+/** The time at which a session is due, under `policy`; `Infinity` when never. */
+export function deadlineOf(
+  createdAt: number,
+  lastSeenAt: number,
+  policy: Pick<StorePolicy, 'idleTtlMs' | 'maxLifetimeMs'>,
+): number {
+  const idle = policy.idleTtlMs > 0 ? lastSeenAt + policy.idleTtlMs : Infinity;
+  const life = policy.maxLifetimeMs > 0 ? createdAt + policy.maxLifetimeMs : Infinity;
+  return idle < life ? idle : life;
+}
+
+/** Which deadline ends a session that is due at `now`: the lifetime wins a tie. */
+export function expiryReasonOf(
+  createdAt: number,
+  policy: Pick<StorePolicy, 'maxLifetimeMs'>,
+  now: number,
+): 'idle' | 'lifetime' {
+  return policy.maxLifetimeMs > 0 && createdAt + policy.maxLifetimeMs <= now ? 'lifetime' : 'idle';
+}
+
+/**
+ * Where sessions live. Every method is one atomic step (one round trip for a networked store),
+ * takes the time as `now` from the manager's clock, and rejects with
+ * `SessionError('STORE_UNAVAILABLE')` when the backend cannot be reached. A store never ends a
+ * session on its own initiative except through {@link SessionStore.claimExpired}.
+ *
+ * Run `describeStoreConformance` from `mcp-sessions/testing` against any implementation.
+ */
+export interface SessionStore {
+  /**
+   * `true` when sessions outlive this process (a networked store shared by replicas). On
+   * `close()` the manager then only detaches its local transports instead of ending sessions.
+   */
+  readonly shared: boolean;
+
+  /** Atomic create-if-absent. `'exists'` when the ID is live or tombstoned; `'full'` at `maxSessions`. */
+  create(session: NewSession, policy: StorePolicy): Promise<CreateResult>;
+
+  /** Reads a session without touching it. A session past its deadline answers `'expired'`. */
+  get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup>;
+
+  /**
+   * Sets `lastSeenAt = now` on a live session and answers it; a tombstone or nothing otherwise.
+   * A session already past its deadline is not revived: it answers `'expired'`.
+   */
+  touch(id: string, now: number, policy: StorePolicy): Promise<StoreLookup>;
+
+  /**
+   * Ends a live session: removes it and writes its tombstone in one step. `'ended-now'` to
+   * exactly one caller; later calls answer the tombstone (or `'unknown'` once it is gone).
+   */
+  end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult>;
+
+  /**
+   * Ends up to `limit` sessions whose deadline is `<= now` and answers them, each to exactly
+   * one caller across every process sharing the store. Also drops tombstones past their age.
+   */
+  claimExpired(now: number, limit: number, policy: StorePolicy): Promise<EndedNow[]>;
+
+  /** IDs of up to `limit` live sessions, least recently touched first (eviction candidates). */
+  oldest(limit: number, policy: StorePolicy): Promise<string[]>;
+
+  /** How many live sessions and tombstones the store holds. */
+  count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }>;
+
+  /** Every live session, in no particular order (enumerates without blocking the backend). */
+  list(policy: StorePolicy): AsyncIterable<SessionRecord>;
+
+  /** Releases what the store itself opened. Never closes a client the caller passed in. */
+  close(): Promise<void>;
+}
