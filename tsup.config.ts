@@ -4,6 +4,10 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'redis/index': 'src/stores/redis/index.ts',
+    'streamable-http/index': 'src/adapters/streamable-http/index.ts',
+    'sse/index': 'src/adapters/sse/index.ts',
+    'client/index': 'src/client/index.ts',
     'testing/index': 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'mcp-sessions-pack-'));
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 try {
-  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { encoding: 'utf8' });
+  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+    encoding: 'utf8',
+  });
   const tarball = join(dir, out.trim().split('\n').pop());
   run('npx', ['--no-install', 'publint', 'run', '--strict', tarball]);
   run('npx', ['--no-install', 'attw', tarball, '--profile', 'node16']);

@@ -45,7 +45,11 @@ export function isSessionError(error: unknown, code?: SessionErrorCode): error i
 export function toStoreError(error: unknown, operation: string): SessionError {
   if (error instanceof SessionError) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new SessionError('STORE_UNAVAILABLE', `Session store failed during ${operation}: ${detail}`, {
-    cause: error,
-  });
+  return new SessionError(
+    'STORE_UNAVAILABLE',
+    `Session store failed during ${operation}: ${detail}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -10,7 +10,13 @@ export interface SessionEndInfo {
 }
 
 /** Where a reported failure came from. */
-export type SessionFailurePhase = 'end-hook' | 'listener' | 'sweep' | 'release' | 'renew' | 'verify';
+export type SessionFailurePhase =
+  | 'end-hook'
+  | 'listener'
+  | 'sweep'
+  | 'release'
+  | 'renew'
+  | 'verify';
 
 /** Payload of the `error` event: a failure that was caught so that no request path throws. */
 export interface SessionFailure {
@@ -65,7 +71,8 @@ export class TypedEvents<Events extends { [K in keyof Events]: (arg: never) => v
       try {
         (listener as (a: typeof arg) => void)(arg);
       } catch (error) {
-        (errors ??= []).push(error);
+        errors ??= [];
+        errors.push(error);
       }
     }
     return errors;

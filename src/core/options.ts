@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { SessionStore, StorePolicy } from '../stores/store.js';
 import type { Clock } from './clock.js';
-import { SessionError } from './errors.js';
 import type { Logger } from './logger.js';
+import { parseOptions } from './validate.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -115,43 +115,15 @@ const ACCEPTED: Record<string, string> = {
   hookTimeoutMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
 };
 
-function describe(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 /** Validates options once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
 export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new SessionError('INVALID_OPTION', `Options must be an object, got ${describe(options)}.`);
-  }
-  const parsed = schema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      throw new SessionError(
-        'INVALID_OPTION',
-        `Unknown option \`${issue.keys.join('`, `')}\`; accepted options: ${Object.keys(ACCEPTED).join(', ')}.`,
-      );
-    }
-    const field = String(issue.path[0]);
-    const value = (options as Record<string, unknown>)[field];
-    throw new SessionError(
-      'INVALID_OPTION',
-      `Invalid option \`${field}\`: expected ${ACCEPTED[field]}, got ${describe(value)}.`,
-    );
-  }
-  const o = parsed.data;
+  const o = parseOptions(schema, ACCEPTED, options, 'SessionManager');
   const idleTtlMs = o.idleTtlMs ?? 30 * MINUTE;
   const maxLifetimeMs = o.maxLifetimeMs ?? 0;
   const basis = idleTtlMs > 0 ? idleTtlMs : maxLifetimeMs;
   const sweepIntervalMs =
-    o.sweepIntervalMs ?? (basis > 0 ? Math.min(Math.max(Math.floor(basis / 4), 5), MINUTE) : MINUTE);
+    o.sweepIntervalMs ??
+    (basis > 0 ? Math.min(Math.max(Math.floor(basis / 4), 5), MINUTE) : MINUTE);
   return {
     store: o.store,
     policy: Object.freeze({

@@ -194,11 +194,18 @@ export class SessionManager {
       createdAt: this.#clock.now(),
     };
     let result = await this.#call('create', this.#store.create(session, this.#policy));
-    if (result === 'full' && this.#options.capacityPolicy === 'evict-oldest' && (await this.#evictOne())) {
+    if (
+      result === 'full' &&
+      this.#options.capacityPolicy === 'evict-oldest' &&
+      (await this.#evictOne())
+    ) {
       result = await this.#call('create', this.#store.create(session, this.#policy));
     }
     if (result === 'exists') {
-      throw new SessionError('SESSION_EXISTS', `Session ID ${maskSessionId(id)} is already in use.`);
+      throw new SessionError(
+        'SESSION_EXISTS',
+        `Session ID ${maskSessionId(id)} is already in use.`,
+      );
     }
     if (result === 'full') {
       throw new SessionError(
@@ -229,7 +236,10 @@ export class SessionManager {
   async resolve(id: string, options?: ResolveOptions): Promise<Resolution> {
     this.#assertOpen();
     assertValidSessionId(id);
-    const lookup = await this.#call('resolve', this.#store.get(id, this.#clock.now(), this.#policy));
+    const lookup = await this.#call(
+      'resolve',
+      this.#store.get(id, this.#clock.now(), this.#policy),
+    );
     return this.#settle(id, lookup, options?.owner);
   }
 
@@ -300,7 +310,8 @@ export class SessionManager {
     }
     const attachment = this.#attach(id);
     attachment.verifyAt = this.#clock.now();
-    (attachment.hooks ??= []).push(hook);
+    attachment.hooks ??= [];
+    attachment.hooks.push(hook);
     return () => {
       const hooks = attachment.hooks;
       const index = hooks?.indexOf(hook) ?? -1;
@@ -410,7 +421,8 @@ export class SessionManager {
     await Promise.allSettled(finals);
     if (!this.#store.shared) {
       try {
-        for await (const record of this.#store.list(this.#policy)) await this.#end(record.id, 'shutdown');
+        for await (const record of this.#store.list(this.#policy))
+          await this.#end(record.id, 'shutdown');
       } catch (error) {
         this.#report('sweep', error);
       }
@@ -424,10 +436,7 @@ export class SessionManager {
     let total = 0;
     const limit = this.#options.sweepBatchSize;
     for (;;) {
-      const batch = await this.#call(
-        'sweep',
-        this.#store.claimExpired(now, limit, this.#policy),
-      );
+      const batch = await this.#call('sweep', this.#store.claimExpired(now, limit, this.#policy));
       total += batch.length;
       if (batch.length > 0) {
         await Promise.all(
@@ -488,7 +497,7 @@ export class SessionManager {
     phase: SessionFailurePhase,
   ): Promise<void> {
     try {
-      const lookup = await this.#store.touch(id, now, this.#policy);
+      const lookup = await this.#store.touch(id, now, this.#policy, true);
       if (lookup.status === 'active') this.#wrote(attachment, now);
       else await this.#settle(id, lookup, undefined);
     } catch (error) {
@@ -540,7 +549,12 @@ export class SessionManager {
   }
 
   /** This manager ended the session: hooks, counters, `ended` event. */
-  async #finish(id: string, reason: EndReason, endedAt: number, session: SessionRecord): Promise<void> {
+  async #finish(
+    id: string,
+    reason: EndReason,
+    endedAt: number,
+    session: SessionRecord,
+  ): Promise<void> {
     const info: SessionEndInfo = { id, reason, endedAt, session: copyRecord(session) };
     this.#ended[reason]++;
     await this.#runHooks(id, info);
@@ -603,7 +617,10 @@ export class SessionManager {
   }
 
   #detachIfIdle(id: string, attachment: Attachment): void {
-    if (attachment.pins === 0 && (attachment.hooks === undefined || attachment.hooks.length === 0)) {
+    if (
+      attachment.pins === 0 &&
+      (attachment.hooks === undefined || attachment.hooks.length === 0)
+    ) {
       if (this.#attached.get(id) === attachment) this.#attached.delete(id);
     }
   }
@@ -654,7 +671,8 @@ export class SessionManager {
       session: sessionId === undefined ? undefined : maskSessionId(sessionId),
       error,
     };
-    if (this.#logger?.error !== undefined) this.#logger.error('mcp-sessions: contained failure', details);
+    if (this.#logger?.error !== undefined)
+      this.#logger.error('mcp-sessions: contained failure', details);
     else if (!this.#events.has('error') || errors !== undefined) {
       console.error('mcp-sessions: contained failure', details, ...(errors ?? []));
     }

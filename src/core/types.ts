@@ -21,7 +21,13 @@ export const END_REASONS: readonly EndReason[] = Object.freeze([
 ]);
 
 /** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
 
 /**
  * A live session as the store holds it. Times are milliseconds from the manager's clock.

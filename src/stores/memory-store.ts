@@ -115,16 +115,16 @@ export class MemoryStore implements SessionStore {
   }
 
   async get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
-    return this.#lookup(id, now, policy, false);
+    return this.#lookup(id, now, policy, false, false);
   }
 
-  async touch(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
-    return this.#lookup(id, now, policy, true);
+  async touch(id: string, now: number, policy: StorePolicy, revive = false): Promise<StoreLookup> {
+    return this.#lookup(id, now, policy, true, revive);
   }
 
   /** Synchronous {@link MemoryStore.touch}, for benchmarks and in-process callers. */
-  touchSync(id: string, now: number, policy: StorePolicy): StoreLookup {
-    return this.#lookup(id, now, policy, true);
+  touchSync(id: string, now: number, policy: StorePolicy, revive = false): StoreLookup {
+    return this.#lookup(id, now, policy, true, revive);
   }
 
   async end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult> {
@@ -182,11 +182,18 @@ export class MemoryStore implements SessionStore {
     this.#byCreationHead = 0;
   }
 
-  #lookup(id: string, now: number, policy: StorePolicy, touch: boolean): StoreLookup {
+  #lookup(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    touch: boolean,
+    revive: boolean,
+  ): StoreLookup {
     const node = this.#sessions.get(id);
     if (node !== undefined) {
       if (deadlineOf(node.createdAt, node.lastSeenAt, policy) <= now) {
-        return { status: 'expired', session: node, reason: expiryReasonOf(node.createdAt, policy, now) };
+        const reason = expiryReasonOf(node.createdAt, policy, now);
+        if (!revive || reason === 'lifetime') return { status: 'expired', session: node, reason };
       }
       if (touch) {
         if (now > node.lastSeenAt) node.lastSeenAt = now;
@@ -203,7 +210,8 @@ export class MemoryStore implements SessionStore {
 
   #liveTombstone(id: string, now: number, policy: StorePolicy): Tombstone | undefined {
     const tombstone = this.#tombstones.get(id);
-    if (tombstone === undefined || tombstone.endedAt + policy.tombstoneTtlMs > now) return tombstone;
+    if (tombstone === undefined || tombstone.endedAt + policy.tombstoneTtlMs > now)
+      return tombstone;
     return undefined;
   }
 

@@ -1,6 +1,6 @@
 import type {
-  EndReason,
   EndedResolution,
+  EndReason,
   JsonValue,
   Resolution,
   SessionRecord,
@@ -68,7 +68,7 @@ export function deadlineOf(
 ): number {
   const idle = policy.idleTtlMs > 0 ? lastSeenAt + policy.idleTtlMs : Infinity;
   const life = policy.maxLifetimeMs > 0 ? createdAt + policy.maxLifetimeMs : Infinity;
-  return idle < life ? idle : life;
+  return Math.min(idle, life);
 }
 
 /** Which deadline ends a session that is due at `now`: the lifetime wins a tie. */
@@ -103,9 +103,11 @@ export interface SessionStore {
 
   /**
    * Sets `lastSeenAt = now` on a live session and answers it; a tombstone or nothing otherwise.
-   * A session already past its deadline is not revived: it answers `'expired'`.
+   * A session already past its deadline is not revived: it answers `'expired'`, unless
+   * `revive` is set and only the idle deadline has passed (the caller held the session pinned,
+   * so it was never idle). A passed lifetime always answers `'expired'`.
    */
-  touch(id: string, now: number, policy: StorePolicy): Promise<StoreLookup>;
+  touch(id: string, now: number, policy: StorePolicy, revive?: boolean): Promise<StoreLookup>;
 
   /**
    * Ends a live session: removes it and writes its tombstone in one step. `'ended-now'` to

@@ -27,6 +27,7 @@ export type ConformanceCase =
   | 'touch'
   | 'touch racing the sweep'
   | 'expired not revived'
+  | 'revive pinned'
   | 'end'
   | 'claim'
   | 'claim exactly once'
@@ -92,10 +93,22 @@ export function describeStoreConformance(
     cases('create and get', async () => {
       const store = await fresh();
       const id = newId();
-      const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18' } };
+      const init = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18' },
+      };
       expect(
         await store.create(
-          { id, owner: 'alice', kind: 'streamable-http', data: { n: 1, tags: ['x'] }, init, createdAt: t0 },
+          {
+            id,
+            owner: 'alice',
+            kind: 'streamable-http',
+            data: { n: 1, tags: ['x'] },
+            init,
+            createdAt: t0,
+          },
           BASE_POLICY,
         ),
       ).toBe('created');
@@ -206,6 +219,20 @@ export function describeStoreConformance(
       expect(claimed.map((c) => c.session.id)).toEqual([id]);
     });
 
+    cases('revive pinned', async () => {
+      const store = await fresh();
+      const policy = { ...BASE_POLICY, maxLifetimeMs: 5000 };
+      const id = newId();
+      await store.create({ id, createdAt: t0 }, policy);
+      const revived = await store.touch(id, t0 + 3000, policy, true);
+      expect(revived.status === 'active' && revived.session.lastSeenAt).toBe(t0 + 3000);
+      expect(await store.claimExpired(t0 + 3999, 10, policy)).toEqual([]);
+      expect(await store.touch(id, t0 + 5000, policy, true)).toMatchObject({
+        status: 'expired',
+        reason: 'lifetime',
+      });
+    });
+
     cases('end', async () => {
       const store = await fresh();
       const id = newId();
@@ -215,9 +242,17 @@ export function describeStoreConformance(
       if (ended.status !== 'ended-now') return;
       expect(ended.session.id).toBe(id);
       expect(ended.session.owner).toBe('bob');
-      expect(ended.tombstone).toMatchObject({ id, owner: 'bob', reason: 'deleted', endedAt: t0 + 5 });
+      expect(ended.tombstone).toMatchObject({
+        id,
+        owner: 'bob',
+        reason: 'deleted',
+        endedAt: t0 + 5,
+      });
       const again = await store.end(id, 'closed', t0 + 6, BASE_POLICY);
-      expect(again).toMatchObject({ status: 'ended', tombstone: { reason: 'deleted', endedAt: t0 + 5 } });
+      expect(again).toMatchObject({
+        status: 'ended',
+        tombstone: { reason: 'deleted', endedAt: t0 + 5 },
+      });
       expect(await store.get(id, t0 + 7, BASE_POLICY)).toMatchObject({
         status: 'ended',
         tombstone: { id, owner: 'bob', reason: 'deleted', endedAt: t0 + 5 },
@@ -247,7 +282,12 @@ export function describeStoreConformance(
       const first = await store.claimExpired(t0 + 1000, 10, BASE_POLICY);
       expect(first.map((c) => c.session.id)).toEqual([a]);
       expect(first[0]!.session.owner).toBe('x');
-      expect(first[0]!.tombstone).toMatchObject({ id: a, owner: 'x', reason: 'idle', endedAt: t0 + 1000 });
+      expect(first[0]!.tombstone).toMatchObject({
+        id: a,
+        owner: 'x',
+        reason: 'idle',
+        endedAt: t0 + 1000,
+      });
       expect(await store.get(a, t0 + 1001, BASE_POLICY)).toMatchObject({
         status: 'ended',
         tombstone: { reason: 'idle' },
@@ -332,7 +372,13 @@ export function describeStoreConformance(
       for (const [i, id] of ids.entries()) await store.end(id, 'closed', t0 + i, policy);
       await store.claimExpired(t0 + 10, 10, policy);
       const states = await Promise.all(ids.map((id) => store.get(id, t0 + 10, policy)));
-      expect(states.map((s) => s.status)).toEqual(['unknown', 'unknown', 'ended', 'ended', 'ended']);
+      expect(states.map((s) => s.status)).toEqual([
+        'unknown',
+        'unknown',
+        'ended',
+        'ended',
+        'ended',
+      ]);
       expect((await store.count(t0 + 10, policy)).tombstones).toBe(3);
     });
 
@@ -375,7 +421,9 @@ export function describeStoreConformance(
     cases('special characters', async () => {
       const store = await fresh();
       const id = `!"#$%&'()*+,-./:;<=>?@[\\]^_\`{|}~${randomUUID()}`;
-      expect(await store.create({ id, owner: 'ü 🙂 "q"', createdAt: t0 }, BASE_POLICY)).toBe('created');
+      expect(await store.create({ id, owner: 'ü 🙂 "q"', createdAt: t0 }, BASE_POLICY)).toBe(
+        'created',
+      );
       const got = await store.touch(id, t0 + 1, BASE_POLICY);
       expect(got.status === 'active' && got.session.owner).toBe('ü 🙂 "q"');
       expect((await store.end(id, 'closed', t0 + 2, BASE_POLICY)).status).toBe('ended-now');

@@ -1,0 +1,6 @@
+/**
+ * mcp-sessions/redis: the Redis session store a fleet of replicas shares.
+ *
+ * @module
+ */
+export {};
