@@ -17,5 +17,6 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   treeshake: true,
+  loader: { '.lua': 'text' },
   external: ['vitest', '@modelcontextprotocol/sdk', 'redis', 'ioredis'],
 });

@@ -53,3 +53,4 @@ export {
   type StoreLookup,
   type StorePolicy,
 } from './stores/store.js';
+// section:resources (per-session resource pool exports go here)
