@@ -223,7 +223,10 @@ export class SessionManager {
    * Registers a session whose ID was generated elsewhere (for example by the SDK's
    * `sessionIdGenerator`). Same failures as {@link SessionManager.create}.
    */
-  register(id: string, options: Omit<CreateSessionOptions, 'id'> = {}): Promise<SessionRecord> {
+  async register(
+    id: string,
+    options: Omit<CreateSessionOptions, 'id'> = {},
+  ): Promise<SessionRecord> {
     assertValidSessionId(id);
     return this.create({ ...options, id });
   }
@@ -432,8 +435,7 @@ export class SessionManager {
 
   async #sweep(): Promise<number> {
     const now = this.#clock.now();
-    await this.#renewPinned(now);
-    let total = 0;
+    let total = await this.#renewPinned(now);
     const limit = this.#options.sweepBatchSize;
     for (;;) {
       const batch = await this.#call('sweep', this.#store.claimExpired(now, limit, this.#policy));
@@ -453,17 +455,19 @@ export class SessionManager {
   }
 
   /** Pinned sessions are leases: renew those whose store deadline is half spent. */
-  async #renewPinned(now: number): Promise<void> {
+  async #renewPinned(now: number): Promise<number> {
     const ttl = this.#policy.idleTtlMs;
-    if (ttl === 0 || this.#pinned.size === 0) return;
-    const due: Promise<void>[] = [];
+    if (ttl === 0 || this.#pinned.size === 0) return 0;
+    const due: Promise<boolean>[] = [];
     for (const id of this.#pinned) {
       const attachment = this.#attached.get(id);
       if (attachment !== undefined && now - attachment.lastWriteAt >= ttl / 2) {
         due.push(this.#touchQuietly(id, attachment, now, 'renew'));
       }
     }
-    await Promise.all(due);
+    let ended = 0;
+    for (const endedNow of await Promise.all(due)) if (endedNow) ended++;
+    return ended;
   }
 
   /** Runs hooks of attached sessions that ended where this replica did not see it. */
@@ -490,19 +494,22 @@ export class SessionManager {
     this.#detachIfIdle(id, attachment);
   }
 
+  /** Touches a pinned (or just released) session; answers whether this call ended it. */
   async #touchQuietly(
     id: string,
     attachment: Attachment,
     now: number,
     phase: SessionFailurePhase,
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       const lookup = await this.#store.touch(id, now, this.#policy, true);
       if (lookup.status === 'active') this.#wrote(attachment, now);
+      else if (lookup.status === 'expired') return await this.#end(id, lookup.reason);
       else await this.#settle(id, lookup, undefined);
     } catch (error) {
       this.#report(phase, toStoreError(error, phase), id);
     }
+    return false;
   }
 
   /** Turns a store lookup into a public resolution, ending due sessions and stale attachments. */
@@ -511,6 +518,14 @@ export class SessionManager {
       case 'active':
         return lookup.session.owner === owner ? lookup : UNKNOWN;
       case 'expired': {
+        if (lookup.reason === 'idle' && this.#pinned.has(id)) {
+          // Pinned here, so never idle: the sweeper had not renewed the lease yet.
+          const renewed = await this.#call(
+            'touch',
+            this.#store.touch(id, this.#clock.now(), this.#policy, true),
+          );
+          return this.#settle(id, renewed, owner);
+        }
         const ended = await this.#endWith(id, lookup.reason);
         if (ended.status === 'unknown') return UNKNOWN;
         const { tombstone } = ended;
