@@ -1,0 +1,85 @@
+import { SessionError } from '../../core/errors.js';
+
+/** What a Redis reply may be once decoded by either client (RESP2 shapes). */
+export type Reply = string | number | null | Reply[];
+
+/**
+ * The one thing the store needs from a Redis client: send a command, get its reply. Each
+ * supported library has an adapter that wraps (never patches) the caller's instance.
+ */
+export interface RedisConnection {
+  send(command: string, args: string[]): Promise<unknown>;
+}
+
+/**
+ * Sends commands through `connection`, rejecting with `SessionError('STORE_UNAVAILABLE')` when
+ * no reply came within `timeoutMs` (a client's offline queue would otherwise hold the caller
+ * until Redis returns), and mapping Redis errors to typed ones.
+ */
+export class TimedConnection {
+  readonly #connection: RedisConnection;
+  readonly #timeoutMs: number;
+
+  constructor(connection: RedisConnection, timeoutMs: number) {
+    this.#connection = connection;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  send(command: string, args: string[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new SessionError(
+            'STORE_UNAVAILABLE',
+            `Redis did not answer ${command} within ${this.#timeoutMs} ms.`,
+          ),
+        );
+      }, this.#timeoutMs);
+      timer.unref();
+      let pending: Promise<unknown>;
+      try {
+        pending = this.#connection.send(command, args);
+      } catch (error) {
+        clearTimeout(timer);
+        reject(toRedisError(error, command));
+        return;
+      }
+      pending.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(toRedisError(error, command));
+        },
+      );
+    });
+  }
+}
+
+/** The text of an error, for matching Redis error prefixes. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `WRONGTYPE` (a key of ours holds another type: foreign or hand-written data) is
+ * `STORE_CORRUPT`; anything else (connection refused or closed, `LOADING`, `READONLY`, `OOM`,
+ * ...) is `STORE_UNAVAILABLE`. `NOSCRIPT` passes through for the script loader.
+ */
+export function toRedisError(error: unknown, command: string): unknown {
+  if (error instanceof SessionError) return error;
+  const message = errorMessage(error);
+  if (message.startsWith('NOSCRIPT')) return error;
+  if (message.includes('WRONGTYPE')) {
+    return new SessionError(
+      'STORE_CORRUPT',
+      `Redis holds a key of the wrong type under the store's prefix (${command}): ${message}`,
+      { cause: error },
+    );
+  }
+  return new SessionError('STORE_UNAVAILABLE', `Redis ${command} failed: ${message}`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,21 @@
+import type { RedisConnection } from './connection.js';
+
+/** The part of an ioredis (v5+) `Redis` or `Cluster` instance the store uses. */
+export interface IoRedisClientLike {
+  call(command: string, args: string[]): Promise<unknown>;
+  readonly status: string;
+}
+
+/** True when `client` looks like an ioredis instance. */
+export function isIoRedisClient(client: unknown): client is IoRedisClientLike {
+  if (typeof client !== 'object' || client === null) return false;
+  const c = client as Record<string, unknown>;
+  return typeof c.call === 'function' && typeof c.status === 'string';
+}
+
+/** Wraps an ioredis instance through its generic `call`. */
+export function ioRedisConnection(client: IoRedisClientLike): RedisConnection {
+  return {
+    send: (command, args) => client.call(command, args),
+  };
+}

@@ -1,0 +1,42 @@
+/** The prefix used when none is given: one hash tag for the whole namespace. */
+export const DEFAULT_PREFIX = 'mcps:{default}:';
+
+/** True when `prefix` holds a Redis Cluster hash tag: a `{`, then a non-empty run up to `}`. */
+export function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  if (open < 0) return false;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1;
+}
+
+/** A prefix without a hash tag gets `{default}:` appended, so every key shares one slot. */
+export function taggedPrefix(prefix: string): string {
+  return hasHashTag(prefix) ? prefix : `${prefix}{default}:`;
+}
+
+/**
+ * Every key of one namespace. Session `<prefix>s:<id>` and tombstone `<prefix>t:<id>` hashes;
+ * sorted sets `<prefix>idle` (IDs by last touch), `<prefix>life` (by creation) and
+ * `<prefix>ended` (tombstones by end time). The prefix's hash tag puts them all in one slot.
+ */
+export class KeyLayout {
+  readonly prefix: string;
+  readonly idle: string;
+  readonly life: string;
+  readonly ended: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+    this.idle = `${prefix}idle`;
+    this.life = `${prefix}life`;
+    this.ended = `${prefix}ended`;
+  }
+
+  session(id: string): string {
+    return `${this.prefix}s:${id}`;
+  }
+
+  tombstone(id: string): string {
+    return `${this.prefix}t:${id}`;
+  }
+}

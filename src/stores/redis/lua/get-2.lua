@@ -1,0 +1,20 @@
+--[[
+  Reads a session without touching it.
+
+  KEYS[1] session hash  KEYS[2] tombstone hash
+  ARGV[1..8] the policy prelude
+
+  Returns {1, c, l, o, k, d, i} active, {2, c, l, o, k, d, i, reason} past its deadline,
+  {3, reason, endedAt, owner} ended, {0} unknown; -1 when the record is unreadable.
+]]
+--- @include "policy"
+--- @include "tombstones"
+
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
+if not r[1] then return tombstoneReply(KEYS[2]) end
+local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
+if createdAt == nil or lastSeenAt == nil then return CORRUPT end
+if deadlineOf(createdAt, lastSeenAt) <= now then
+  return {2, r[1], r[2], r[3], r[4], r[5], r[6], expiryReasonOf(createdAt)}
+end
+return {1, r[1], r[2], r[3], r[4], r[5], r[6]}

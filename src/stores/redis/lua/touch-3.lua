@@ -1,0 +1,31 @@
+--[[
+  Restarts a live session's idle clock and answers it.
+
+  KEYS[1] session hash  KEYS[2] tombstone hash  KEYS[3] touch-order index
+  ARGV[1..8] the policy prelude
+  ARGV[9] '1': revive a session whose idle deadline (only) has passed (it was pinned)
+
+  Returns what get-2 returns; an expired session is not touched.
+]]
+--- @include "policy"
+--- @include "tombstones"
+
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
+if not r[1] then return tombstoneReply(KEYS[2]) end
+local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
+if createdAt == nil or lastSeenAt == nil then return CORRUPT end
+if deadlineOf(createdAt, lastSeenAt) <= now then
+  local reason = expiryReasonOf(createdAt)
+  if ARGV[9] ~= '1' or reason == 'lifetime' then
+    return {2, r[1], r[2], r[3], r[4], r[5], r[6], reason}
+  end
+end
+if now > lastSeenAt then
+  redis.call('HSET', KEYS[1], 'l', nowArg)
+  r[2] = nowArg
+  local ttl = sessionTtl(createdAt, now)
+  setSessionTtl(KEYS[1], ttl)
+  redis.call('ZADD', KEYS[3], nowArg, id)
+  extendTtl(KEYS[3], ttl)
+end
+return {1, r[1], r[2], r[3], r[4], r[5], r[6]}

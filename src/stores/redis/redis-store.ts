@@ -1,0 +1,277 @@
+import type { EndReason, SessionRecord } from '../../core/types.js';
+import type {
+  CreateResult,
+  EndedNow,
+  EndResult,
+  NewSession,
+  SessionStore,
+  StoreLookup,
+  StorePolicy,
+} from '../store.js';
+import { type RedisConnection, TimedConnection } from './connection.js';
+import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
+import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
+import { nodeRedisConnection } from './node-redis.js';
+import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
+import {
+  ACTIVE_CODE,
+  corrupt,
+  decodeExpiryReason,
+  decodeRecord,
+  decodeTombstone,
+  ENDED_CODE,
+  EXPIRED_CODE,
+  replyArray,
+  UNKNOWN_CODE,
+} from './replies.js';
+import { scripts } from './scripts.js';
+
+const UNKNOWN = Object.freeze({ status: 'unknown' as const });
+
+/** IDs fetched per ZSCAN page by {@link RedisStore.list}. */
+const LIST_PAGE = '200';
+
+/**
+ * A {@link SessionStore} in Redis, shared by every replica that uses the same prefix.
+ *
+ * Each operation is one Lua script (one round trip): touch, resolve and end answer the record,
+ * the tombstone or nothing in that call; create is atomic create-if-absent; sweeps claim
+ * expired sessions exactly once across the fleet. Every key carries a store-side TTL, so a fleet
+ * that crashes leaks nothing. All keys share the prefix's hash tag, so the store runs on Redis
+ * Cluster (in one slot per prefix).
+ *
+ * Failures reject with `SessionError`: `STORE_UNAVAILABLE` when Redis cannot be reached or does
+ * not answer within `commandTimeoutMs` (nothing is ended because of it), `STORE_CORRUPT` when a
+ * key under the prefix holds data the store did not write.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * import { SessionManager } from 'mcp-sessions';
+ * import { RedisStore } from 'mcp-sessions/redis';
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const sessions = new SessionManager({ store: new RedisStore({ client }) });
+ * ```
+ */
+export class RedisStore implements SessionStore {
+  /** Sessions outlive this process: closing a manager leaves them to the other replicas. */
+  readonly shared = true;
+
+  readonly #connection: TimedConnection;
+  readonly #keys: KeyLayout;
+  #policy: StorePolicy | undefined;
+  #policyArgs: string[] = [];
+
+  /**
+   * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
+   * ioredis instance, or `prefix` / `commandTimeoutMs` is out of range.
+   */
+  constructor(options: RedisStoreOptions) {
+    const o = resolveRedisStoreOptions(options);
+    const connection: RedisConnection = isIoRedisClient(o.client)
+      ? ioRedisConnection(o.client)
+      : nodeRedisConnection(o.client);
+    this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
+    this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
+  }
+
+  /** The prefix every key starts with, hash tag included (for inspection and cleanup). */
+  get prefix(): string {
+    return this.#keys.prefix;
+  }
+
+  async create(session: NewSession, policy: StorePolicy): Promise<CreateResult> {
+    const { id } = session;
+    const keys = this.#keys;
+    const args = [
+      keys.session(id),
+      keys.tombstone(id),
+      keys.idle,
+      keys.life,
+      keys.ended,
+      String(session.createdAt),
+      ...this.#argsOf(policy),
+      id,
+    ];
+    if (session.owner !== undefined) args.push('o', session.owner);
+    if (session.kind !== undefined) args.push('k', session.kind);
+    if (session.data !== undefined) args.push('d', JSON.stringify(session.data));
+    if (session.init !== undefined) args.push('i', JSON.stringify(session.init));
+    const reply = await scripts.create.run(this.#connection, args);
+    if (reply === 1) return 'created';
+    if (reply === 0) return 'exists';
+    if (reply === 2) return 'full';
+    throw corrupt(id, `create answered ${String(reply)}`);
+  }
+
+  async get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
+    const keys = this.#keys;
+    const reply = await scripts.get.run(this.#connection, [
+      keys.session(id),
+      keys.tombstone(id),
+      String(now),
+      ...this.#argsOf(policy),
+      id,
+    ]);
+    return lookupOf(id, reply);
+  }
+
+  async touch(id: string, now: number, policy: StorePolicy, revive = false): Promise<StoreLookup> {
+    const keys = this.#keys;
+    const reply = await scripts.touch.run(this.#connection, [
+      keys.session(id),
+      keys.tombstone(id),
+      keys.idle,
+      String(now),
+      ...this.#argsOf(policy),
+      id,
+      revive ? '1' : '0',
+    ]);
+    return lookupOf(id, reply);
+  }
+
+  async end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult> {
+    const keys = this.#keys;
+    const reply = replyArray(
+      await scripts.end.run(this.#connection, [
+        keys.session(id),
+        keys.tombstone(id),
+        keys.idle,
+        keys.life,
+        keys.ended,
+        String(now),
+        ...this.#argsOf(policy),
+        id,
+        reason,
+      ]),
+      id,
+    );
+    switch (reply[0]) {
+      case ACTIVE_CODE: {
+        const session = decodeRecord(id, reply, 1, false);
+        return {
+          status: 'ended-now',
+          session,
+          tombstone: { id, owner: session.owner, reason, endedAt: now },
+        };
+      }
+      case ENDED_CODE:
+        return { status: 'ended', tombstone: decodeTombstone(id, reply) };
+      case UNKNOWN_CODE:
+        return UNKNOWN;
+      default:
+        throw corrupt(id, `end answered ${String(reply[0])}`);
+    }
+  }
+
+  async claimExpired(now: number, limit: number, policy: StorePolicy): Promise<EndedNow[]> {
+    const keys = this.#keys;
+    const reply = replyArray(
+      await scripts.claim.run(this.#connection, [
+        keys.idle,
+        keys.life,
+        keys.ended,
+        String(now),
+        ...this.#argsOf(policy),
+        '',
+        String(limit),
+      ]),
+      '',
+    );
+    const claimed: EndedNow[] = [];
+    for (let at = 0; at + 8 <= reply.length; at += 8) {
+      const id = String(reply[at]);
+      const session = decodeRecord(id, reply, at + 1, false);
+      const reason = decodeExpiryReason(id, reply[at + 7]);
+      claimed.push({
+        status: 'ended-now',
+        session,
+        tombstone: { id, owner: session.owner, reason, endedAt: now },
+      });
+    }
+    return claimed;
+  }
+
+  async oldest(limit: number): Promise<string[]> {
+    if (limit <= 0) return [];
+    const reply = await this.#connection.send('ZRANGE', [this.#keys.idle, '0', String(limit - 1)]);
+    return replyArray(reply, '').map(String);
+  }
+
+  async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {
+    const keys = this.#keys;
+    const reply = replyArray(
+      await scripts.count.run(this.#connection, [
+        keys.idle,
+        keys.ended,
+        String(now),
+        ...this.#argsOf(policy),
+        '',
+      ]),
+      '',
+    );
+    return { sessions: Number(reply[0]), tombstones: Number(reply[1]) };
+  }
+
+  /** Walks the touch-order index with ZSCAN, one page (one round trip) at a time. */
+  async *list(): AsyncIterable<SessionRecord> {
+    let cursor = '0';
+    do {
+      const reply = replyArray(
+        await scripts.list.run(this.#connection, [
+          this.#keys.idle,
+          this.#keys.prefix,
+          cursor,
+          LIST_PAGE,
+        ]),
+        '',
+      );
+      cursor = String(reply[0]);
+      for (let at = 1; at + 7 <= reply.length; at += 7) {
+        const id = String(reply[at]);
+        yield decodeRecord(id, reply, at + 1, false);
+      }
+    } while (cursor !== '0');
+  }
+
+  /** Nothing to release: the client belongs to the caller and stays open. */
+  async close(): Promise<void> {}
+
+  /** The policy prelude (ARGV[2..7]); the manager passes the same frozen policy every time. */
+  #argsOf(policy: StorePolicy): string[] {
+    if (policy !== this.#policy) {
+      this.#policy = policy;
+      this.#policyArgs = [
+        String(policy.idleTtlMs),
+        String(policy.maxLifetimeMs),
+        String(policy.tombstoneTtlMs),
+        String(policy.maxTombstones),
+        Number.isFinite(policy.maxSessions) ? String(policy.maxSessions) : '-1',
+        this.#keys.prefix,
+      ];
+    }
+    return this.#policyArgs;
+  }
+}
+
+/** Decodes a get/touch reply. */
+function lookupOf(id: string, raw: unknown): StoreLookup {
+  const reply = replyArray(raw, id);
+  switch (reply[0]) {
+    case ACTIVE_CODE:
+      return { status: 'active', session: decodeRecord(id, reply, 1) };
+    case EXPIRED_CODE:
+      return {
+        status: 'expired',
+        session: decodeRecord(id, reply, 1),
+        reason: decodeExpiryReason(id, reply[7]),
+      };
+    case ENDED_CODE:
+      return { status: 'ended', tombstone: decodeTombstone(id, reply) };
+    case UNKNOWN_CODE:
+      return UNKNOWN;
+    default:
+      throw corrupt(id, `lookup answered ${String(reply[0])}`);
+  }
+}

@@ -1,0 +1,104 @@
+import { SessionError } from '../../core/errors.js';
+import { maskSessionId } from '../../core/logger.js';
+import {
+  END_REASONS,
+  type EndReason,
+  type JsonValue,
+  type SessionRecord,
+  type Tombstone,
+} from '../../core/types.js';
+
+/** Script status codes (first entry of a reply array). */
+export const UNKNOWN_CODE = 0;
+export const ACTIVE_CODE = 1;
+export const EXPIRED_CODE = 2;
+export const ENDED_CODE = 3;
+
+/** Negative integer replies of the scripts, by code. */
+const SCRIPT_ERRORS: Readonly<Record<number, string>> = {
+  [-1]: 'a session or tombstone record is unreadable',
+};
+
+/** A fresh `STORE_CORRUPT` error about the entry of `id`. */
+export function corrupt(id: string, detail: string, cause?: unknown): SessionError {
+  return new SessionError(
+    'STORE_CORRUPT',
+    `Redis holds unreadable data for session ${maskSessionId(id)}: ${detail}.`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** The reply as an array, or the typed error its negative code (or shape) stands for. */
+export function replyArray(reply: unknown, id: string): unknown[] {
+  if (Array.isArray(reply)) return reply;
+  if (typeof reply === 'number' && reply < 0) {
+    throw corrupt(id, SCRIPT_ERRORS[reply] ?? `script answered ${reply}`);
+  }
+  throw corrupt(id, `unexpected reply ${typeof reply}`);
+}
+
+function text(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === 'string' ? value : String(value);
+}
+
+function time(value: unknown, id: string, field: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (value === null || value === undefined || !Number.isFinite(n)) {
+    throw corrupt(id, `${field} is not a number`);
+  }
+  return n;
+}
+
+function json(value: unknown, id: string, field: string, strict: boolean): JsonValue | undefined {
+  const raw = text(value);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as JsonValue;
+  } catch (error) {
+    if (!strict) return undefined;
+    throw corrupt(id, `${field} is not JSON`, error);
+  }
+}
+
+/**
+ * Decodes the six record fields `c, l, o, k, d, i` at `reply[at..]`. With `strict` off (a
+ * session already ended in Redis), unreadable `data` / `init` come back `undefined` rather than
+ * throwing, so one bad record cannot hide the others of a batch.
+ */
+export function decodeRecord(
+  id: string,
+  reply: readonly unknown[],
+  at: number,
+  strict = true,
+): SessionRecord {
+  return {
+    id,
+    owner: text(reply[at + 2]),
+    kind: text(reply[at + 3]),
+    data: json(reply[at + 4], id, 'data', strict),
+    init: json(reply[at + 5], id, 'init', strict),
+    createdAt: time(reply[at], id, 'createdAt'),
+    lastSeenAt: time(reply[at + 1], id, 'lastSeenAt'),
+  };
+}
+
+/** Decodes `{3, reason, endedAt, owner}`. */
+export function decodeTombstone(id: string, reply: readonly unknown[]): Tombstone {
+  const reason = text(reply[1]);
+  if (reason === undefined || !END_REASONS.includes(reason as EndReason)) {
+    throw corrupt(id, 'tombstone reason is not an end reason');
+  }
+  return {
+    id,
+    owner: text(reply[3]),
+    reason: reason as EndReason,
+    endedAt: time(reply[2], id, 'endedAt'),
+  };
+}
+
+/** Decodes an expiry reason. */
+export function decodeExpiryReason(id: string, value: unknown): 'idle' | 'lifetime' {
+  if (value === 'idle' || value === 'lifetime') return value;
+  throw corrupt(id, 'expiry reason');
+}

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { errorMessage, type TimedConnection } from './connection.js';
+import claimSource from './lua/claim-3.lua';
+import countSource from './lua/count-2.lua';
+import createSource from './lua/create-5.lua';
+import endSource from './lua/end-5.lua';
+import getSource from './lua/get-2.lua';
+import policyInclude from './lua/includes/policy.lua';
+import tombstonesInclude from './lua/includes/tombstones.lua';
+import listSource from './lua/list-1.lua';
+import touchSource from './lua/touch-3.lua';
+
+const INCLUDES: Readonly<Record<string, string>> = {
+  policy: policyInclude,
+  tombstones: tombstonesInclude,
+};
+
+/** Replaces each `--- @include "name"` line with the named file under `lua/includes/`. */
+export function composeScript(source: string): string {
+  return source.replace(/^--- @include "([\w-]+)"$/gm, (_, name: string) => {
+    const include = INCLUDES[name];
+    if (include === undefined) throw new Error(`Unknown Lua include "${name}".`);
+    return include;
+  });
+}
+
+/** A Lua script with its key count and SHA1, run by EVALSHA with an EVAL fallback. */
+export class Script {
+  readonly source: string;
+  readonly sha: string;
+  readonly numKeys: string;
+
+  constructor(source: string, numKeys: number) {
+    this.source = composeScript(source);
+    this.sha = createHash('sha1').update(this.source).digest('hex');
+    this.numKeys = String(numKeys);
+  }
+
+  /**
+   * Runs the script in one round trip once Redis has cached it; the first call on a Redis that
+   * does not know it yet (a restart, `SCRIPT FLUSH`, another node) costs one more, by EVAL.
+   */
+  async run(connection: TimedConnection, keysAndArgs: string[]): Promise<unknown> {
+    try {
+      return await connection.send('EVALSHA', [this.sha, this.numKeys, ...keysAndArgs]);
+    } catch (error) {
+      if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
+      return connection.send('EVAL', [this.source, this.numKeys, ...keysAndArgs]);
+    }
+  }
+}
+
+/** Every script of the store, composed and hashed once per process. */
+export const scripts = {
+  create: new Script(createSource, 5),
+  get: new Script(getSource, 2),
+  touch: new Script(touchSource, 3),
+  end: new Script(endSource, 5),
+  claim: new Script(claimSource, 3),
+  count: new Script(countSource, 2),
+  list: new Script(listSource, 1),
+} as const;
