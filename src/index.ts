@@ -53,4 +53,18 @@ export {
   type StoreLookup,
   type StorePolicy,
 } from './stores/store.js';
+export { isResourceError, ResourceError, type ResourceErrorCode } from './resources/errors.js';
+export type { SessionResourcesOptions } from './resources/options.js';
+export { SessionResources } from './resources/session-resources.js';
+export {
+  RESOURCE_CLOSE_REASONS,
+  type ResourceCloseContext,
+  type ResourceClosedInfo,
+  type ResourceCloseReason,
+  type ResourceContext,
+  type ResourceEvents,
+  type ResourceFailure,
+  type ResourceInfo,
+  type ResourceStats,
+} from './resources/types.js';
 // section:resources (per-session resource pool exports go here)
