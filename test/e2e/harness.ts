@@ -1,0 +1,196 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { createDemoServer, type DemoServer, startDemoServer } from '../../examples/demo-server.js';
+import type { StreamableHttpHandlerOptions } from '../../src/adapters/streamable-http/index.js';
+import {
+  SessionManager,
+  type SessionManagerOptions,
+  type SessionRecord,
+  type SessionStore,
+} from '../../src/index.js';
+
+/** What the harness counts, to prove nothing is left behind. */
+export interface Counts {
+  /** Servers built by the factory. */
+  servers: number;
+  /** Servers whose transport closed (the SDK calls `server.onclose` when it does). */
+  transportsClosed: number;
+  /** Servers whose `close()` was called. */
+  serversClosed: number;
+}
+
+/** Options of {@link startHarness}: everything that makes a run, injectable. */
+export interface HarnessOptions {
+  /** The store (share one between two harnesses to act as two replicas). @default a new MemoryStore */
+  store?: SessionStore;
+  /** Manager options besides `store`. */
+  managerOptions?: Omit<SessionManagerOptions, 'store'>;
+  /** Handler options besides `sessions` and `createServer`. */
+  handlerOptions?: Omit<StreamableHttpHandlerOptions, 'sessions' | 'createServer'>;
+  /** Adds tools to each session's demo server. */
+  extend?: (server: McpServer, session: SessionRecord) => void;
+}
+
+/** A running demo server with counted servers and SDK clients that are closed with it. */
+export interface Harness {
+  readonly demo: DemoServer;
+  readonly mcpUrl: string;
+  readonly sessions: SessionManager;
+  readonly counts: Counts;
+  /** A connected SDK client (closed by {@link Harness.close}). */
+  connect(
+    sessionId?: string,
+  ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
+  /** Closes clients, the server and the manager; answers the counts at the end. */
+  close(): Promise<Counts>;
+}
+
+/** Starts the demo server on 127.0.0.1:0 over an injectable store. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const managerOptions: SessionManagerOptions = { ...options.managerOptions };
+  if (options.store !== undefined) managerOptions.store = options.store;
+  const sessions = new SessionManager(managerOptions);
+  const counts: Counts = { servers: 0, transportsClosed: 0, serversClosed: 0 };
+  const demo = await startDemoServer({
+    port: 0,
+    sessions,
+    log: null,
+    handlerOptions: options.handlerOptions ?? {},
+    createServer: (session) => {
+      const server = createDemoServer(session);
+      options.extend?.(server, session);
+      counts.servers++;
+      server.server.onclose = () => {
+        counts.transportsClosed++;
+      };
+      const close = server.close.bind(server);
+      server.close = () => {
+        counts.serversClosed++;
+        return close();
+      };
+      return server;
+    },
+  });
+  const clients: Client[] = [];
+  return {
+    demo,
+    mcpUrl: demo.mcpUrl,
+    sessions,
+    counts,
+    async connect(sessionId) {
+      const transport = new StreamableHTTPClientTransport(
+        new URL(demo.mcpUrl),
+        sessionId === undefined ? {} : { sessionId },
+      );
+      const client = new Client({ name: 'e2e', version: '1.0.0' });
+      clients.push(client);
+      await client.connect(transport);
+      return { client, transport };
+    },
+    async close() {
+      await Promise.allSettled(clients.map((client) => client.close()));
+      await sessions.close();
+      await demo.close();
+      return { ...counts };
+    },
+  };
+}
+
+/** Headers of a raw Streamable HTTP POST. */
+export function postHeaders(sessionId?: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
+  };
+  if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
+  return headers;
+}
+
+/** A JSON-RPC `initialize` request. */
+export function initializeRequest(id: number | string = 1): Record<string, unknown> {
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'raw', version: '1.0.0' },
+    },
+  };
+}
+
+/** A JSON-RPC `tools/call` request. */
+export function callRequest(
+  name: string,
+  args: Record<string, unknown> = {},
+  id: number | string = 2,
+): Record<string, unknown> {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } };
+}
+
+/** Initializes a session over raw HTTP (no GET stream) and answers its ID. */
+export async function rawInitialize(url: string): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: postHeaders(),
+    body: JSON.stringify(initializeRequest()),
+  });
+  await response.text();
+  const id = response.headers.get('mcp-session-id');
+  if (response.status !== 200 || id === null) {
+    throw new Error(`initialize answered ${response.status}`);
+  }
+  const notified = await fetch(url, {
+    method: 'POST',
+    headers: postHeaders(id),
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await notified.text();
+  return id;
+}
+
+/** POSTs a JSON-RPC message over raw HTTP; answers the status, headers and the JSON-RPC answer. */
+export async function rawPost(
+  url: string,
+  sessionId: string | undefined,
+  message: unknown,
+): Promise<{ status: number; headers: Headers; json: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: postHeaders(sessionId),
+    body: JSON.stringify(message),
+  });
+  return { status: response.status, headers: response.headers, json: await readAnswer(response) };
+}
+
+/** The JSON-RPC answer of a response, whether sent as JSON or as one SSE `message` event. */
+export async function readAnswer(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) return JSON.parse(text);
+  const data = text
+    .split('\n')
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => line.slice(6));
+  const last = data.at(-1);
+  return last === undefined ? undefined : JSON.parse(last);
+}
+
+/** Waits `ms` of real time (short waits only, in e2e tests). */
+export function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` every 10 ms until it is true or `timeoutMs` passes. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 2000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await wait(10);
+  }
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  callRequest,
+  type Harness,
+  type HarnessOptions,
+  postHeaders,
+  rawInitialize,
+  rawPost,
+  startHarness,
+  wait,
+  waitFor,
+} from './harness.js';
+
+const SHORT_TTL = { idleTtlMs: 200, sweepIntervalMs: 20 };
+
+let harness: Harness | undefined;
+
+async function start(options: HarnessOptions = {}): Promise<Harness> {
+  harness = await startHarness(options);
+  return harness;
+}
+
+afterEach(async () => {
+  if (harness === undefined) return;
+  const counts = await harness.close();
+  const connections = await new Promise<number>((resolve, reject) =>
+    harness!.demo.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+  harness = undefined;
+  expect(connections).toBe(0);
+  expect(counts.transportsClosed).toBe(counts.servers);
+  expect(counts.serversClosed).toBe(counts.servers);
+});
+
+async function text(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as {
+    content: { type: string; text: string }[];
+  };
+  return result.content[0]?.text;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<StreamableHTTPError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StreamableHTTPError);
+  return error as StreamableHTTPError;
+}
+
+function errorData(json: unknown): Record<string, unknown> {
+  return (json as { error: { data: Record<string, unknown> } }).error.data;
+}
+
+describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
+  it('creates sessions, calls tools and keeps per-session state apart', async () => {
+    const h = await start();
+    const a = await h.connect();
+    const b = await h.connect();
+    expect(a.transport.sessionId).toBeDefined();
+    expect(a.transport.sessionId).not.toBe(b.transport.sessionId);
+    expect(await text(a.client, 'echo', { text: 'hi' })).toBe('hi');
+    expect(await text(a.client, 'counter')).toBe('1');
+    expect(await text(a.client, 'counter')).toBe('2');
+    expect(await text(b.client, 'counter')).toBe('1');
+    expect(await text(a.client, 'counter')).toBe('3');
+    const stats = await h.sessions.stats();
+    expect(stats.live).toBe(2);
+    expect(stats.created).toBe(2);
+    expect(h.demo.handler.size).toBe(2);
+    const session = await h.sessions.resolve(a.transport.sessionId!);
+    expect(session.status === 'active' && session.session.kind).toBe('streamable-http');
+  });
+
+  it('answers 404 SESSION_EXPIRED with reason idle after the idle TTL (raw HTTP)', async () => {
+    const h = await start({ managerOptions: SHORT_TTL });
+    const id = await rawInitialize(h.mcpUrl);
+    expect((await rawPost(h.mcpUrl, id, callRequest('counter'))).status).toBe(200);
+    await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
+    const answer = await rawPost(h.mcpUrl, id, callRequest('counter', {}, 9));
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('x-session-expired')).toBe('true');
+    expect(answer.headers.get('x-session-expired-reason')).toBe('idle');
+    expect((answer.json as { id: unknown }).id).toBe(9);
+    expect(errorData(answer.json)).toMatchObject({ code: 'SESSION_EXPIRED', reason: 'idle' });
+    expect(h.demo.handler.size).toBe(0);
+    expect(h.counts.transportsClosed).toBe(1);
+  });
+
+  it('ends an SDK client’s session by idle once the client is gone; the client then sees 404 expired', async () => {
+    const h = await start({ managerOptions: SHORT_TTL });
+    const first = await h.connect();
+    const id = first.transport.sessionId!;
+    await wait(SHORT_TTL.idleTtlMs * 2);
+    expect((await h.sessions.resolve(id)).status).toBe('active');
+    await first.client.close();
+    await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
+    const again = await h.connect(id);
+    const error = await rejection(text(again.client, 'counter'));
+    expect(error.code).toBe(404);
+    expect(error.message).toContain('SESSION_EXPIRED');
+    expect(error.message).toContain('"reason":"idle"');
+  });
+
+  it('answers SESSION_NOT_FOUND to an unknown session ID', async () => {
+    const h = await start();
+    const { client } = await h.connect(randomUUID());
+    const error = await rejection(text(client, 'echo', { text: 'x' }));
+    expect(error.code).toBe(404);
+    expect(error.message).toContain('SESSION_NOT_FOUND');
+    expect(h.counts.servers).toBe(0);
+  });
+
+  it('DELETE ends the session (reason deleted) and closes its transport and server', async () => {
+    const h = await start();
+    const { client, transport } = await h.connect();
+    const id = transport.sessionId!;
+    expect(await text(client, 'counter')).toBe('1');
+    await transport.terminateSession();
+    const resolution = await h.sessions.resolve(id);
+    expect(resolution.status === 'ended' && resolution.tombstone.reason).toBe('deleted');
+    await waitFor(() => h.counts.serversClosed === 1);
+    expect(h.counts.transportsClosed).toBe(1);
+    expect(h.demo.handler.size).toBe(0);
+    const again = await h.connect(id);
+    const error = await rejection(text(again.client, 'counter'));
+    expect(error.code).toBe(404);
+    expect(error.message).toContain('SESSION_EXPIRED');
+    expect(error.message).toContain('"reason":"deleted"');
+  });
+
+  it('does not cut a tool call longer than the idle TTL, and the session survives it', async () => {
+    const h = await start({ managerOptions: SHORT_TTL });
+    const id = await rawInitialize(h.mcpUrl);
+    const slept = await rawPost(h.mcpUrl, id, callRequest('sleep', { ms: 700 }));
+    expect(slept.status).toBe(200);
+    expect(JSON.stringify(slept.json)).toContain('slept 700 ms');
+    const after = await rawPost(h.mcpUrl, id, callRequest('counter'));
+    expect(after.status).toBe(200);
+    expect(JSON.stringify(after.json)).toContain('"text":"1"');
+    const { client } = await h.connect();
+    expect(await text(client, 'sleep', { ms: 500 })).toBe('slept 500 ms');
+  });
+
+  it('keeps a session alive while its GET stream is open, and idles it out after the stream closes', async () => {
+    const h = await start({ managerOptions: SHORT_TTL });
+    const id = await rawInitialize(h.mcpUrl);
+    const stream = new AbortController();
+    const get = await fetch(h.mcpUrl, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': id },
+      signal: stream.signal,
+    });
+    expect(get.status).toBe(200);
+    await wait(SHORT_TTL.idleTtlMs * 4);
+    expect((await h.sessions.resolve(id)).status).toBe('active');
+    expect((await h.sessions.stats()).pinned).toBe(1);
+    stream.abort();
+    await get.body?.cancel().catch(() => undefined);
+    await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
+    const answer = await rawPost(h.mcpUrl, id, callRequest('counter'));
+    expect(answer.status).toBe(404);
+    expect(errorData(answer.json)).toMatchObject({ reason: 'idle' });
+  });
+
+  it('answers 503 with Retry-After at capacity', async () => {
+    const h = await start({ managerOptions: { maxSessions: 1 } });
+    await h.connect();
+    const error = await rejection(h.connect());
+    expect(error.code).toBe(503);
+    const raw = await fetch(h.mcpUrl, {
+      method: 'POST',
+      headers: postHeaders(),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'x', version: '1' },
+        },
+      }),
+    });
+    expect(raw.status).toBe(503);
+    expect(raw.headers.get('retry-after')).toBe('5');
+    await raw.text();
+    expect(h.counts.servers).toBe(1);
+  });
+
+  it('closes every transport and server on shutdown, with no socket or timer left', async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const h = await start();
+    const { client } = await h.connect();
+    await h.connect();
+    expect(await text(client, 'echo', { text: 'x' })).toBe('x');
+    const counts = await h.close();
+    harness = undefined;
+    expect(counts.servers).toBe(2);
+    expect(counts.transportsClosed).toBe(2);
+    expect(counts.serversClosed).toBe(2);
+    expect(h.demo.handler.size).toBe(0);
+    expect(h.demo.http.listening).toBe(false);
+    expect(h.sessions.closed).toBe(true);
+    const leftovers = () =>
+      process
+        .getActiveResourcesInfo()
+        .filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
+    await waitFor(
+      () =>
+        process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= before &&
+        leftovers().length === 0,
+    );
+    expect(leftovers()).toEqual([]);
+  });
+});
