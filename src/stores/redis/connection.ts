@@ -9,6 +9,12 @@ export type Reply = string | number | null | Reply[];
  */
 export interface RedisConnection {
   send(command: string, args: string[]): Promise<unknown>;
+  /**
+   * False while the client is known to be disconnected (reconnecting or closed): commands then
+   * fail at once instead of waiting in the client's offline queue, from which they would run
+   * late, after the caller was told they failed.
+   */
+  connected(): boolean;
 }
 
 /**
@@ -26,6 +32,11 @@ export class TimedConnection {
   }
 
   send(command: string, args: string[]): Promise<unknown> {
+    if (!this.#connection.connected()) {
+      return Promise.reject(
+        new SessionError('STORE_UNAVAILABLE', `Redis is not connected; ${command} not sent.`),
+      );
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(

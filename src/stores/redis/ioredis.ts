@@ -13,9 +13,16 @@ export function isIoRedisClient(client: unknown): client is IoRedisClientLike {
   return typeof c.call === 'function' && typeof c.status === 'string';
 }
 
-/** Wraps an ioredis instance through its generic `call`. */
+/** Statuses in which ioredis would hold commands until a reconnection. */
+const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * Wraps an ioredis instance through its generic `call`. Commands sent while it first connects
+ * (`wait`, `connecting`, `connect`) wait in its queue, bounded by the store's command timeout.
+ */
 export function ioRedisConnection(client: IoRedisClientLike): RedisConnection {
   return {
     send: (command, args) => client.call(command, args),
+    connected: () => !DISCONNECTED.has(client.status),
   };
 }

@@ -7,6 +7,7 @@ import type { RedisConnection } from './connection.js';
 export interface NodeRedisClientLike {
   sendCommand(args: string[]): Promise<unknown>;
   readonly isOpen: boolean;
+  readonly isReady: boolean;
 }
 
 /** True when `client` looks like a node-redis client (and not a node-redis cluster). */
@@ -16,9 +17,13 @@ export function isNodeRedisClient(client: unknown): client is NodeRedisClientLik
   return typeof c.sendCommand === 'function' && 'isOpen' in c && !('masters' in c);
 }
 
-/** Wraps a node-redis client: commands go out as they are, auto-pipelined by the client. */
+/**
+ * Wraps a node-redis client: commands go out as they are, auto-pipelined by the client. A client
+ * that is open but not ready is reconnecting (a client is ready once `connect()` resolved).
+ */
 export function nodeRedisConnection(client: NodeRedisClientLike): RedisConnection {
   return {
     send: (command, args) => client.sendCommand([command, ...args]),
+    connected: () => client.isReady || !client.isOpen,
   };
 }
