@@ -1,0 +1,700 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  SSEClientTransport,
+  type SSEClientTransportOptions,
+} from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import express from 'express';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createSseHandler,
+  type SseHandler,
+  type SseHandlerOptions,
+} from '../../src/adapters/sse/index.js';
+import {
+  MemoryStore,
+  type SessionEndInfo,
+  type SessionFailure,
+  SessionManager,
+  type SessionManagerOptions,
+  type SessionStore,
+} from '../../src/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Harness: a real node:http server on 127.0.0.1 with the SSE handler, real SDK clients, and
+// counts of everything that must be gone after each test.
+// ---------------------------------------------------------------------------------------------
+
+interface Counts {
+  serversCreated: number;
+  serversClosed: Set<string>;
+}
+
+/** A barrier shared by every session of a test: `barrier` tool calls wait for `size` arrivals. */
+class Barrier {
+  #waiting: Array<() => void> = [];
+  constructor(readonly size: number) {}
+  arrive(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      if (this.#waiting.length >= this.size) for (const go of this.#waiting.splice(0)) go();
+    });
+  }
+}
+
+function buildServer(sessionId: string, counts: Counts, barrier: Barrier): McpServer {
+  counts.serversCreated++;
+  const server = new McpServer({ name: 'sse-e2e', version: '1.0.0' });
+  let counter = 0;
+  const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
+  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text: t }) => text(t));
+  server.registerTool('counter', {}, () => text(String(++counter)));
+  server.registerTool('sleep', { inputSchema: { ms: z.number() } }, async ({ ms }) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return text(`slept ${ms}`);
+  });
+  server.registerTool('whoami', {}, () => text(sessionId));
+  server.registerTool('barrier', {}, async () => {
+    await barrier.arrive();
+    return text(sessionId);
+  });
+  const close = server.close.bind(server);
+  server.close = async () => {
+    counts.serversClosed.add(sessionId);
+    await close();
+  };
+  return server;
+}
+
+/** A store whose every call fails while `down` is set (an unreachable store). */
+function flakyStore(): { store: SessionStore; setDown(down: boolean): void } {
+  const inner = new MemoryStore();
+  let down = false;
+  const store = new Proxy(inner, {
+    get(target, prop) {
+      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        down
+          ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'))
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+    },
+  });
+  return { store, setDown: (value) => (down = value) };
+}
+
+interface Harness {
+  url: URL;
+  manager: SessionManager;
+  handler: SseHandler;
+  http: HttpServer;
+  counts: Counts;
+  created: string[];
+  ended: SessionEndInfo[];
+  /** Contained failures the manager reported; a test that expects some empties it. */
+  errors: SessionFailure[];
+}
+
+const harnesses: Harness[] = [];
+const clients: Client[] = [];
+const rawRequests: IncomingMessage[] = [];
+
+// Interval timers are unref()'d, so the runtime's resource list does not show them: count the
+// ones created through the global functions (the library's sweeper and keep-alive timers).
+const liveIntervals = new Set<unknown>();
+const realSetInterval = globalThis.setInterval;
+const realClearInterval = globalThis.clearInterval;
+
+beforeAll(() => {
+  globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
+    const timer = realSetInterval(...args);
+    liveIntervals.add(timer);
+    return timer;
+  }) as typeof setInterval;
+  globalThis.clearInterval = ((timer: Parameters<typeof clearInterval>[0]) => {
+    liveIntervals.delete(timer);
+    realClearInterval(timer);
+  }) as typeof clearInterval;
+});
+
+afterAll(() => {
+  globalThis.setInterval = realSetInterval;
+  globalThis.clearInterval = realClearInterval;
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close();
+  for (const res of rawRequests.splice(0)) res.destroy();
+  for (const h of harnesses.splice(0)) {
+    await h.manager.close();
+    await new Promise<void>((resolve) => h.http.close(() => resolve()));
+    // Nothing may outlive the test: transports, servers, sockets, timers.
+    expect(h.handler.size).toBe(0);
+    expect(h.counts.serversClosed.size).toBe(h.counts.serversCreated);
+    const sockets = await new Promise<number>((resolve, reject) =>
+      h.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+    expect(sockets).toBe(0);
+    expect(h.errors).toEqual([]);
+  }
+  expect(liveIntervals.size).toBe(0);
+});
+
+async function start(
+  managerOptions: SessionManagerOptions = {},
+  handlerOptions: Partial<SseHandlerOptions> = {},
+  options: {
+    barrier?: Barrier;
+    wrap?: (h: SseHandler) => (req: IncomingMessage, res: ServerResponse) => void;
+  } = {},
+): Promise<Harness> {
+  const manager = new SessionManager({ idleTtlMs: 200, sweepIntervalMs: 20, ...managerOptions });
+  const counts: Counts = { serversCreated: 0, serversClosed: new Set() };
+  const barrier = options.barrier ?? new Barrier(1);
+  const handler = createSseHandler(manager, {
+    createServer: ({ sessionId }) => buildServer(sessionId, counts, barrier),
+    ...handlerOptions,
+  });
+  const listener = options.wrap?.(handler) ?? ((req, res) => void handler(req, res));
+  const http = createServer(listener);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  const created: string[] = [];
+  const ended: SessionEndInfo[] = [];
+  manager.on('created', (session) => created.push(session.id));
+  manager.on('ended', (info) => ended.push(info));
+  const errors: SessionFailure[] = [];
+  manager.on('error', (failure) => errors.push(failure));
+  const h: Harness = {
+    url: new URL(`http://127.0.0.1:${port}`),
+    manager,
+    handler,
+    http,
+    counts,
+    created,
+    ended,
+    errors,
+  };
+  harnesses.push(h);
+  return h;
+}
+
+async function connect(
+  h: Harness,
+  options: SSEClientTransportOptions = {},
+  path = '/sse',
+): Promise<{ client: Client; sessionId: string }> {
+  const before = h.created.length;
+  const client = new Client({ name: 'sse-e2e-client', version: '1.0.0' });
+  client.onerror = () => undefined;
+  await client.connect(new SSEClientTransport(new URL(path, h.url), options));
+  clients.push(client);
+  expect(h.created.length).toBe(before + 1);
+  return { client, sessionId: h.created[h.created.length - 1]! };
+}
+
+async function callText(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = await client.callTool({ name, arguments: args });
+  return (result.content as Array<{ text: string }>)[0]!.text;
+}
+
+/** Polls a condition every 5 ms for at most 3 s. */
+async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function endedWith(h: Harness, id: string): Promise<SessionEndInfo> {
+  return waitFor(() => h.ended.some((e) => e.id === id), `session end`).then(
+    () => h.ended.find((e) => e.id === id)!,
+  );
+}
+
+async function post(
+  h: Harness,
+  query: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  path = '/messages',
+) {
+  const response = await fetch(new URL(`${path}${query}`, h.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    /** The body as a JSON-RPC error (throws when the body is not JSON). */
+    get json(): RpcErrorBody {
+      return JSON.parse(text) as RpcErrorBody;
+    },
+  };
+}
+
+interface RpcErrorBody {
+  jsonrpc: string;
+  id: unknown;
+  error: { code: number; message: string; data?: Record<string, unknown> };
+}
+
+const ping = { jsonrpc: '2.0', id: 41, method: 'ping' };
+
+/** Opens a raw SSE stream; answers the session ID announced and everything read so far. */
+async function openRawStream(
+  h: Harness,
+  headers: Record<string, string> = {},
+  path = '/sse',
+): Promise<{
+  res: IncomingMessage;
+  sessionId: string;
+  received: () => string;
+  ended: Promise<void>;
+}> {
+  let buffer = '';
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(new URL(path, h.url), {
+      headers: { accept: 'text/event-stream', ...headers },
+    });
+    req.on('response', resolve).on('error', reject).end();
+  });
+  rawRequests.push(res);
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    buffer += chunk;
+  });
+  res.on('error', () => undefined);
+  const ended = new Promise<void>((resolve) => res.once('end', resolve));
+  expect(res.statusCode).toBe(200);
+  await waitFor(() => buffer.includes('event: endpoint'), 'endpoint event');
+  const match = /sessionId=([^\s&]+)/.exec(buffer);
+  return { res, sessionId: match![1]!, received: () => buffer, ended };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('legacy HTTP+SSE handler with the real SDK client', () => {
+  it('creates a session per stream and calls tools on it', async () => {
+    const h = await start();
+    const { client, sessionId } = await connect(h);
+    expect(await callText(client, 'echo', { text: 'hello' })).toBe('hello');
+    expect(await callText(client, 'whoami')).toBe(sessionId);
+    const tools = await client.listTools();
+    expect(tools.tools.map((t) => t.name)).toContain('counter');
+    const resolution = await h.manager.resolve(sessionId);
+    expect(resolution.status).toBe('active');
+    expect(resolution.status === 'active' && resolution.session.kind).toBe('sse');
+    expect(h.handler.size).toBe(1);
+  });
+
+  it('keeps per-session state apart between two clients', async () => {
+    const h = await start();
+    const a = await connect(h);
+    const b = await connect(h);
+    expect(a.sessionId).not.toBe(b.sessionId);
+    expect(await callText(a.client, 'counter')).toBe('1');
+    expect(await callText(a.client, 'counter')).toBe('2');
+    expect(await callText(b.client, 'counter')).toBe('1');
+    expect(await callText(a.client, 'counter')).toBe('3');
+  });
+
+  it('never mixes responses of two sessions using the same JSON-RPC id at the same time', async () => {
+    const h = await start({}, {}, { barrier: new Barrier(2) });
+    const a = await connect(h);
+    const b = await connect(h);
+    // Both clients number their requests from 0, so these calls carry the same id; the barrier
+    // only opens once both are in flight on the server.
+    const [fromA, fromB] = await Promise.all([
+      callText(a.client, 'barrier'),
+      callText(b.client, 'barrier'),
+    ]);
+    expect(fromA).toBe(a.sessionId);
+    expect(fromB).toBe(b.sessionId);
+  });
+
+  it('ends a session whose client went away after the idle TTL; the client then sees SESSION_EXPIRED idle', async () => {
+    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    let cut: (() => void) | undefined;
+    let streams = 0;
+    // The stream goes through this fetch so the test can cut it while the client stays usable
+    // for POSTs; a reconnect attempt is refused with 204, which stops EventSource for good.
+    const streamFetch = async (url: string | URL, init?: RequestInit) => {
+      if (streams++ > 0) return new Response(null, { status: 204 });
+      const controller = new AbortController();
+      cut = () => controller.abort();
+      return fetch(url, { ...init, signal: controller.signal });
+    };
+    const { client, sessionId } = await connect(h, { eventSourceInit: { fetch: streamFetch } });
+    expect(await callText(client, 'echo', { text: 'before' })).toBe('before');
+    // While the stream is open the session outlives many TTLs.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(h.ended).toEqual([]);
+    cut!();
+    const end = await endedWith(h, sessionId);
+    expect(end.reason).toBe('idle');
+    expect(h.counts.serversClosed.has(sessionId)).toBe(true);
+    expect(h.handler.size).toBe(0);
+    const error = await client.callTool({ name: 'echo', arguments: { text: 'after' } }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain('HTTP 404');
+    const body = JSON.parse(error!.message.slice(error!.message.indexOf('{')));
+    expect(body.error.data).toMatchObject({ code: 'SESSION_EXPIRED', reason: 'idle' });
+  });
+
+  it('idle expiry over raw HTTP: 404 SESSION_EXPIRED with reason, endedAt and expiry headers', async () => {
+    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const stream = await openRawStream(h);
+    expect((await post(h, `?sessionId=${stream.sessionId}`, ping)).status).toBe(202);
+    stream.res.destroy();
+    const end = await endedWith(h, stream.sessionId);
+    expect(end.reason).toBe('idle');
+    // The stream was idle for at least the TTL after it closed.
+    expect(end.endedAt - end.session!.lastSeenAt).toBeGreaterThanOrEqual(150);
+    const answer = await post(h, `?sessionId=${stream.sessionId}`, ping);
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('x-session-expired')).toBe('true');
+    expect(answer.headers.get('x-session-expired-reason')).toBe('idle');
+    expect(answer.json).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32001,
+        message: 'Session not found',
+        data: {
+          code: 'SESSION_EXPIRED',
+          reason: 'idle',
+          endedAt: new Date(end.endedAt).toISOString(),
+        },
+      },
+      id: 41,
+    });
+  });
+
+  it('answers SESSION_NOT_FOUND for an unknown ID, and 400 for missing or malformed IDs', async () => {
+    const h = await start();
+    const unknown = await post(h, `?sessionId=${randomUUID()}`, ping);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-session-expired')).toBeNull();
+    expect(unknown.json).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32001, message: 'Session not found', data: { code: 'SESSION_NOT_FOUND' } },
+      id: 41,
+    });
+    const missing = await post(h, '', ping);
+    expect(missing.status).toBe(400);
+    expect(missing.json.error).toMatchObject({ code: -32000 });
+    expect(missing.json.error.message).toContain('sessionId');
+    expect(missing.json.id).toBe(41);
+    const malformed = await post(h, `?sessionId=${encodeURIComponent('bad id\u0001')}`, ping);
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.message).toContain('visible ASCII');
+    const tooLong = await post(h, `?sessionId=${'x'.repeat(257)}`, ping);
+    expect(tooLong.status).toBe(400);
+  });
+
+  it('answers JSON for bodies and methods the transport would reject in plain text', async () => {
+    const h = await start({}, { maxBodyBytes: 1024 });
+    const stream = await openRawStream(h);
+    const q = `?sessionId=${stream.sessionId}`;
+    const notJson = await post(h, q, '{"jsonrpc":', {});
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.error.code).toBe(-32700);
+    const wrongType = await post(h, q, ping, { 'content-type': 'text/plain' });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.json.error.message).toContain('application/json');
+    const big = await post(h, q, { ...ping, params: { pad: 'x'.repeat(2000) } });
+    expect(big.status).toBe(413);
+    expect(big.json.error.message).toContain('1024');
+    const notRpc = await post(h, q, { hello: 'world', id: 5 });
+    expect(notRpc.status).toBe(400);
+    expect(notRpc.json).toMatchObject({ error: { code: -32000 }, id: 5 });
+    const getMessages = await fetch(new URL('/messages', h.url));
+    expect(getMessages.status).toBe(405);
+    expect(getMessages.headers.get('allow')).toBe('POST');
+    await getMessages.text();
+    const postSse = await fetch(new URL('/sse', h.url), { method: 'POST' });
+    expect(postSse.status).toBe(405);
+    expect(postSse.headers.get('allow')).toBe('GET');
+    await postSse.text();
+    const other = await fetch(new URL('/elsewhere', h.url));
+    expect(other.status).toBe(404);
+    expect((await other.json()).error.message).toContain('GET /sse');
+    // The session is untouched by all of this and still works.
+    expect((await post(h, q, ping)).status).toBe(202);
+  });
+
+  it('a server-side end closes the stream, and the client then sees SESSION_EXPIRED closed', async () => {
+    const h = await start({ idleTtlMs: 60_000 });
+    const { client, sessionId } = await connect(h);
+    const stream = await openRawStream(h);
+    expect(await h.manager.end(sessionId)).toBe(true);
+    expect(await h.manager.end(stream.sessionId, 'closed')).toBe(true);
+    await stream.ended;
+    expect(h.counts.serversClosed.has(sessionId)).toBe(true);
+    const error = await client.callTool({ name: 'echo', arguments: { text: 'x' } }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain('HTTP 404');
+    expect(error?.message).toContain('"code":"SESSION_EXPIRED"');
+    expect(error?.message).toContain('"reason":"closed"');
+  });
+
+  it('does not cut a tool call longer than the idle TTL, and the session survives it', async () => {
+    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const { client, sessionId } = await connect(h);
+    expect(await callText(client, 'sleep', { ms: 600 })).toBe('slept 600');
+    expect(h.ended).toEqual([]);
+    expect((await h.manager.resolve(sessionId)).status).toBe('active');
+    expect(await callText(client, 'counter')).toBe('1');
+  });
+
+  it('touches the session on every POST; after the last one the idle clock runs', async () => {
+    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const stream = await openRawStream(h);
+    stream.res.destroy();
+    await waitFor(async () => (await h.manager.stats()).pinned === 0, 'stream unpinned');
+    // Keep the session alive with POSTs only (its stream is gone): each one touches it.
+    for (let i = 0; i < 6; i++) {
+      const answer = await post(h, `?sessionId=${stream.sessionId}`, ping);
+      expect(answer.status).toBe(409);
+      expect(answer.json.error.message).toContain('closed');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    expect(h.ended).toEqual([]);
+    expect((await h.manager.stats()).pinned).toBe(0);
+    expect((await endedWith(h, stream.sessionId)).reason).toBe('idle');
+  });
+
+  it('answers 503 with Retry-After at capacity, and evicts an idle session with evict-oldest', async () => {
+    const h = await start({ maxSessions: 1 }, { retryAfterSeconds: 7 });
+    await connect(h);
+    const refused = await fetch(new URL('/sse', h.url), {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('7');
+    expect(await refused.json()).toMatchObject({ error: { code: -32000 }, id: null });
+    const second = new Client({ name: 'refused', version: '1.0.0' });
+    await expect(second.connect(new SSEClientTransport(new URL('/sse', h.url)))).rejects.toThrow(
+      /503/,
+    );
+    await second.close();
+    expect(h.counts.serversCreated).toBe(1);
+    expect(await h.manager.count()).toBe(1);
+
+    const e = await start({ maxSessions: 1, capacityPolicy: 'evict-oldest' });
+    const old = await openRawStream(e);
+    // A session with an open stream is pinned and never evicted...
+    const pinned = await fetch(new URL('/sse', e.url));
+    expect(pinned.status).toBe(503);
+    await pinned.text();
+    // ...once its stream closed, a new stream takes its place.
+    old.res.destroy();
+    await waitFor(async () => (await e.manager.stats()).pinned === 0, 'stream unpinned');
+    const { client } = await connect(e);
+    expect(await callText(client, 'counter')).toBe('1');
+    expect((await endedWith(e, old.sessionId)).reason).toBe('evicted');
+    expect(e.counts.serversClosed.has(old.sessionId)).toBe(true);
+    const gone = await post(e, `?sessionId=${old.sessionId}`, ping);
+    expect(gone.status).toBe(404);
+    expect(gone.headers.get('x-session-expired-reason')).toBe('evicted');
+  });
+
+  it('answers 503 with Retry-After while the store is unreachable, and deletes nothing', async () => {
+    const flaky = flakyStore();
+    const h = await start({ store: flaky.store });
+    const { client, sessionId } = await connect(h);
+    flaky.setDown(true);
+    const during = await post(h, `?sessionId=${sessionId}`, ping);
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBe('1');
+    expect(during.json).toMatchObject({ error: { code: -32000 }, id: 41 });
+    const opening = await fetch(new URL('/sse', h.url));
+    expect(opening.status).toBe(503);
+    await opening.text();
+    expect(h.handler.size).toBe(1);
+    flaky.setDown(false);
+    expect(await callText(client, 'counter')).toBe('1');
+    expect((await h.manager.resolve(sessionId)).status).toBe('active');
+    expect(h.counts.serversCreated).toBe(1);
+    expect(h.ended).toEqual([]);
+    // The sweeper ran into the outage meanwhile; it reported it and changed nothing.
+    for (const failure of h.errors.splice(0)) {
+      expect((failure.error as { code?: string }).code).toBe('STORE_UNAVAILABLE');
+    }
+  });
+
+  it('writes keep-alive comment frames on an open stream and stops when it closes', async () => {
+    const h = await start({ idleTtlMs: 60_000 }, { keepAliveMs: 20 });
+    const stream = await openRawStream(h);
+    await waitFor(
+      () => stream.received().split(': keepalive\n\n').length - 1 >= 3,
+      'three keep-alive frames',
+    );
+    expect(stream.received().startsWith('event: endpoint\n')).toBe(true);
+    // The sweeper and this stream's keep-alive.
+    expect(liveIntervals.size).toBe(2);
+    stream.res.destroy();
+    await waitFor(() => liveIntervals.size === 1, 'keep-alive timer cleared');
+    const frames = stream.received().length;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(stream.received().length).toBe(frames);
+  });
+
+  it('binds sessions to their owner: another owner gets SESSION_NOT_FOUND', async () => {
+    // Default owner: `req.auth` set by auth middleware in front of the handler.
+    const h = await start(
+      {},
+      {},
+      {
+        wrap: (handler) => (req, res) => {
+          const token = req.headers.authorization?.replace('Bearer ', '');
+          if (token)
+            (req as { auth?: unknown }).auth = { token, clientId: `client-${token}`, scopes: [] };
+          void handler(req, res);
+        },
+      },
+    );
+    const alice = await connect(h, { requestInit: { headers: { authorization: 'Bearer alice' } } });
+    expect(await callText(alice.client, 'echo', { text: 'mine' })).toBe('mine');
+    const record = await h.manager.resolve(alice.sessionId, { owner: 'client-alice' });
+    expect(record.status).toBe('active');
+    const asBob = await post(h, `?sessionId=${alice.sessionId}`, ping, {
+      authorization: 'Bearer bob',
+    });
+    const asNobody = await post(h, `?sessionId=${alice.sessionId}`, ping);
+    const unknown = await post(h, `?sessionId=${randomUUID()}`, ping);
+    for (const answer of [asBob, asNobody]) {
+      expect(answer.status).toBe(404);
+      expect(answer.text).toBe(unknown.text);
+    }
+
+    // An owner function overrides it.
+    const o = await start({}, { getOwner: (req) => req.headers['x-user'] as string | undefined });
+    const stream = await openRawStream(o, { 'x-user': 'carol' });
+    expect(
+      (await post(o, `?sessionId=${stream.sessionId}`, ping, { 'x-user': 'dave' })).json.error.data,
+    ).toEqual({
+      code: 'SESSION_NOT_FOUND',
+    });
+    expect(
+      (await post(o, `?sessionId=${stream.sessionId}`, ping, { 'x-user': 'carol' })).status,
+    ).toBe(202);
+  });
+
+  it('closes every transport and server on lifetime end and on shutdown', async () => {
+    const h = await start({ idleTtlMs: 60_000, maxLifetimeMs: 250, sweepIntervalMs: 10 });
+    const { sessionId } = await connect(h);
+    const stream = await openRawStream(h);
+    // The open streams pin their sessions, but the lifetime still applies.
+    expect((await endedWith(h, sessionId)).reason).toBe('lifetime');
+    expect((await endedWith(h, stream.sessionId)).reason).toBe('lifetime');
+    await stream.ended;
+    expect(h.handler.size).toBe(0);
+
+    const s = await start({ idleTtlMs: 60_000 });
+    await connect(s);
+    const raw = await openRawStream(s);
+    await s.manager.close();
+    await raw.ended;
+    expect(s.ended.map((e) => e.reason)).toEqual(['shutdown', 'shutdown']);
+    expect(s.handler.size).toBe(0);
+    expect(s.counts.serversClosed.size).toBe(2);
+    const after = await fetch(new URL('/sse', s.url));
+    expect(after.status).toBe(503);
+    await after.text();
+  });
+
+  it('shares one manager with Streamable HTTP: a POST /messages for the other kind gets 400', async () => {
+    const transports = new Map<string, StreamableHTTPServerTransport>();
+    let manager!: SessionManager;
+    const streamableServers: McpServer[] = [];
+    const h = await start(
+      {},
+      {},
+      {
+        wrap: (handler) => (req, res) => {
+          if (!req.url?.startsWith('/mcp')) return void handler(req, res);
+          void (async () => {
+            const id = req.headers['mcp-session-id'] as string | undefined;
+            let transport = id === undefined ? undefined : transports.get(id);
+            if (transport === undefined) {
+              transport = new StreamableHTTPServerTransport({
+                sessionIdGenerator: () => randomUUID(),
+                onsessioninitialized: async (sid) => {
+                  await manager.register(sid, { kind: 'streamable-http' });
+                  transports.set(sid, transport!);
+                  manager.onEnd(sid, () => transport!.close());
+                },
+              });
+              const server = new McpServer({ name: 'streamable', version: '1.0.0' });
+              streamableServers.push(server);
+              await server.connect(transport);
+            }
+            await transport.handleRequest(req, res);
+          })();
+        },
+      },
+    );
+    manager = h.manager;
+    const streamable = new Client({ name: 'streamable-client', version: '1.0.0' });
+    const streamableTransport = new StreamableHTTPClientTransport(new URL('/mcp', h.url));
+    await streamable.connect(streamableTransport);
+    clients.push(streamable);
+    const sseSession = await connect(h);
+    const otherId = streamableTransport.sessionId!;
+    expect(h.created).toContain(otherId);
+    const wrongKind = await post(h, `?sessionId=${otherId}`, ping);
+    expect(wrongKind.status).toBe(400);
+    expect(wrongKind.json).toMatchObject({ error: { code: -32000 }, id: 41 });
+    expect(wrongKind.json.error.message).toContain('streamable-http');
+    expect(await callText(sseSession.client, 'counter')).toBe('1');
+    expect(await h.manager.count()).toBe(2);
+    await streamable.close();
+    clients.splice(clients.indexOf(streamable), 1);
+    await h.manager.close();
+    for (const server of streamableServers) await server.close();
+  });
+
+  it('works as Express 5 middleware under a mount path, with a parsed body', async () => {
+    const h = await start(
+      {},
+      {},
+      {
+        wrap: (handler) => {
+          const app = express();
+          app.use(express.json());
+          app.use('/legacy', handler);
+          app.get('/other', (_req, res) => void res.json({ other: true }));
+          return app;
+        },
+      },
+    );
+    const { client } = await connect(h, {}, '/legacy/sse');
+    expect(await callText(client, 'echo', { text: 'via express' })).toBe('via express');
+    expect(await callText(client, 'counter')).toBe('1');
+    const other = await fetch(new URL('/other', h.url));
+    expect(await other.json()).toEqual({ other: true });
+    const unknown = await post(h, `?sessionId=${randomUUID()}`, ping, {}, '/legacy/messages');
+    expect(unknown.json.error.data?.code).toBe('SESSION_NOT_FOUND');
+  });
+});
