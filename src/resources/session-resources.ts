@@ -15,6 +15,7 @@ import {
 } from './options.js';
 import type {
   ResourceCloseReason,
+  ResourceContext,
   ResourceEvents,
   ResourceFailure,
   ResourceStats,
@@ -390,7 +391,7 @@ export class SessionResources<R> {
       resource: undefined,
       closer: undefined,
       creation: undefined,
-      controller: new AbortController(),
+      controller: undefined,
       doomed: undefined,
       closeReason: undefined,
       failures: 0,
@@ -424,12 +425,7 @@ export class SessionResources<R> {
       }
       if (entry.doomed !== undefined) throw this.#abandoned(entry, entry.doomed);
       try {
-        resource = await this.#options.create({
-          sessionId,
-          key,
-          owner: group.owner,
-          signal: entry.controller!.signal,
-        });
+        resource = await this.#options.create(this.#contextOf(entry));
       } catch (error) {
         if (entry.doomed !== undefined) throw this.#abandoned(entry, entry.doomed);
         this.#createFailures++;
@@ -469,6 +465,24 @@ export class SessionResources<R> {
     }
     this.#touch(entry);
     return resource;
+  }
+
+  /** The factory's context; its `signal` is made on first read (an AbortController is costly). */
+  #contextOf(entry: Entry<R>): ResourceContext {
+    const { group, key } = entry;
+    const abandoned = (reason: ResourceCloseReason) => this.#abandoned(entry, reason);
+    return {
+      sessionId: group.sessionId,
+      key,
+      owner: group.owner,
+      get signal() {
+        if (entry.controller === undefined) {
+          entry.controller = new AbortController();
+          if (entry.doomed !== undefined) entry.controller.abort(abandoned(entry.doomed));
+        }
+        return entry.controller.signal;
+      },
+    };
   }
 
   #closerFor(entry: Entry<R>, resource: R): Closer | undefined {

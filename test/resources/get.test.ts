@@ -163,6 +163,7 @@ describe('SessionResources.get', () => {
     const get = w.pool.get(id, 'a');
     await flush();
     expect(await w.pool.delete(id, 'a')).toBe(true);
+    expect(w.calls[0]!.context.signal.aborted).toBe(true); // first read after the delete
     const late = new FakeResource(id, 'a');
     w.calls[0]!.gate.resolve(late);
     await expect(get).rejects.toSatisfy((e) => isResourceError(e, 'DELETED'));
