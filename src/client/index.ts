@@ -1,6 +1,15 @@
 /**
- * mcp-sessions/client: re-initialize SDK clients when their session is gone.
+ * mcp-sessions/client: keep SDK clients on a live session. When a server answers 404 for a
+ * session it ended or never had, {@link connectWithRecovery} re-initializes and retries the
+ * request once; {@link parseSessionNotFound} reads such a 404 from the SDK's error.
  *
  * @module
  */
-export {};
+export type { SessionNotFoundCode } from '../adapters/http/answers.js';
+export type { RecoveryOptions, SessionRecovery } from './options.js';
+export {
+  connectWithRecovery,
+  type RecoveringClient,
+  type TransportFactory,
+} from './recovering-client.js';
+export { parseSessionNotFound, type SessionNotFound } from './session-not-found.js';
