@@ -34,7 +34,21 @@ export function assertValidSessionId(id: unknown): asserts id is string {
   throw new SessionError('INVALID_SESSION_ID', `Invalid session ID: ${why}.`);
 }
 
-/** The default ID generator: a random (crypto-secure) UUID v4. */
+const charCodes: number[] = [];
+
+/**
+ * Copies a string into one flat buffer. Generated UUIDs are built by concatenation, and a
+ * concatenated string keeps every piece alive: ~480 bytes instead of ~56 for a 36-character ID,
+ * for as long as the session lives.
+ */
+function flatten(text: string): string {
+  const length = text.length;
+  charCodes.length = length;
+  for (let i = 0; i < length; i++) charCodes[i] = text.charCodeAt(i);
+  return String.fromCharCode.apply(null, charCodes);
+}
+
+/** The default ID generator: a random (crypto-secure) UUID v4, stored compactly. */
 export function generateSessionId(): string {
-  return uuidv4();
+  return flatten(uuidv4());
 }
