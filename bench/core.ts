@@ -151,9 +151,10 @@ function sweepOnce(ids: string[], expired: number, fullScan: boolean): number {
   const now = TTL + 1;
   if (fullScan) {
     const map = new Map<string, SeedEntry>();
-    ids.forEach((id, i) =>
-      map.set(id, { id, createdAt: i < cut ? 0 : now, lastSeenAt: i < cut ? 0 : now }),
-    );
+    for (const [i, id] of ids.entries()) {
+      const at = i < cut ? 0 : now;
+      map.set(id, { id, createdAt: at, lastSeenAt: at });
+    }
     const start = process.hrtime.bigint();
     for (const [id, entry] of map) if (entry.lastSeenAt + TTL <= now) map.delete(id);
     return Number(process.hrtime.bigint() - start) / 1000;
