@@ -33,10 +33,10 @@ export type ResourceErrorCode =
 export class ResourceError extends Error {
   /** What went wrong, as a stable code. */
   readonly code: ResourceErrorCode;
-  /** The session the resource belongs to. */
-  readonly sessionId: string;
-  /** The resource key within the session. */
-  readonly key: string;
+  /** The session the resource belongs to (`undefined` for pool-wide failures). */
+  readonly sessionId: string | undefined;
+  /** The resource key within the session (`undefined` for pool-wide failures). */
+  readonly key: string | undefined;
   /** Why the session ended, with code `SESSION_ENDED` when known. */
   readonly reason: EndReason | undefined;
 
@@ -44,8 +44,8 @@ export class ResourceError extends Error {
     code: ResourceErrorCode,
     message: string,
     details: {
-      sessionId: string;
-      key: string;
+      sessionId?: string | undefined;
+      key?: string | undefined;
       reason?: EndReason | undefined;
       cause?: unknown;
     },

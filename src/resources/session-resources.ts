@@ -48,6 +48,8 @@ interface Entry<R> extends IdleNode {
   resource: R | undefined;
   closer: Closer | undefined;
   creation: Promise<R> | undefined;
+  /** Rejects the getters of a creation in flight at once when it is abandoned. */
+  abandon: ((error: ResourceError) => void) | undefined;
   controller: AbortController | undefined;
   /** Set when the resource stopped being wanted while it was being created. */
   doomed: ResourceCloseReason | undefined;
@@ -324,8 +326,10 @@ export class SessionResources<R> {
         },
         this.#options.closeTimeoutMs,
         () =>
-          new Error(
+          new ResourceError(
+            'CLOSE_TIMEOUT',
             `SessionResources.close(): resources still creating or closing after ${this.#options.closeTimeoutMs} ms.`,
+            {},
           ),
       );
     } catch (error) {
@@ -391,6 +395,7 @@ export class SessionResources<R> {
       resource: undefined,
       closer: undefined,
       creation: undefined,
+      abandon: undefined,
       controller: undefined,
       doomed: undefined,
       closeReason: undefined,
@@ -404,9 +409,12 @@ export class SessionResources<R> {
     };
     group.entries.set(key, entry);
     this.#creating++;
-    const creation = this.#create(entry, owner);
-    entry.creation = creation;
-    const settled = creation.then(noop, noop);
+    const work = this.#create(entry, owner);
+    entry.creation = new Promise<R>((resolve, reject) => {
+      entry.abandon = reject;
+      work.then(resolve, reject);
+    });
+    const settled = work.then(noop, noop);
     this.#pending.add(settled);
     void settled.then(() => this.#pending.delete(settled));
     return entry;
@@ -497,18 +505,24 @@ export class SessionResources<R> {
     if (this.#groups.get(group.sessionId) === group) this.#groups.delete(group.sessionId);
     const closes: Promise<void>[] = [];
     for (const entry of [...group.entries.values()]) {
-      if (entry.state === 'creating') this.#doom(entry, 'session-ended');
+      // Before the session was confirmed, the pending resolution answers the getters.
+      if (entry.state === 'creating') this.#doom(entry, 'session-ended', group.confirmed);
       else closes.push(this.#close(entry, 'session-ended'));
     }
     return Promise.all(closes);
   }
 
-  /** A creation in flight is no longer wanted: abort it; its resource is closed on arrival. */
-  #doom(entry: Entry<R>, reason: ResourceCloseReason): void {
+  /**
+   * A creation in flight is no longer wanted: its getters are refused now, the factory's signal
+   * aborts, and the resource is closed when it arrives.
+   */
+  #doom(entry: Entry<R>, reason: ResourceCloseReason, refuseNow = true): void {
     if (entry.doomed !== undefined) return;
     entry.doomed = reason;
     this.#forget(entry);
-    entry.controller?.abort(this.#abandoned(entry, reason));
+    const error = this.#abandoned(entry, reason);
+    entry.controller?.abort(error);
+    if (refuseNow) entry.abandon?.(error);
   }
 
   /** Closes a held resource exactly once; later calls answer the same close. */
@@ -642,7 +656,7 @@ export class SessionResources<R> {
     }
   }
 
-  #assertOpen(sessionId = '', key = ''): void {
+  #assertOpen(sessionId?: string, key?: string): void {
     if (this.#closing !== undefined) throw closedError(sessionId, key);
   }
 }
@@ -666,7 +680,7 @@ function notFound(sessionId: string, key: string): ResourceError {
   );
 }
 
-function closedError(sessionId: string, key: string): ResourceError {
+function closedError(sessionId: string | undefined, key: string | undefined): ResourceError {
   return new ResourceError('CLOSED', 'The resource pool is closed.', { sessionId, key });
 }
 

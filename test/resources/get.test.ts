@@ -185,6 +185,26 @@ describe('SessionResources.get', () => {
     await expect(get).rejects.toSatisfy((e) => isResourceError(e, 'CLOSED'));
   });
 
+  it('refuses the getters at once when the session ends, even if the factory never answers', async () => {
+    const w = world({
+      closeTimeoutMs: 20,
+      create: () => new Promise<FakeResource>(() => undefined),
+    });
+    const { id } = await w.manager.create();
+    const gets = [w.pool.get(id, 'a'), w.pool.get(id, 'a')];
+    await flush();
+    expect(w.pool.stats().creating).toBe(1);
+    await w.manager.end(id);
+    for (const result of await Promise.allSettled(gets)) {
+      expect(isResourceError((result as PromiseRejectedResult).reason, 'SESSION_ENDED')).toBe(true);
+    }
+    await w.pool.close();
+    expect(w.failures).toHaveLength(1);
+    expect(w.failures[0]!.phase).toBe('close');
+    expect(w.failures[0]!.sessionId).toBeUndefined();
+    expect(isResourceError(w.failures[0]!.error, 'CLOSE_TIMEOUT')).toBe(true);
+  });
+
   it('refuses an unknown session with SESSION_NOT_FOUND and keeps nothing', async () => {
     const w = world();
     await expect(w.pool.get('no-such-session', 'a')).rejects.toSatisfy(
