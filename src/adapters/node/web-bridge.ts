@@ -68,39 +68,79 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<No
   });
 }
 
+const NOT_YET: unique symbol = Symbol('not yet');
+type Read = ReadableStreamReadResult<Uint8Array>;
+
+/** Settles with `NOT_YET` after pending I/O callbacks have run, unless `read` settles first. */
+function soon(read: Promise<Read>): Promise<Read | typeof NOT_YET> {
+  return Promise.race([
+    read,
+    new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET)),
+  ]);
+}
+
+/** Settles with `NOT_YET` unless `read` has already settled. */
+function now(read: Promise<Read>): Promise<Read | typeof NOT_YET> {
+  return Promise.race([read, Promise.resolve(NOT_YET)]);
+}
+
 /**
- * Writes a Web `Response` to a node:http `ServerResponse`, streaming its body (an event stream
- * has its headers flushed at once). When the client goes away first, the body is cancelled.
- * Resolves once the response is finished or the connection closed; never rejects.
+ * Writes a Web `Response` to a node:http `ServerResponse`. A body that is complete almost at once
+ * (a JSON answer, a streamed answer whose result is ready) goes out in one write with
+ * `Content-Length`; any other body is streamed, headers first. When the client goes away first,
+ * the body is cancelled. Resolves once the response is finished or the connection closed;
+ * never rejects.
  */
 export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {
   if (res.headersSent) {
     await response.body?.cancel().catch(() => undefined);
     return;
   }
-  const headers: Record<string, string | string[]> = {};
+  const headers: Record<string, string | string[] | number> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
+  if (headers['set-cookie'] !== undefined) headers['set-cookie'] = response.headers.getSetCookie();
   const body = response.body;
   if (body === null) {
+    res.writeHead(response.status, headers);
     res.end();
     return;
   }
-  if (response.headers.get('content-type')?.startsWith('text/event-stream')) res.flushHeaders();
   const reader = body.getReader();
   const onClose = () => {
     reader.cancel().catch(() => undefined);
   };
   res.once('close', onClose);
   try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let pending: Promise<Read> | undefined = reader.read();
+    for (let wait = soon; pending !== undefined; wait = now) {
+      const result = await wait(pending);
+      if (result === NOT_YET) break;
+      if (result.done) {
+        pending = undefined;
+      } else {
+        chunks.push(result.value);
+        size += result.value.byteLength;
+        pending = reader.read();
+      }
+    }
+    if (pending === undefined) {
+      if (headers['content-length'] === undefined) headers['content-length'] = size;
+      res.writeHead(response.status, headers);
+      res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      return;
+    }
+    res.writeHead(response.status, headers);
+    if (chunks.length === 0) res.flushHeaders();
+    for (const chunk of chunks) res.write(chunk);
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await pending;
       if (done) break;
       if (!res.write(value)) await drained(res);
+      pending = reader.read();
     }
     res.end();
   } catch {
