@@ -1,0 +1,162 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../src/stores/redis/index.js';
+import {
+  callRequest,
+  type Harness,
+  type HarnessOptions,
+  rawInitialize,
+  rawPost,
+  startHarness,
+  waitFor,
+} from '../e2e/harness.js';
+import { deleteKeys, ioRedis, nodeRedis, testPrefix } from './redis-helpers.js';
+
+const node = await nodeRedis();
+const io = await ioRedis();
+const side = await ioRedis();
+const SHORT_TTL = { idleTtlMs: 300, sweepIntervalMs: 20 };
+
+const harnesses: Harness[] = [];
+let prefix = '';
+
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) {
+    const counts = await h.close();
+    expect(counts.transportsClosed).toBe(counts.servers);
+    expect(counts.serversClosed).toBe(counts.servers);
+  }
+  await deleteKeys(side, prefix);
+});
+afterAll(async () => {
+  await node.quit();
+  io.disconnect();
+  side.disconnect();
+});
+
+/** Two replicas (node-redis and ioredis) of the demo server over one Redis prefix. */
+async function replicas(options: Omit<HarnessOptions, 'store'> = {}): Promise<[Harness, Harness]> {
+  prefix = testPrefix('e2e');
+  const a = await startHarness({ ...options, store: new RedisStore({ client: node, prefix }) });
+  harnesses.push(a);
+  const b = await startHarness({ ...options, store: new RedisStore({ client: io, prefix }) });
+  harnesses.push(b);
+  return [a, b];
+}
+
+async function text(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as {
+    content: { type: string; text: string }[];
+  };
+  return result.content[0]?.text;
+}
+
+async function httpError(promise: Promise<unknown>): Promise<StreamableHTTPError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StreamableHTTPError);
+  return error as StreamableHTTPError;
+}
+
+function errorData(json: unknown): Record<string, unknown> {
+  return (json as { error: { data: Record<string, unknown> } }).error.data;
+}
+
+describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', () => {
+  it('creates sessions, calls tools, and keeps the record in Redis', async () => {
+    const [a] = await replicas();
+    const one = await a.connect();
+    const two = await a.connect();
+    expect(await text(one.client, 'echo', { text: 'hi' })).toBe('hi');
+    expect(await text(one.client, 'counter')).toBe('1');
+    expect(await text(one.client, 'counter')).toBe('2');
+    expect(await text(two.client, 'counter')).toBe('1');
+    const id = one.transport.sessionId!;
+    expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
+    const resolved = await a.sessions.resolve(id);
+    expect(resolved.status === 'active' && resolved.session.kind).toBe('streamable-http');
+    expect(resolved.status === 'active' && resolved.session.init).toMatchObject({
+      method: 'initialize',
+    });
+    expect(await a.sessions.count()).toBe(2);
+  });
+
+  it('a session initialized on one replica is served by the other', async () => {
+    const [a, b] = await replicas();
+    const first = await a.connect();
+    const id = first.transport.sessionId!;
+    expect(await text(first.client, 'counter')).toBe('1');
+    const moved = await b.connect(id);
+    expect(await text(moved.client, 'echo', { text: 'elsewhere' })).toBe('elsewhere');
+    expect(b.demo.handler.size).toBe(1);
+    expect(await b.sessions.count()).toBe(1);
+  });
+
+  it('an idle session answers 404 SESSION_EXPIRED (idle) on both replicas', async () => {
+    const [a, b] = await replicas({ managerOptions: SHORT_TTL });
+    const id = await rawInitialize(a.mcpUrl);
+    expect((await rawPost(a.mcpUrl, id, callRequest('counter'))).status).toBe(200);
+    await waitFor(async () => (await a.sessions.resolve(id)).status === 'ended', 5000);
+    for (const h of [a, b]) {
+      const answer = await rawPost(h.mcpUrl, id, callRequest('counter', {}, 7));
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get('x-session-expired-reason')).toBe('idle');
+      expect(errorData(answer.json)).toMatchObject({ code: 'SESSION_EXPIRED', reason: 'idle' });
+    }
+    expect(a.demo.handler.size).toBe(0);
+  });
+
+  it('DELETE on one replica ends the session for the other', async () => {
+    const [a, b] = await replicas();
+    const { client, transport } = await a.connect();
+    const id = transport.sessionId!;
+    expect(await text(client, 'counter')).toBe('1');
+    await transport.terminateSession();
+    const again = await b.connect(id);
+    const error = await httpError(text(again.client, 'counter'));
+    expect(error.code).toBe(404);
+    expect(error.message).toContain('SESSION_EXPIRED');
+    expect(error.message).toContain('"reason":"deleted"');
+  });
+
+  it('a tool call longer than the idle TTL is not cut, and the session survives it', async () => {
+    const [a, b] = await replicas({ managerOptions: SHORT_TTL });
+    const id = await rawInitialize(a.mcpUrl);
+    const slow = await rawPost(a.mcpUrl, id, callRequest('sleep', { ms: SHORT_TTL.idleTtlMs * 3 }));
+    expect(slow.status).toBe(200);
+    expect((await b.sessions.resolve(id)).status).toBe('active');
+  });
+
+  it('answers 503 with Retry-After while Redis cannot be reached, and nothing ends', async () => {
+    prefix = testPrefix('e2e-down');
+    const client = await ioRedis();
+    const h = await startHarness({ store: new RedisStore({ client, prefix }) });
+    harnesses.push(h);
+    const id = await rawInitialize(h.mcpUrl);
+    client.disconnect();
+    const answer = await rawPost(h.mcpUrl, id, callRequest('counter'));
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).not.toBeNull();
+    const fresh = await rawPost(h.mcpUrl, undefined, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'x', version: '1' },
+      },
+    });
+    expect(fresh.status).toBe(503);
+    expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
+    await client.connect();
+    expect((await rawPost(h.mcpUrl, id, callRequest('counter'))).status).toBe(200);
+    harnesses = harnesses.filter((other) => other !== h);
+    const counts = await h.close();
+    expect(counts.serversClosed).toBe(counts.servers);
+    client.disconnect();
+  });
+});
