@@ -46,12 +46,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /**
  * A small MCP server over real HTTP on 127.0.0.1: the SDK's Streamable HTTP transport and
  * `McpServer`, one per session, in front of a `SessionManager` whose 404 answers come from the
- * library's shared HTTP answers. Tools: `echo` (text) and `whoami` (the session ID).
+ * library's shared HTTP answers. Tools: `echo` (text), `whoami` (the session ID) and `hold`.
  */
 export class FixtureServer {
   mode: FixtureMode = 'normal';
   /** When true, `initialize` is answered 503, as by a server that is down. */
   refuseInitialize = false;
+  /** When true, the next `hold` call waits until its session ends; later ones answer at once. */
+  holdNext = false;
+  /** `hold` calls so far. */
+  holdCalls = 0;
   /** Successful `initialize` requests so far. */
   initializeCount = 0;
   /** Responses started and not yet finished (open streams included). */
@@ -198,6 +202,15 @@ export class FixtureServer {
     server.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
       content: [{ type: 'text', text }],
     }));
+    server.registerTool('hold', {}, async (extra) => {
+      this.holdCalls += 1;
+      if (this.holdNext) {
+        this.holdNext = false;
+        await new Promise((resolve) => extra.signal.addEventListener('abort', resolve));
+        return { content: [{ type: 'text', text: 'cut' }] };
+      }
+      return { content: [{ type: 'text', text: 'done' }] };
+    });
     server.registerTool('whoami', {}, async (extra) => ({
       content: [{ type: 'text', text: extra.sessionId ?? '' }],
     }));

@@ -226,11 +226,27 @@ describe('connectWithRecovery against a server that lost the session', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('re-sends, once, a request left unanswered in flight when its session ended', async () => {
+    const mcp = await connect();
+    fixture.holdNext = true;
+    const held = mcp.callTool({ name: 'hold' });
+    await settle(
+      () => fixture.holdCalls,
+      (n) => n === 1,
+    );
+    await fixture.endSession(mcp.sessionId!, 'deleted');
+
+    expect(await echo(mcp, 'next')).toBe('next');
+    expect(textOf(await held)).toBe('done');
+    expect(fixture.holdCalls).toBe(2);
+    expect(fixture.initializeCount).toBe(2);
+  });
+
   it('recovers for every wrapped method and for run()', async () => {
     const mcp = await connect();
     await fixture.endSession(mcp.sessionId!, 'idle');
     const tools = await mcp.listTools();
-    expect(tools.tools.map((t) => t.name).sort()).toEqual(['echo', 'whoami']);
+    expect(tools.tools.map((t) => t.name).sort()).toEqual(['echo', 'hold', 'whoami']);
 
     await fixture.endSession(mcp.sessionId!, 'idle');
     expect(await mcp.ping()).toEqual({});
@@ -239,7 +255,7 @@ describe('connectWithRecovery against a server that lost the session', () => {
     const listed = await mcp.run((client) =>
       client.request({ method: 'tools/list' }, ListToolsResultSchema),
     );
-    expect(listed.tools).toHaveLength(2);
+    expect(listed.tools).toHaveLength(3);
     expect(fixture.initializeCount).toBe(4);
   });
 
