@@ -675,6 +675,55 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     for (const server of streamableServers) await server.close();
   });
 
+  it('a failing server factory ends its session and answers 500; owner errors reach Express', async () => {
+    let fail = true;
+    const h = await start(
+      {},
+      {
+        getOwner: (req) => {
+          if (req.headers['x-broken-auth']) throw new Error('auth state unreadable');
+          return undefined;
+        },
+      },
+      {
+        wrap: (handler) => {
+          const app = express();
+          app.use(handler);
+          app.use((error: Error, _req: unknown, res: express.Response, _next: unknown) => {
+            res.status(500).json({ caught: error.message });
+          });
+          return app;
+        },
+      },
+    );
+    const factory = h.counts;
+    const broken = await start(
+      { idleTtlMs: 60_000 },
+      {
+        createServer: async () => {
+          if (fail) throw new Error('factory failed');
+          factory.serversCreated++;
+          return new McpServer({ name: 'late', version: '1.0.0' });
+        },
+      },
+    );
+    const refused = await fetch(new URL('/sse', broken.url));
+    expect(refused.status).toBe(500);
+    expect(await refused.json()).toMatchObject({
+      error: { code: -32603, message: 'Internal error' },
+    });
+    expect(broken.ended.map((e) => e.reason)).toEqual(['closed']);
+    expect(broken.handler.size).toBe(0);
+    expect(await broken.manager.count()).toBe(0);
+    fail = false;
+
+    // An owner function that throws fails the request through Express's error handler.
+    const viaExpress = await fetch(new URL('/sse', h.url), { headers: { 'x-broken-auth': '1' } });
+    expect(viaExpress.status).toBe(500);
+    expect(await viaExpress.json()).toEqual({ caught: 'auth state unreadable' });
+    expect(await h.manager.count()).toBe(0);
+  });
+
   it('works as Express 5 middleware under a mount path, with a parsed body', async () => {
     const h = await start(
       {},

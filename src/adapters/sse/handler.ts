@@ -72,7 +72,12 @@ export function createSseHandler(manager: SessionManager, options: SseHandlerOpt
   const hooks = hooksFor(manager, o);
   const entries = new Map<string, Entry>();
 
-  async function openStream(req: SseRequest, res: ServerResponse): Promise<void> {
+  /** Opens a stream; a failure after the session was made is answered with `fail`, then ends it. */
+  async function openStream(
+    req: SseRequest,
+    res: ServerResponse,
+    fail: (error: unknown) => void,
+  ): Promise<void> {
     const transport = new SSEServerTransport(endpointFor(req, o), res);
     const session = await hooks.attach({ transport, req, res });
     if (session === undefined) return;
@@ -91,8 +96,8 @@ export function createSseHandler(manager: SessionManager, options: SseHandlerOpt
       server = await o.createServer({ sessionId: id, owner: session.owner, req });
       await server.connect(transport);
     } catch (error) {
+      fail(error);
       await manager.end(id, 'closed').catch(() => undefined);
-      throw error;
     }
   }
 
@@ -133,19 +138,22 @@ export function createSseHandler(manager: SessionManager, options: SseHandlerOpt
     const next = typeof parsedBodyOrNext === 'function' ? (parsedBodyOrNext as Next) : undefined;
     const parsedBody = next === undefined ? parsedBodyOrNext : undefined;
     const path = pathOf(req.url);
+    const fail = (error: unknown) => {
+      if (next !== undefined && !res.headersSent) next(error);
+      else if (!res.headersSent) writeNodeAnswer(res, answerForError(error));
+      else if (!res.writableEnded) res.end();
+    };
     try {
       if (path === o.messagesPath) {
         if (req.method === 'POST') await deliver(req, res, parsedBody);
         else writeNodeAnswer(res, methodNotAllowed('POST', path));
       } else if (path === o.ssePath) {
-        if (req.method === 'GET') await openStream(req, res);
+        if (req.method === 'GET') await openStream(req, res, fail);
         else writeNodeAnswer(res, methodNotAllowed('GET', path));
       } else if (next !== undefined) next();
       else writeNodeAnswer(res, pathNotFound(o.ssePath, o.messagesPath));
     } catch (error) {
-      if (next !== undefined && !res.headersSent) next(error);
-      else if (!res.headersSent) writeNodeAnswer(res, answerForError(error));
-      else if (!res.writableEnded) res.end();
+      fail(error);
     }
   };
   Object.defineProperty(handler, 'size', { get: () => entries.size, enumerable: true });

@@ -8,6 +8,7 @@ import {
   badRequest,
   type HttpAnswer,
   requestIdOf,
+  sessionNotFound,
   writeNodeAnswer,
 } from '../http/answers.js';
 import { SSE_SESSION_KIND, wrongSessionKind } from '../http/sse-kind.js';
@@ -56,8 +57,9 @@ export interface SseHooks {
    * Registers a new stream's session (the transport's fixed ID, kind `'sse'`, the request's
    * owner) and manages it: the open stream pins the session, `: keepalive` frames go out while
    * it is open, and when the session ends for any reason the transport and the server are
-   * closed (the stream ends). Call it before `server.connect(transport)`; if connecting fails,
-   * end the session with `manager.end(id)`.
+   * closed (the stream ends; a session that ends before its stream opened answers the `GET`
+   * with the 404 of an ended session). Call it before `server.connect(transport)`; if
+   * connecting fails, answer the request, then end the session with `manager.end(id)`.
    *
    * Answers 503 + `Retry-After` at capacity or when the store is unavailable (nothing is
    * registered then), and resolves to `undefined`.
@@ -137,10 +139,12 @@ export function hooksFor(manager: SessionManager, options: ResolvedSseHooksOptio
         stopKeepAlive?.();
         void lease.release();
       };
-      manager.onEnd(id, async () => {
+      manager.onEnd(id, async (info) => {
         streamClosed();
         await transport.close();
-        if (!res.writableEnded) res.end();
+        // Ended before the stream opened: tell the client why instead of an empty 200.
+        if (!res.headersSent) writeNodeAnswer(res, sessionNotFound(info));
+        else if (!res.writableEnded) res.end();
         await server?.close();
       });
       if (res.destroyed) streamClosed();
@@ -169,9 +173,10 @@ export function hooksFor(manager: SessionManager, options: ResolvedSseHooksOptio
           ),
         );
       }
+      const owner = getOwner(req);
       let lease: Awaited<ReturnType<SessionManager['acquire']>>;
       try {
-        lease = await manager.acquire(id, { owner: getOwner(req) });
+        lease = await manager.acquire(id, { owner });
       } catch (error) {
         return answer(res, answerForError(error, requestId, retryAfterSeconds));
       }

@@ -1,0 +1,176 @@
+import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { isJsonContentType, readJsonBody } from '../../src/adapters/sse/body.js';
+import {
+  createSseHandler,
+  createSseHooks,
+  ownerFromAuth,
+  SSE_SESSION_KIND,
+  wrongSessionKind,
+} from '../../src/adapters/sse/index.js';
+import {
+  resolveSseHandlerOptions,
+  resolveSseHooksOptions,
+} from '../../src/adapters/sse/options.js';
+import { pathOf, sessionIdOf } from '../../src/adapters/sse/url.js';
+import { SessionError, SessionManager } from '../../src/index.js';
+
+const createServer = () => {
+  throw new Error('not called');
+};
+
+function optionError(run: () => unknown): SessionError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).code).toBe('INVALID_OPTION');
+    return error as SessionError;
+  }
+  throw new Error('expected an INVALID_OPTION error');
+}
+
+describe('SSE options', () => {
+  it('applies documented defaults', () => {
+    const hooks = resolveSseHooksOptions();
+    expect(hooks.keepAliveMs).toBe(15_000);
+    expect(hooks.retryAfterSeconds).toBe(1);
+    expect(hooks.getOwner).toBe(ownerFromAuth);
+    const handler = resolveSseHandlerOptions({ createServer });
+    expect(handler).toMatchObject({
+      ssePath: '/sse',
+      messagesPath: '/messages',
+      endpoint: undefined,
+      maxBodyBytes: 4 * 1024 * 1024,
+      keepAliveMs: 15_000,
+    });
+    expect(resolveSseHooksOptions({ keepAliveMs: 0 }).keepAliveMs).toBe(0);
+  });
+
+  it('names the field, the value and the accepted range', () => {
+    const sessions = new SessionManager({ autoStart: false });
+    expect(optionError(() => createSseHooks(sessions, { keepAliveMs: -1 })).message).toBe(
+      'Invalid SSE hooks option `keepAliveMs`: expected an integer number of ms from 0 (no keep-alive) to 2147483647, got -1.',
+    );
+    expect(
+      optionError(() => createSseHooks(sessions, { retryAfterSeconds: 0.5 })).message,
+    ).toContain('`retryAfterSeconds`');
+    expect(
+      optionError(() => createSseHooks(sessions, { getOwner: 'sub' as never })).message,
+    ).toContain('a function (req) => string | undefined');
+    expect(
+      optionError(() => createSseHooks(sessions, { keepAlive: 5 } as never)).message,
+    ).toContain('Unknown SSE hooks option `keepAlive`');
+    expect(optionError(() => createSseHandler(sessions, {} as never)).message).toContain(
+      '`createServer`',
+    );
+    expect(
+      optionError(() => createSseHandler(sessions, { createServer, ssePath: 'sse' })).message,
+    ).toContain("a path starting with '/'");
+    expect(
+      optionError(() => createSseHandler(sessions, { createServer, messagesPath: '/m?x=1' }))
+        .message,
+    ).toContain('without query');
+    expect(
+      optionError(() => createSseHandler(sessions, { createServer, messagesPath: '/sse' })).message,
+    ).toContain('a path other than ssePath');
+    expect(
+      optionError(() => createSseHandler(sessions, { createServer, maxBodyBytes: 0 })).message,
+    ).toContain('`maxBodyBytes`');
+    expect(optionError(() => createSseHandler(sessions, null as never)).message).toContain(
+      'must be an object',
+    );
+  });
+});
+
+describe('ownerFromAuth', () => {
+  const auth = { token: 't', clientId: 'client-1', scopes: [] };
+  it('prefers the token subject, then the client ID, else no owner', () => {
+    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: 'user-7' } } })).toBe('user-7');
+    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: '' } } })).toBe('client-1');
+    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: 42 } } })).toBe('client-1');
+    expect(ownerFromAuth({ auth })).toBe('client-1');
+    expect(ownerFromAuth({ auth: { ...auth, clientId: '' } })).toBeUndefined();
+    expect(ownerFromAuth({})).toBeUndefined();
+    expect(ownerFromAuth({ auth: { clientId: 7 } as never })).toBeUndefined();
+  });
+});
+
+describe('request helpers', () => {
+  it('reads the path and the sessionId query parameter', () => {
+    expect(pathOf('/messages?sessionId=a')).toBe('/messages');
+    expect(pathOf('/sse')).toBe('/sse');
+    expect(pathOf(undefined)).toBe('/');
+    expect(sessionIdOf('/messages?sessionId=abc&x=1')).toBe('abc');
+    expect(sessionIdOf('/messages?x=1&sessionId=a%2Bb')).toBe('a+b');
+    expect(sessionIdOf('/messages?sessionId=')).toBe('');
+    expect(sessionIdOf('/messages')).toBeNull();
+    expect(sessionIdOf('/messages?session=abc')).toBeNull();
+    expect(sessionIdOf(undefined)).toBeNull();
+  });
+
+  it('recognises JSON content types', () => {
+    expect(isJsonContentType('application/json')).toBe(true);
+    expect(isJsonContentType('Application/JSON; charset=utf-8')).toBe(true);
+    expect(isJsonContentType('text/plain')).toBe(false);
+    expect(isJsonContentType('application/jsonx')).toBe(false);
+    expect(isJsonContentType(undefined)).toBe(false);
+  });
+
+  function body(chunks: string[], headers: Record<string, string> = {}): IncomingMessage {
+    const stream = new PassThrough();
+    Object.assign(stream, { headers: { 'content-type': 'application/json', ...headers } });
+    for (const chunk of chunks) stream.write(chunk);
+    stream.end();
+    return stream as unknown as IncomingMessage;
+  }
+
+  it('reads a JSON body within its limit, and says why it could not', async () => {
+    expect(await readJsonBody(body(['{"a":', '[1,2]}']), 100)).toEqual({
+      ok: true,
+      value: { a: [1, 2] },
+    });
+    expect(await readJsonBody(body(['{"a":']), 100)).toEqual({
+      ok: false,
+      failure: 'invalid-json',
+    });
+    expect(await readJsonBody(body(['x'.repeat(60), 'x'.repeat(60)]), 100)).toEqual({
+      ok: false,
+      failure: 'too-large',
+    });
+    expect(await readJsonBody(body(['{}'], { 'content-length': '101' }), 100)).toEqual({
+      ok: false,
+      failure: 'too-large',
+    });
+    expect(await readJsonBody(body(['{}'], { 'content-type': 'text/plain' }), 100)).toEqual({
+      ok: false,
+      failure: 'unsupported-type',
+    });
+    const broken = new PassThrough();
+    Object.assign(broken, { headers: { 'content-type': 'application/json' } });
+    const pending = readJsonBody(broken as unknown as IncomingMessage, 100);
+    broken.destroy(new Error('socket hang up'));
+    expect(await pending).toEqual({ ok: false, failure: 'unreadable' });
+  });
+});
+
+describe('session kind', () => {
+  it('answers 400 naming both transports', () => {
+    expect(SSE_SESSION_KIND).toBe('sse');
+    const answer = wrongSessionKind('sse', 'streamable-http', 9);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32000,
+        message:
+          'This session belongs to the streamable-http transport, not sse; send its requests through the transport that created it.',
+      },
+      id: 9,
+    });
+    expect(JSON.parse(wrongSessionKind('sse', undefined).body).error.message).toContain(
+      'belongs to no transport',
+    );
+  });
+});
