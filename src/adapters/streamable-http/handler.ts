@@ -25,6 +25,7 @@ import { methodNotAllowed, parseError, payloadTooLarge } from '../http/body-answ
 import { readNodeBody, toWebRequest, writeWebResponse } from '../node/web-bridge.js';
 import { readWebBody } from '../web/read-body.js';
 import { onBodyDone } from '../web/track-body.js';
+import { STREAMABLE_HTTP_KIND } from './kind.js';
 import {
   type ResolvedHandlerOptions,
   resolveHandlerOptions,
@@ -32,9 +33,6 @@ import {
   type StreamableHttpHandlerOptions,
 } from './options.js';
 import { replayInitialize } from './replay.js';
-
-/** The `kind` recorded for sessions created over Streamable HTTP. */
-export const STREAMABLE_HTTP_KIND = 'streamable-http';
 
 const ALLOWED_METHODS: readonly string[] = Object.freeze(['GET', 'POST', 'DELETE']);
 const PARSE_FAILED: unique symbol = Symbol('parse failed');

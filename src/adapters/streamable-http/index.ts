@@ -3,6 +3,8 @@
  *
  * - {@link StreamableHttpHandler}: a complete endpoint (one transport and one server per
  *   session) with node:http/Express and Web `Request -> Response` front doors.
+ * - {@link StreamableHttpGate}: per-request checks and transport options for servers that keep
+ *   their own map of SDK transports.
  *
  * @module
  */
@@ -12,12 +14,9 @@ export {
   EXPOSED_HEADERS,
   SESSION_ID_HEADER,
 } from '../http/answers.js';
-export {
-  type NodeRequest,
-  STREAMABLE_HTTP_KIND,
-  StreamableHttpHandler,
-  type WebRequestOptions,
-} from './handler.js';
+export { type Admission, StreamableHttpGate, type StreamableHttpGateOptions } from './gate.js';
+export { type NodeRequest, StreamableHttpHandler, type WebRequestOptions } from './handler.js';
+export { STREAMABLE_HTTP_KIND } from './kind.js';
 export type {
   OwnerOf,
   ServerFactory,

@@ -1,0 +1,206 @@
+import type { ServerResponse } from 'node:http';
+import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { isValidSessionId } from '../../core/session-id.js';
+import type { SessionManager } from '../../core/session-manager.js';
+import type { JsonValue, SessionRecord } from '../../core/types.js';
+import { parseOptions } from '../../core/validate.js';
+import {
+  answerForError,
+  answerForResolution,
+  badRequest,
+  type HttpAnswer,
+  requestIdOf,
+  writeNodeAnswer,
+} from '../http/answers.js';
+import type { NodeRequest } from './handler.js';
+import { STREAMABLE_HTTP_KIND } from './kind.js';
+
+/** Options of {@link StreamableHttpGate}. */
+export interface StreamableHttpGateOptions {
+  /** The session manager. Required. */
+  sessions: SessionManager;
+  /** The owner of a request's session. @default `req.auth?.clientId` */
+  ownerOf?: (req: NodeRequest) => string | undefined;
+  /** `Retry-After` of 503 answers, in seconds. @default 5 */
+  retryAfterSeconds?: number;
+  /** Keep-alive interval put in {@link Admission.transportOptions}; `0`: none. @default 15_000 */
+  keepAliveMs?: number;
+}
+
+/** A request the gate let through, for a live session. */
+export interface Admission {
+  /** The session's ID (for `initialize`, the ID just registered). */
+  readonly sessionId: string;
+  /** `true` for an `initialize` request: build a transport and a server for it. */
+  readonly isNew: boolean;
+  /** The session record, as it was when admitted. */
+  readonly session: SessionRecord;
+  /** The request's JSON body: pass it to `transport.handleRequest(req, res, body)`. */
+  readonly body: unknown;
+  /**
+   * Options for this session's new transport: `sessionIdGenerator` (the registered ID),
+   * `onsessionclosed` (a client DELETE ends the session with reason `deleted`) and `keepAliveMs`,
+   * over `extra` (your `onsessioninitialized`, `eventStore`, ...).
+   */
+  transportOptions<T extends WebStandardStreamableHTTPServerTransportOptions>(extra?: T): T;
+  /**
+   * Closes `server` and `transport` when the session ends for any reason (idle, lifetime,
+   * DELETE, eviction, shutdown), then calls `onClosed` (drop it from your map there). Call it
+   * before `server.connect(transport)`. Answers a function that detaches the hook.
+   */
+  closeOnEnd(
+    transport: { close(): Promise<void> },
+    server?: { close(): Promise<void> },
+    onClosed?: () => void,
+  ): () => void;
+}
+
+const schema = z.strictObject({
+  sessions: z.custom<SessionManager>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Record<string, unknown>).acquire === 'function',
+  ),
+  ownerOf: z
+    .custom<(req: NodeRequest) => string | undefined>((v) => typeof v === 'function')
+    .optional(),
+  retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
+  keepAliveMs: z.number().int().min(0).max(2_147_483_647).optional(),
+});
+
+const ACCEPTED: Record<string, string> = {
+  sessions: 'a SessionManager',
+  ownerOf: 'a function (req) => string | undefined',
+  retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
+  keepAliveMs: 'an integer number of ms from 0 (off) to 2147483647',
+};
+
+/**
+ * Sessions for servers that keep their own routing and their own `Map` of SDK transports. Per
+ * request, {@link StreamableHttpGate.admit} answers what the SDK gets wrong (400 without a
+ * session header, 404 `SESSION_EXPIRED` / `SESSION_NOT_FOUND`, 503 with `Retry-After`), registers
+ * a session for `initialize` before any transport exists, and pins the session until the
+ * response has finished.
+ *
+ * @example
+ * ```ts
+ * const gate = new StreamableHttpGate({ sessions });
+ * const transports = new Map<string, StreamableHTTPServerTransport>();
+ * app.all('/mcp', express.json(), async (req, res) => {
+ *   const pass = await gate.admit(req, res);
+ *   if (pass === undefined) return; // answered 400 / 404 / 503
+ *   let transport = transports.get(pass.sessionId);
+ *   if (transport === undefined) {
+ *     transport = new StreamableHTTPServerTransport(pass.transportOptions());
+ *     transports.set(pass.sessionId, transport);
+ *     const server = buildServer();
+ *     pass.closeOnEnd(transport, server, () => transports.delete(pass.sessionId));
+ *     await server.connect(transport);
+ *   }
+ *   await transport.handleRequest(req, res, pass.body);
+ * });
+ * ```
+ */
+export class StreamableHttpGate {
+  readonly #sessions: SessionManager;
+  readonly #ownerOf: (req: NodeRequest) => string | undefined;
+  readonly #retryAfterSeconds: number;
+  readonly #keepAliveMs: number;
+
+  /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
+  constructor(options: StreamableHttpGateOptions) {
+    const o = parseOptions(schema, ACCEPTED, options, 'StreamableHttpGate');
+    this.#sessions = o.sessions;
+    this.#ownerOf = o.ownerOf ?? ((req) => req.auth?.clientId);
+    this.#retryAfterSeconds = o.retryAfterSeconds ?? 5;
+    this.#keepAliveMs = o.keepAliveMs ?? 15_000;
+  }
+
+  /**
+   * Admits a request or answers it. The body is `parsedBody`, else `req.body`; the gate does not
+   * read the request stream (parse JSON first, e.g. with `express.json()`). Resolves `undefined`
+   * when it answered; never rejects (unexpected failures answer 500).
+   */
+  async admit(
+    req: NodeRequest,
+    res: ServerResponse,
+    parsedBody?: unknown,
+  ): Promise<Admission | undefined> {
+    const body = parsedBody === undefined ? req.body : parsedBody;
+    const rpcId = req.method === 'POST' ? requestIdOf(body) : null;
+    const answer = (reply: HttpAnswer): undefined => {
+      writeNodeAnswer(res, reply);
+      return undefined;
+    };
+    try {
+      const owner = this.#ownerOf(req);
+      const header = req.headers['mcp-session-id'];
+      if (header === undefined) {
+        if (req.method !== 'POST' || !isInitializeRequest(body)) {
+          return answer(badRequest('Bad Request: Mcp-Session-Id header is required', rpcId));
+        }
+        const session = await this.#sessions.create({
+          owner,
+          kind: STREAMABLE_HTTP_KIND,
+          init: body as JsonValue,
+        });
+        res.once('close', () => {
+          if (res.statusCode !== 200) {
+            this.#sessions.end(session.id, 'closed').catch(() => undefined);
+          }
+        });
+        return this.#admission(session, true, body);
+      }
+      if (typeof header !== 'string' || !isValidSessionId(header)) {
+        return answer(
+          badRequest(
+            'Bad Request: malformed Mcp-Session-Id header; expected 1 to 256 visible ASCII characters (0x21–0x7E).',
+            rpcId,
+          ),
+        );
+      }
+      const lease = await this.#sessions.acquire(header, { owner });
+      if (lease.status !== 'active') return answer(answerForResolution(lease, rpcId)!);
+      res.once('close', () => void lease.release());
+      return this.#admission(lease.session, false, body);
+    } catch (error) {
+      return answer(answerForError(error, rpcId, this.#retryAfterSeconds));
+    }
+  }
+
+  #admission(record: SessionRecord, isNew: boolean, body: unknown): Admission {
+    const sessions = this.#sessions;
+    const keepAliveMs = this.#keepAliveMs;
+    const sessionId = record.id;
+    return {
+      sessionId,
+      isNew,
+      session: { ...record },
+      body,
+      transportOptions<T extends WebStandardStreamableHTTPServerTransportOptions>(extra?: T): T {
+        return {
+          ...extra,
+          sessionIdGenerator: () => sessionId,
+          onsessionclosed: async (closedId: string) => {
+            await sessions.end(closedId, 'deleted');
+            await extra?.onsessionclosed?.(closedId);
+          },
+          keepAliveMs,
+        } as T;
+      },
+      closeOnEnd(transport, server, onClosed) {
+        return sessions.onEnd(sessionId, async () => {
+          try {
+            await server?.close();
+            await transport.close();
+          } finally {
+            onClosed?.();
+          }
+        });
+      },
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import express from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDemoServer } from '../../examples/demo-server.js';
+import { StreamableHttpGate } from '../../src/adapters/streamable-http/index.js';
+import { SessionError, SessionManager, type SessionManagerOptions } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
+import { FaultyStore } from '../e2e/faulty-store.js';
+import { callRequest, rawInitialize, rawPost, waitFor } from '../e2e/harness.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The SDK's example server (a Map of transports), plus the gate. */
+async function exampleServer(managerOptions: SessionManagerOptions = {}) {
+  const clock = new ManualClock();
+  const sessions = new SessionManager({
+    clock,
+    idleTtlMs: 1000,
+    autoStart: false,
+    ...managerOptions,
+  });
+  const gate = new StreamableHttpGate({ sessions });
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  let closedServers = 0;
+
+  const app = express();
+  app.all('/mcp', express.json(), async (req, res) => {
+    const pass = await gate.admit(req, res);
+    if (pass === undefined) return;
+    let transport = transports.get(pass.sessionId);
+    if (transport === undefined) {
+      transport = new StreamableHTTPServerTransport(pass.transportOptions());
+      transports.set(pass.sessionId, transport);
+      const server = createDemoServer();
+      pass.closeOnEnd(transport, server, () => {
+        closedServers++;
+        transports.delete(pass.sessionId);
+      });
+      await server.connect(transport);
+    }
+    await transport.handleRequest(req, res, pass.body);
+  });
+  const http = await new Promise<HttpServer>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  const clients: Client[] = [];
+  cleanups.push(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await sessions.close();
+    expect(transports.size).toBe(0);
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+  });
+  return {
+    url,
+    sessions,
+    clock,
+    transports,
+    closed: () => closedServers,
+    async connect() {
+      const client = new Client({ name: 'gate', version: '1' });
+      clients.push(client);
+      const transport = new StreamableHTTPClientTransport(new URL(url));
+      await client.connect(transport);
+      return { client, transport };
+    },
+  };
+}
+
+describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
+  it('validates its options', () => {
+    expect(() => new StreamableHttpGate({} as never)).toThrow(SessionError);
+    const sessions = new SessionManager({ autoStart: false });
+    cleanups.push(() => sessions.close());
+    expect(() => new StreamableHttpGate({ sessions, keepAliveMs: -5 })).toThrow(
+      /`keepAliveMs`.*got -5/,
+    );
+  });
+
+  it('serves the SDK client and registers the session with kind and stored initialize', async () => {
+    const server = await exampleServer();
+    const { client, transport } = await server.connect();
+    const result = (await client.callTool({ name: 'counter', arguments: {} })) as {
+      content: { text: string }[];
+    };
+    expect(result.content[0]?.text).toBe('1');
+    const resolution = await server.sessions.resolve(transport.sessionId!);
+    expect(resolution.status).toBe('active');
+    if (resolution.status !== 'active') return;
+    expect(resolution.session.kind).toBe('streamable-http');
+    expect((resolution.session.init as { method: string }).method).toBe('initialize');
+    expect(server.transports.size).toBe(1);
+  });
+
+  it('answers 400, 404 and the expiry headers the bare SDK cannot', async () => {
+    const server = await exampleServer();
+    expect((await rawPost(server.url, undefined, callRequest('counter', {}, 1))).status).toBe(400);
+    expect((await rawPost(server.url, 'bad id', callRequest('counter'))).status).toBe(400);
+    const unknown = await rawPost(server.url, 'nope', callRequest('counter', {}, 8));
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ error: { data: { code: 'SESSION_NOT_FOUND' } }, id: 8 });
+
+    const id = await rawInitialize(server.url);
+    server.clock.advance(1001);
+    await server.sessions.sweep();
+    expect(server.transports.size).toBe(0);
+    expect(server.closed()).toBe(1);
+    const expired = await rawPost(server.url, id, callRequest('counter'));
+    expect(expired.status).toBe(404);
+    expect(expired.headers.get('x-session-expired-reason')).toBe('idle');
+  });
+
+  it('ends the session on DELETE and closes its transport and server', async () => {
+    const server = await exampleServer();
+    const { transport } = await server.connect();
+    const id = transport.sessionId!;
+    await transport.terminateSession();
+    const resolution = await server.sessions.resolve(id);
+    expect(resolution.status === 'ended' && resolution.tombstone.reason).toBe('deleted');
+    await waitFor(() => server.transports.size === 0);
+    expect(server.closed()).toBe(1);
+  });
+
+  it('pins a session while a GET stream is open', async () => {
+    const server = await exampleServer();
+    const id = await rawInitialize(server.url);
+    const abort = new AbortController();
+    const get = await fetch(server.url, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': id },
+      signal: abort.signal,
+    });
+    expect(get.status).toBe(200);
+    server.clock.advance(5000);
+    await server.sessions.sweep();
+    expect((await server.sessions.resolve(id)).status).toBe('active');
+    abort.abort();
+    await waitFor(async () => (await server.sessions.stats()).pinned === 0);
+  });
+
+  it('answers 503 when the store fails at initialize, building no transport; the ID stays 404', async () => {
+    const store = new FaultyStore();
+    const server = await exampleServer({ store, generateId: () => 'gate-fixed-id' });
+    store.failing = true;
+    const init = await fetch(server.url, {
+      method: 'POST',
+      headers: {
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'x', version: '1' },
+        },
+      }),
+    });
+    expect(init.status).toBe(503);
+    expect(init.headers.get('retry-after')).toBe('5');
+    await init.text();
+    expect(server.transports.size).toBe(0);
+    store.failing = false;
+    const later = await rawPost(server.url, 'gate-fixed-id', callRequest('counter'));
+    expect(later.status).toBe(404);
+  });
+
+  it('answers 503 at capacity', async () => {
+    const server = await exampleServer({ maxSessions: 1 });
+    await rawInitialize(server.url);
+    await expect(rawInitialize(server.url)).rejects.toThrow(/503/);
+    expect(server.transports.size).toBe(1);
+  });
+});
