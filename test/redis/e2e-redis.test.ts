@@ -154,7 +154,7 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
     await client.connect();
     expect((await rawPost(h.mcpUrl, id, callRequest('counter'))).status).toBe(200);
-    harnesses = harnesses.filter((other) => other !== h);
+    harnesses.splice(harnesses.indexOf(h), 1);
     const counts = await h.close();
     expect(counts.serversClosed).toBe(counts.servers);
     client.disconnect();
