@@ -7,7 +7,7 @@ import {
   SessionResources,
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { FakeResource, flush, setup } from './fixtures.js';
+import { FakeResource, setup } from './fixtures.js';
 
 describe('SessionResources closers', () => {
   const open: { pool: SessionResources<unknown>; manager: SessionManager }[] = [];
