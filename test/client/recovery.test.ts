@@ -319,6 +319,36 @@ describe('connectWithRecovery against a server that lost the session', () => {
   });
 });
 
+describe('closing while a re-initialization runs', () => {
+  it('lets it finish, closes the new connection, and rejects the waiting call with CLOSED', async () => {
+    let closing: Promise<void> | undefined;
+    const mcp: RecoveringClient = await connect({
+      onRecover: () => {
+        closing = mcp.close();
+      },
+    });
+    await fixture.endSession(mcp.sessionId!, 'idle');
+
+    const error = await rejectionOf(echo(mcp, 'x'));
+    expect(isSessionError(error, 'CLOSED')).toBe(true);
+    expect(closing).toBeInstanceOf(Promise);
+    await closing;
+    expect(fixture.initializeCount).toBe(2);
+    expect(
+      await settle(
+        () => fixture.openResponses,
+        (n) => n === 0,
+      ),
+    ).toBe(0);
+    expect(
+      await settle(
+        () => fixture.busyConnections(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
+  });
+});
+
 describe('connectWithRecovery arguments', () => {
   const url = new URL('http://127.0.0.1:9/mcp');
   const newTransport = () => new StreamableHTTPClientTransport(url);
