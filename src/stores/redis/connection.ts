@@ -8,7 +8,8 @@ export type Reply = string | number | null | Reply[];
  * supported library has an adapter that wraps (never patches) the caller's instance.
  */
 export interface RedisConnection {
-  send(command: string, args: string[]): Promise<unknown>;
+  /** Sends `[command, ...args]` and answers the reply. */
+  send(command: string[]): Promise<unknown>;
   /**
    * False while the client is known to be disconnected (reconnecting or closed): commands then
    * fail at once instead of waiting in the client's offline queue, from which they would run
@@ -31,10 +32,12 @@ export class TimedConnection {
     this.#timeoutMs = timeoutMs;
   }
 
-  send(command: string, args: string[]): Promise<unknown> {
+  /** Sends `[command, ...args]`; rejects with a typed error. */
+  send(command: string[]): Promise<unknown> {
+    const name = command[0] ?? '';
     if (!this.#connection.connected()) {
       return Promise.reject(
-        new SessionError('STORE_UNAVAILABLE', `Redis is not connected; ${command} not sent.`),
+        new SessionError('STORE_UNAVAILABLE', `Redis is not connected; ${name} not sent.`),
       );
     }
     return new Promise((resolve, reject) => {
@@ -42,17 +45,17 @@ export class TimedConnection {
         reject(
           new SessionError(
             'STORE_UNAVAILABLE',
-            `Redis did not answer ${command} within ${this.#timeoutMs} ms.`,
+            `Redis did not answer ${name} within ${this.#timeoutMs} ms.`,
           ),
         );
       }, this.#timeoutMs);
       timer.unref();
       let pending: Promise<unknown>;
       try {
-        pending = this.#connection.send(command, args);
+        pending = this.#connection.send(command);
       } catch (error) {
         clearTimeout(timer);
-        reject(toRedisError(error, command));
+        reject(toRedisError(error, name));
         return;
       }
       pending.then(
@@ -62,7 +65,7 @@ export class TimedConnection {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(toRedisError(error, command));
+          reject(toRedisError(error, name));
         },
       );
     });

@@ -2,7 +2,7 @@ import type { RedisConnection } from './connection.js';
 
 /** The part of an ioredis (v5+) `Redis` or `Cluster` instance the store uses. */
 export interface IoRedisClientLike {
-  call(command: string, args: string[]): Promise<unknown>;
+  call(command: string, ...args: string[]): Promise<unknown>;
   readonly status: string;
 }
 
@@ -22,7 +22,7 @@ const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
  */
 export function ioRedisConnection(client: IoRedisClientLike): RedisConnection {
   return {
-    send: (command, args) => client.call(command, args),
+    send: (command) => client.call(...(command as [string, ...string[]])),
     connected: () => !DISCONNECTED.has(client.status),
   };
 }

@@ -23,7 +23,7 @@ export function isNodeRedisClient(client: unknown): client is NodeRedisClientLik
  */
 export function nodeRedisConnection(client: NodeRedisClientLike): RedisConnection {
   return {
-    send: (command, args) => client.sendCommand([command, ...args]),
+    send: (command) => client.sendCommand(command),
     connected: () => client.isReady || !client.isOpen,
   };
 }

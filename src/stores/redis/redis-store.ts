@@ -84,21 +84,15 @@ export class RedisStore implements SessionStore {
   async create(session: NewSession, policy: StorePolicy): Promise<CreateResult> {
     const { id } = session;
     const keys = this.#keys;
-    const args = [
-      keys.session(id),
-      keys.tombstone(id),
-      keys.idle,
-      keys.life,
-      keys.ended,
-      String(session.createdAt),
-      ...this.#argsOf(policy),
-      id,
-    ];
+    const script = scripts.create;
+    const args = script.command();
+    args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
+    this.#prelude(args, session.createdAt, policy, id);
     if (session.owner !== undefined) args.push('o', session.owner);
     if (session.kind !== undefined) args.push('k', session.kind);
     if (session.data !== undefined) args.push('d', JSON.stringify(session.data));
     if (session.init !== undefined) args.push('i', JSON.stringify(session.init));
-    const reply = await scripts.create.run(this.#connection, args);
+    const reply = await script.run(this.#connection, args);
     if (reply === 1) return 'created';
     if (reply === 0) return 'exists';
     if (reply === 2) return 'full';
@@ -107,46 +101,28 @@ export class RedisStore implements SessionStore {
 
   async get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
     const keys = this.#keys;
-    const reply = await scripts.get.run(this.#connection, [
-      keys.session(id),
-      keys.tombstone(id),
-      String(now),
-      ...this.#argsOf(policy),
-      id,
-    ]);
+    const args = scripts.get.command();
+    args.push(keys.session(id), keys.tombstone(id));
+    this.#prelude(args, now, policy, id);
+    const reply = await scripts.get.run(this.#connection, args);
     return lookupOf(id, reply);
   }
 
   async touch(id: string, now: number, policy: StorePolicy, revive = false): Promise<StoreLookup> {
     const keys = this.#keys;
-    const reply = await scripts.touch.run(this.#connection, [
-      keys.session(id),
-      keys.tombstone(id),
-      keys.idle,
-      String(now),
-      ...this.#argsOf(policy),
-      id,
-      revive ? '1' : '0',
-    ]);
+    const args = scripts.touch.command();
+    args.push(keys.session(id), keys.tombstone(id), keys.idle);
+    this.#prelude(args, now, policy, id).push(revive ? '1' : '0');
+    const reply = await scripts.touch.run(this.#connection, args);
     return lookupOf(id, reply);
   }
 
   async end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult> {
     const keys = this.#keys;
-    const reply = replyArray(
-      await scripts.end.run(this.#connection, [
-        keys.session(id),
-        keys.tombstone(id),
-        keys.idle,
-        keys.life,
-        keys.ended,
-        String(now),
-        ...this.#argsOf(policy),
-        id,
-        reason,
-      ]),
-      id,
-    );
+    const args = scripts.end.command();
+    args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
+    this.#prelude(args, now, policy, id).push(reason);
+    const reply = replyArray(await scripts.end.run(this.#connection, args), id);
     switch (reply[0]) {
       case ACTIVE_CODE: {
         const session = decodeRecord(id, reply, 1, false);
@@ -167,18 +143,10 @@ export class RedisStore implements SessionStore {
 
   async claimExpired(now: number, limit: number, policy: StorePolicy): Promise<EndedNow[]> {
     const keys = this.#keys;
-    const reply = replyArray(
-      await scripts.claim.run(this.#connection, [
-        keys.idle,
-        keys.life,
-        keys.ended,
-        String(now),
-        ...this.#argsOf(policy),
-        '',
-        String(limit),
-      ]),
-      '',
-    );
+    const args = scripts.claim.command();
+    args.push(keys.idle, keys.life, keys.ended);
+    this.#prelude(args, now, policy, '').push(String(limit));
+    const reply = replyArray(await scripts.claim.run(this.#connection, args), '');
     const claimed: EndedNow[] = [];
     for (let at = 0; at + 8 <= reply.length; at += 8) {
       const id = String(reply[at]);
@@ -195,22 +163,16 @@ export class RedisStore implements SessionStore {
 
   async oldest(limit: number): Promise<string[]> {
     if (limit <= 0) return [];
-    const reply = await this.#connection.send('ZRANGE', [this.#keys.idle, '0', String(limit - 1)]);
+    const reply = await this.#connection.send(['ZRANGE', this.#keys.idle, '0', String(limit - 1)]);
     return replyArray(reply, '').map(String);
   }
 
   async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {
     const keys = this.#keys;
-    const reply = replyArray(
-      await scripts.count.run(this.#connection, [
-        keys.idle,
-        keys.ended,
-        String(now),
-        ...this.#argsOf(policy),
-        '',
-      ]),
-      '',
-    );
+    const args = scripts.count.command();
+    args.push(keys.idle, keys.ended);
+    this.#prelude(args, now, policy, '');
+    const reply = replyArray(await scripts.count.run(this.#connection, args), '');
     return { sessions: Number(reply[0]), tombstones: Number(reply[1]) };
   }
 
@@ -218,15 +180,9 @@ export class RedisStore implements SessionStore {
   async *list(): AsyncIterable<SessionRecord> {
     let cursor = '0';
     do {
-      const reply = replyArray(
-        await scripts.list.run(this.#connection, [
-          this.#keys.idle,
-          this.#keys.prefix,
-          cursor,
-          LIST_PAGE,
-        ]),
-        '',
-      );
+      const args = scripts.list.command();
+      args.push(this.#keys.idle, this.#keys.prefix, cursor, LIST_PAGE);
+      const reply = replyArray(await scripts.list.run(this.#connection, args), '');
       cursor = String(reply[0]);
       for (let at = 1; at + 7 <= reply.length; at += 7) {
         const id = String(reply[at]);
@@ -238,8 +194,8 @@ export class RedisStore implements SessionStore {
   /** Nothing to release: the client belongs to the caller and stays open. */
   async close(): Promise<void> {}
 
-  /** The policy prelude (ARGV[2..7]); the manager passes the same frozen policy every time. */
-  #argsOf(policy: StorePolicy): string[] {
+  /** Pushes the scripts' common ARGV (now, the policy, the prefix, the ID); answers `args`. */
+  #prelude(args: string[], now: number, policy: StorePolicy, id: string): string[] {
     if (policy !== this.#policy) {
       this.#policy = policy;
       this.#policyArgs = [
@@ -248,10 +204,11 @@ export class RedisStore implements SessionStore {
         String(policy.tombstoneTtlMs),
         String(policy.maxTombstones),
         Number.isFinite(policy.maxSessions) ? String(policy.maxSessions) : '-1',
-        this.#keys.prefix,
       ];
     }
-    return this.#policyArgs;
+    const p = this.#policyArgs;
+    args.push(String(now), p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, this.#keys.prefix, id);
+    return args;
   }
 }
 

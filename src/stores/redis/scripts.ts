@@ -36,16 +36,24 @@ export class Script {
     this.numKeys = String(numKeys);
   }
 
+  /** A new `EVALSHA` command for this script; push its keys, then its arguments. */
+  command(): string[] {
+    return ['EVALSHA', this.sha, this.numKeys];
+  }
+
   /**
-   * Runs the script in one round trip once Redis has cached it; the first call on a Redis that
-   * does not know it yet (a restart, `SCRIPT FLUSH`, another node) costs one more, by EVAL.
+   * Runs a command made by {@link Script.command}: one round trip once Redis has cached the
+   * script; the first call on a Redis that does not know it yet (a restart, `SCRIPT FLUSH`,
+   * another node) costs one more, by `EVAL`.
    */
-  async run(connection: TimedConnection, keysAndArgs: string[]): Promise<unknown> {
+  async run(connection: TimedConnection, command: string[]): Promise<unknown> {
     try {
-      return await connection.send('EVALSHA', [this.sha, this.numKeys, ...keysAndArgs]);
+      return await connection.send(command);
     } catch (error) {
       if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
-      return connection.send('EVAL', [this.source, this.numKeys, ...keysAndArgs]);
+      command[0] = 'EVAL';
+      command[1] = this.source;
+      return connection.send(command);
     }
   }
 }
