@@ -1,6 +1,7 @@
 /**
- * The demo MCP server behind `npm start`: Streamable HTTP at `/mcp` with sessions, `GET /healthz`
- * with the session stats, tools `echo`, `sleep` and `counter`.
+ * The demo MCP server behind `npm start`: Streamable HTTP at `/mcp` and legacy HTTP+SSE at `/sse` +
+ * `/messages`, on one session table; `GET /healthz` with the session stats; tools `echo`, `sleep`
+ * and `counter`.
  *
  * Configuration (flags win over the environment):
  * - `--port` / `PORT` (default 3000), always on 127.0.0.1;
@@ -14,13 +15,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { createSseHandler } from '../src/adapters/sse/index.js';
 import {
   type ServerFactory,
   StreamableHttpHandler,
   type StreamableHttpHandlerOptions,
 } from '../src/adapters/streamable-http/index.js';
 import {
-  type Logger,
   maskSessionId,
   SessionError,
   SessionManager,
@@ -40,7 +41,7 @@ export interface DemoServerOptions {
   sessions?: SessionManager;
   /** Options of the manager made when `sessions` is not given. @default {} */
   managerOptions?: SessionManagerOptions;
-  /** Builds each session's server. @default {@link createDemoServer} */
+  /** Builds each Streamable HTTP session's server. @default {@link createDemoServer} */
   createServer?: ServerFactory;
   /** Extra options of the Streamable HTTP handler (`keepAliveMs`, `ownerOf`, ...). @default {} */
   handlerOptions?: Omit<StreamableHttpHandlerOptions, 'sessions' | 'createServer'>;
@@ -111,13 +112,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     createServer: options.createServer ?? createDemoServer,
   });
 
+  const legacy = createSseHandler(sessions, { createServer: () => createDemoServer() });
+
   const http = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/mcp') {
       void handler.node(req, res);
       return;
     }
-    // Legacy HTTP+SSE (`/sse` + `/messages`) mounts here.
+    if (path === '/sse' || path === '/messages') {
+      void legacy(req, res);
+      return;
+    }
     if (path === '/healthz' && req.method === 'GET') {
       sessions.stats().then(
         (stats) => {
@@ -182,24 +188,15 @@ function readMs(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-/** The Redis store when `REDIS_URL` is set and the Redis entry is available. */
+/** The Redis store when `REDIS_URL` is set (the Redis code is loaded only then). */
 async function storeFromEnvironment(
   redisUrl: string | undefined,
-  logger: Logger,
 ): Promise<{ store: SessionStore; close(): Promise<void> } | undefined> {
   if (redisUrl === undefined || redisUrl === '') return undefined;
-  const redisEntry: Record<string, unknown> = await import('../src/stores/redis/index.js');
-  const RedisStore = redisEntry.RedisStore as
-    | (new (options: {
-        client: unknown;
-        prefix?: string;
-      }) => SessionStore)
-    | undefined;
-  if (RedisStore === undefined) {
-    logger.warn?.('REDIS_URL is set but this build has no Redis store; using memory.');
-    return undefined;
-  }
-  const { createClient } = await import('redis');
+  const [{ RedisStore }, { createClient }] = await Promise.all([
+    import('../src/stores/redis/index.js'),
+    import('redis'),
+  ]);
   const client = createClient({ url: redisUrl });
   await client.connect();
   const store = new RedisStore({ client });
@@ -229,7 +226,7 @@ async function main(): Promise<void> {
     '--sweep-ms / MCP_SESSION_SWEEP_MS',
     values['sweep-ms'] ?? process.env.MCP_SESSION_SWEEP_MS,
   );
-  const redis = await storeFromEnvironment(process.env.REDIS_URL, console);
+  const redis = await storeFromEnvironment(process.env.REDIS_URL);
   const managerOptions: SessionManagerOptions = {};
   if (idleTtlMs !== undefined) managerOptions.idleTtlMs = idleTtlMs;
   if (sweepIntervalMs !== undefined) managerOptions.sweepIntervalMs = sweepIntervalMs;
