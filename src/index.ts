@@ -40,19 +40,6 @@ export {
   type Tombstone,
   type UnknownResolution,
 } from './core/types.js';
-export { MemoryStore } from './stores/memory-store.js';
-export {
-  type CreateResult,
-  deadlineOf,
-  type EndedNow,
-  type EndResult,
-  type ExpiredLookup,
-  expiryReasonOf,
-  type NewSession,
-  type SessionStore,
-  type StoreLookup,
-  type StorePolicy,
-} from './stores/store.js';
 export { isResourceError, ResourceError, type ResourceErrorCode } from './resources/errors.js';
 export type { SessionResourcesOptions } from './resources/options.js';
 export { SessionResources } from './resources/session-resources.js';
@@ -67,4 +54,17 @@ export {
   type ResourceInfo,
   type ResourceStats,
 } from './resources/types.js';
+export { MemoryStore } from './stores/memory-store.js';
+export {
+  type CreateResult,
+  deadlineOf,
+  type EndedNow,
+  type EndResult,
+  type ExpiredLookup,
+  expiryReasonOf,
+  type NewSession,
+  type SessionStore,
+  type StoreLookup,
+  type StorePolicy,
+} from './stores/store.js';
 // section:resources (per-session resource pool exports go here)

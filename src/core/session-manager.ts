@@ -305,8 +305,11 @@ export class SessionManager {
    * Attaches a cleanup to a session on this replica (close its transport, its server, ...). It
    * runs once when the session ends for any reason, including `close()`. If the session has
    * already ended, it runs at the next sweep. Answers a function that detaches it.
+   *
+   * @throws SessionError `INVALID_SESSION_ID`, `INVALID_ARGUMENT` (not a function), `CLOSED`.
    */
   onEnd(id: string, hook: EndHook): () => void {
+    this.#assertOpen();
     assertValidSessionId(id);
     if (typeof hook !== 'function') {
       throw new SessionError('INVALID_ARGUMENT', 'onEnd expects a function as its hook.');
