@@ -482,7 +482,9 @@ describe('list, stats, endAll, close', () => {
     expect(ended.map((e) => e.reason)).toEqual(['shutdown', 'shutdown']);
     await expect(manager.create()).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(manager.resolve(a.id)).rejects.toMatchObject({ code: 'CLOSED' });
-    expect(() => manager.onEnd(a.id, () => {})).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    expect(() => manager.onEnd(a.id, () => {})).toThrow(
+      expect.objectContaining({ code: 'CLOSED' }),
+    );
     expect(() => manager.start()).toThrow(expect.objectContaining({ code: 'CLOSED' }));
   });
 
