@@ -327,7 +327,7 @@ describe('SSE hooks, directly', () => {
   it('a throwing owner function fails the call', async () => {
     const sessions = new SessionManager({ autoStart: false });
     const hooks = createSseHooks(sessions, {
-      getOwner: () => {
+      ownerOf: () => {
         throw new Error('no principal');
       },
     });

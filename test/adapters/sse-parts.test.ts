@@ -5,7 +5,6 @@ import { isJsonContentType, readJsonBody } from '../../src/adapters/sse/body.js'
 import {
   createSseHandler,
   createSseHooks,
-  ownerFromAuth,
   SSE_SESSION_KIND,
   wrongSessionKind,
 } from '../../src/adapters/sse/index.js';
@@ -13,6 +12,7 @@ import {
   resolveSseHandlerOptions,
   resolveSseHooksOptions,
 } from '../../src/adapters/sse/options.js';
+import { ownerFromAuth } from '../../src/adapters/sse/owner.js';
 import { pathOf, sessionIdOf } from '../../src/adapters/sse/url.js';
 import { SessionError, SessionManager } from '../../src/index.js';
 
@@ -35,14 +35,14 @@ describe('SSE options', () => {
   it('applies documented defaults', () => {
     const hooks = resolveSseHooksOptions();
     expect(hooks.keepAliveMs).toBe(15_000);
-    expect(hooks.retryAfterSeconds).toBe(1);
-    expect(hooks.getOwner).toBe(ownerFromAuth);
+    expect(hooks.retryAfterSeconds).toBe(5);
+    expect(hooks.ownerOf).toBe(ownerFromAuth);
     const handler = resolveSseHandlerOptions({ createServer });
     expect(handler).toMatchObject({
       ssePath: '/sse',
       messagesPath: '/messages',
       endpoint: undefined,
-      maxBodyBytes: 4 * 1024 * 1024,
+      maxRequestBodySize: 4 * 1024 * 1024,
       keepAliveMs: 15_000,
     });
     expect(resolveSseHooksOptions({ keepAliveMs: 0 }).keepAliveMs).toBe(0);
@@ -57,7 +57,7 @@ describe('SSE options', () => {
       optionError(() => createSseHooks(sessions, { retryAfterSeconds: 0.5 })).message,
     ).toContain('`retryAfterSeconds`');
     expect(
-      optionError(() => createSseHooks(sessions, { getOwner: 'sub' as never })).message,
+      optionError(() => createSseHooks(sessions, { ownerOf: 'sub' as never })).message,
     ).toContain('a function (req) => string | undefined');
     expect(
       optionError(() => createSseHooks(sessions, { keepAlive: 5 } as never)).message,
@@ -76,8 +76,9 @@ describe('SSE options', () => {
       optionError(() => createSseHandler(sessions, { createServer, messagesPath: '/sse' })).message,
     ).toContain('a path other than ssePath');
     expect(
-      optionError(() => createSseHandler(sessions, { createServer, maxBodyBytes: 0 })).message,
-    ).toContain('`maxBodyBytes`');
+      optionError(() => createSseHandler(sessions, { createServer, maxRequestBodySize: 0 }))
+        .message,
+    ).toContain('`maxRequestBodySize`');
     expect(optionError(() => createSseHandler(sessions, null as never)).message).toContain(
       'must be an object',
     );
@@ -86,10 +87,8 @@ describe('SSE options', () => {
 
 describe('ownerFromAuth', () => {
   const auth = { token: 't', clientId: 'client-1', scopes: [] };
-  it('prefers the token subject, then the client ID, else no owner', () => {
-    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: 'user-7' } } })).toBe('user-7');
-    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: '' } } })).toBe('client-1');
-    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: 42 } } })).toBe('client-1');
+  it('is the OAuth client ID, else no owner', () => {
+    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: 'user-7' } } })).toBe('client-1');
     expect(ownerFromAuth({ auth })).toBe('client-1');
     expect(ownerFromAuth({ auth: { ...auth, clientId: '' } })).toBeUndefined();
     expect(ownerFromAuth({})).toBeUndefined();

@@ -411,7 +411,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   });
 
   it('answers JSON for bodies and methods the transport would reject in plain text', async () => {
-    const h = await start({}, { maxBodyBytes: 1024 });
+    const h = await start({}, { maxRequestBodySize: 1024 });
     const stream = await openRawStream(h);
     const q = `?sessionId=${stream.sessionId}`;
     const notJson = await post(h, q, '{"jsonrpc":', {});
@@ -526,7 +526,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     flaky.setDown(true);
     const during = await post(h, `?sessionId=${sessionId}`, ping);
     expect(during.status).toBe(503);
-    expect(during.headers.get('retry-after')).toBe('1');
+    expect(during.headers.get('retry-after')).toBe('5');
     expect(during.json).toMatchObject({ error: { code: -32000 }, id: 41 });
     const opening = await fetch(new URL('/sse', h.url));
     expect(opening.status).toBe(503);
@@ -589,7 +589,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     }
 
     // An owner function overrides it.
-    const o = await start({}, { getOwner: (req) => req.headers['x-user'] as string | undefined });
+    const o = await start({}, { ownerOf: (req) => req.headers['x-user'] as string | undefined });
     const stream = await openRawStream(o, { 'x-user': 'carol' });
     expect(
       (await post(o, `?sessionId=${stream.sessionId}`, ping, { 'x-user': 'dave' })).json.error.data,
@@ -680,7 +680,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const h = await start(
       {},
       {
-        getOwner: (req) => {
+        ownerOf: (req) => {
           if (req.headers['x-broken-auth']) throw new Error('auth state unreadable');
           return undefined;
         },

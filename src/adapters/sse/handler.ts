@@ -3,6 +3,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import { answerForError, requestIdOf, writeNodeAnswer } from '../http/answers.js';
+import { methodNotAllowed, parseError, payloadTooLarge } from '../http/body-answers.js';
 import { readJsonBody } from './body.js';
 import { hooksFor } from './hooks.js';
 import {
@@ -11,15 +12,7 @@ import {
   type SseHandlerOptions,
   type SseRequest,
 } from './options.js';
-import {
-  bodyTooLarge,
-  invalidMessage,
-  methodNotAllowed,
-  PARSE_ERROR,
-  pathNotFound,
-  streamUnavailable,
-  UNSUPPORTED_TYPE,
-} from './replies.js';
+import { invalidMessage, pathNotFound, streamUnavailable, UNSUPPORTED_TYPE } from './replies.js';
 import { pathOf } from './url.js';
 
 /** Express-style `next`. */
@@ -104,11 +97,12 @@ export function createSseHandler(manager: SessionManager, options: SseHandlerOpt
   async function deliver(req: SseRequest, res: ServerResponse, parsedBody: unknown): Promise<void> {
     let body = parsedBody ?? req.body;
     if (body === undefined) {
-      const read = await readJsonBody(req, o.maxBodyBytes);
+      const read = await readJsonBody(req, o.maxRequestBodySize);
       if (!read.ok) {
         if (read.failure === 'unsupported-type') writeNodeAnswer(res, UNSUPPORTED_TYPE);
-        else if (read.failure === 'too-large') writeNodeAnswer(res, bodyTooLarge(o.maxBodyBytes));
-        else writeNodeAnswer(res, PARSE_ERROR);
+        else if (read.failure === 'too-large')
+          writeNodeAnswer(res, payloadTooLarge(o.maxRequestBodySize));
+        else writeNodeAnswer(res, parseError());
         return;
       }
       body = read.value;
@@ -146,10 +140,10 @@ export function createSseHandler(manager: SessionManager, options: SseHandlerOpt
     try {
       if (path === o.messagesPath) {
         if (req.method === 'POST') await deliver(req, res, parsedBody);
-        else writeNodeAnswer(res, methodNotAllowed('POST', path));
+        else writeNodeAnswer(res, methodNotAllowed(['POST']));
       } else if (path === o.ssePath) {
         if (req.method === 'GET') await openStream(req, res, fail);
-        else writeNodeAnswer(res, methodNotAllowed('GET', path));
+        else writeNodeAnswer(res, methodNotAllowed(['GET']));
       } else if (next !== undefined) next();
       else writeNodeAnswer(res, pathNotFound(o.ssePath, o.messagesPath));
     } catch (error) {

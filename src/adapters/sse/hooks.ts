@@ -108,7 +108,7 @@ export function createSseHooks(manager: SessionManager, options: SseHooksOptions
 
 /** {@link createSseHooks} with options already resolved. */
 export function hooksFor(manager: SessionManager, options: ResolvedSseHooksOptions): SseHooks {
-  const { keepAliveMs, getOwner, retryAfterSeconds } = options;
+  const { keepAliveMs, ownerOf, retryAfterSeconds } = options;
 
   const answer = (res: ServerResponse, reply: HttpAnswer): undefined => {
     writeNodeAnswer(res, reply);
@@ -118,7 +118,7 @@ export function hooksFor(manager: SessionManager, options: ResolvedSseHooksOptio
   return {
     async attach({ transport, req, res, server }) {
       const id = transport.sessionId;
-      const owner = getOwner(req);
+      const owner = ownerOf(req);
       let registered = false;
       let lease: Awaited<ReturnType<SessionManager['acquire']>>;
       try {
@@ -173,7 +173,7 @@ export function hooksFor(manager: SessionManager, options: ResolvedSseHooksOptio
           ),
         );
       }
-      const owner = getOwner(req);
+      const owner = ownerOf(req);
       let lease: Awaited<ReturnType<SessionManager['acquire']>>;
       try {
         lease = await manager.acquire(id, { owner });

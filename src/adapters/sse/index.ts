@@ -18,11 +18,10 @@ export {
 } from './hooks.js';
 export { KEEP_ALIVE_FRAME } from './keep-alive.js';
 export type {
-  OwnerResolver,
+  OwnerOf,
   SseHandlerOptions,
   SseHooksOptions,
   SseRequest,
   SseServer,
   SseServerContext,
 } from './options.js';
-export { ownerFromAuth } from './owner.js';

@@ -21,7 +21,7 @@ export type SseRequest = IncomingMessage & {
 };
 
 /** Answers the principal a request acts for; `undefined`: no owner. */
-export type OwnerResolver = (req: SseRequest) => string | undefined;
+export type OwnerOf = (req: SseRequest) => string | undefined;
 
 /** What the SSE adapter needs of an `McpServer` or a low-level `Server`. */
 export interface SseServer {
@@ -47,10 +47,10 @@ export interface SseHooksOptions {
   /**
    * The owner of a request. Sessions are bound to the owner of the request that opened them;
    * another owner's requests answer 404 `SESSION_NOT_FOUND`. A throw fails the request.
-   * @default `req.auth.extra.sub` when it is a non-empty string, else `req.auth.clientId`, else none
+   * @default `req.auth?.clientId` (set by the SDK's bearer auth middleware), else none
    */
-  getOwner?: OwnerResolver;
-  /** `Retry-After` of 503 answers (capacity, store unavailable), in seconds. @default 1 */
+  ownerOf?: OwnerOf;
+  /** `Retry-After` of 503 answers (capacity, store unavailable), in seconds. @default 5 */
   retryAfterSeconds?: number;
 }
 
@@ -70,14 +70,14 @@ export interface SseHandlerOptions extends SseHooksOptions {
    * @default `req.baseUrl` (Express mount point) + `messagesPath`
    */
   endpoint?: string;
-  /** Largest `POST` body read, in bytes; a larger one answers 413. @default 4 MiB */
-  maxBodyBytes?: number;
+  /** Largest `POST` body read, in bytes; a larger one answers 413. @default 4_194_304 (4 MiB) */
+  maxRequestBodySize?: number;
 }
 
 /** Hook options after defaults. */
 export interface ResolvedSseHooksOptions {
   readonly keepAliveMs: number;
-  readonly getOwner: OwnerResolver;
+  readonly ownerOf: OwnerOf;
   readonly retryAfterSeconds: number;
 }
 
@@ -87,7 +87,7 @@ export interface ResolvedSseHandlerOptions extends ResolvedSseHooksOptions {
   readonly ssePath: string;
   readonly messagesPath: string;
   readonly endpoint: string | undefined;
-  readonly maxBodyBytes: number;
+  readonly maxRequestBodySize: number;
 }
 
 const isFunction = (value: unknown) => typeof value === 'function';
@@ -95,7 +95,7 @@ const path = z.string().regex(/^\/[^?#\s]*$/);
 
 const hookFields = {
   keepAliveMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
-  getOwner: z.custom<OwnerResolver>(isFunction).optional(),
+  ownerOf: z.custom<OwnerOf>(isFunction).optional(),
   retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
 };
 
@@ -107,7 +107,7 @@ const handlerSchema = z.strictObject({
   ssePath: path.optional(),
   messagesPath: path.optional(),
   endpoint: z.string().min(1).optional(),
-  maxBodyBytes: z
+  maxRequestBodySize: z
     .number()
     .int()
     .min(1)
@@ -117,7 +117,7 @@ const handlerSchema = z.strictObject({
 
 const HOOKS_ACCEPTED: Record<string, string> = {
   keepAliveMs: `an integer number of ms from 0 (no keep-alive) to ${MAX_TIMER_MS}`,
-  getOwner: 'a function (req) => string | undefined',
+  ownerOf: 'a function (req) => string | undefined',
   retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
 };
 
@@ -128,7 +128,7 @@ const HANDLER_ACCEPTED: Record<string, string> = {
   ssePath: "a path starting with '/', without query or fragment",
   messagesPath: "a path starting with '/', without query or fragment",
   endpoint: 'a non-empty URL string',
-  maxBodyBytes: 'an integer number of bytes from 1 to 1073741824',
+  maxRequestBodySize: 'an integer number of bytes from 1 to 1073741824',
 };
 
 /** Validates hook options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
@@ -154,14 +154,14 @@ export function resolveSseHandlerOptions(options: SseHandlerOptions): ResolvedSs
     ssePath,
     messagesPath,
     endpoint: o.endpoint,
-    maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxRequestBodySize: o.maxRequestBodySize ?? DEFAULT_MAX_BODY_BYTES,
   };
 }
 
 function withHookDefaults(o: z.output<typeof hooksSchema>): ResolvedSseHooksOptions {
   return {
     keepAliveMs: o.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
-    getOwner: o.getOwner ?? ownerFromAuth,
-    retryAfterSeconds: o.retryAfterSeconds ?? 1,
+    ownerOf: o.ownerOf ?? ownerFromAuth,
+    retryAfterSeconds: o.retryAfterSeconds ?? 5,
   };
 }

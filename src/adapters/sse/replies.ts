@@ -1,24 +1,9 @@
 import { badRequest, type HttpAnswer, type JsonRpcId } from '../http/answers.js';
 
 /** An HTTP answer with a JSON-RPC error body, for statuses the shared answers do not cover. */
-function withStatus(
-  status: number,
-  answer: HttpAnswer,
-  headers?: Record<string, string>,
-): HttpAnswer {
-  return { status, headers: { ...answer.headers, ...headers }, body: answer.body };
+function withStatus(status: number, answer: HttpAnswer): HttpAnswer {
+  return { status, headers: answer.headers, body: answer.body };
 }
-
-/** 400 JSON-RPC `-32700` for a body that is not JSON. */
-export const PARSE_ERROR: HttpAnswer = Object.freeze({
-  status: 400,
-  headers: Object.freeze({ 'content-type': 'application/json' }),
-  body: JSON.stringify({
-    jsonrpc: '2.0',
-    error: { code: -32700, message: 'Parse error: the body is not valid JSON.' },
-    id: null,
-  }),
-});
 
 /** 415 for a `POST` whose body is not declared as JSON. */
 export const UNSUPPORTED_TYPE: HttpAnswer = withStatus(
@@ -26,21 +11,9 @@ export const UNSUPPORTED_TYPE: HttpAnswer = withStatus(
   badRequest('Unsupported Content-Type: expected application/json.'),
 );
 
-/** 413 for a body over the limit. */
-export function bodyTooLarge(maxBytes: number): HttpAnswer {
-  return withStatus(413, badRequest(`Request body too large: at most ${maxBytes} bytes.`));
-}
-
 /** 400 for a body that is JSON but not a JSON-RPC message. */
 export function invalidMessage(id: JsonRpcId): HttpAnswer {
   return badRequest('Invalid JSON-RPC message.', id);
-}
-
-/** 405 with `Allow`. */
-export function methodNotAllowed(allow: string, path: string): HttpAnswer {
-  return withStatus(405, badRequest(`Method not allowed on ${path}: use ${allow}.`), {
-    allow,
-  });
 }
 
 /** 404 for a path this handler does not serve (used when there is no `next`). */
