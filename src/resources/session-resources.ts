@@ -378,11 +378,11 @@ export class SessionResources<R> {
       endReason: undefined,
       unsubscribe: noop,
     };
-    this.#groups.set(sessionId, group);
     // Subscribed before the session is resolved, so an end right after the check is seen.
     group.unsubscribe = this.#manager.onEnd(sessionId, (info) =>
       this.#sessionEnded(group, info.reason),
     );
+    this.#groups.set(sessionId, group);
     return group;
   }
 
