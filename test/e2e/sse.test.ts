@@ -14,7 +14,6 @@ import {
 } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -23,6 +22,7 @@ import {
   type SseHandler,
   type SseHandlerOptions,
 } from '../../src/adapters/sse/index.js';
+import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
 import {
   MemoryStore,
   type SessionEndInfo,
@@ -624,55 +624,58 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     await after.text();
   });
 
-  it('shares one manager with Streamable HTTP: a POST /messages for the other kind gets 400', async () => {
-    const transports = new Map<string, StreamableHTTPServerTransport>();
-    let manager!: SessionManager;
-    const streamableServers: McpServer[] = [];
+  it('shares one manager with Streamable HTTP: each side answers 400 for the other kind', async () => {
+    let mcp!: StreamableHttpHandler;
     const h = await start(
       {},
       {},
       {
         wrap: (handler) => (req, res) => {
-          if (!req.url?.startsWith('/mcp')) return void handler(req, res);
-          void (async () => {
-            const id = req.headers['mcp-session-id'] as string | undefined;
-            let transport = id === undefined ? undefined : transports.get(id);
-            if (transport === undefined) {
-              transport = new StreamableHTTPServerTransport({
-                sessionIdGenerator: () => randomUUID(),
-                onsessioninitialized: async (sid) => {
-                  await manager.register(sid, { kind: 'streamable-http' });
-                  transports.set(sid, transport!);
-                  manager.onEnd(sid, () => transport!.close());
-                },
-              });
-              const server = new McpServer({ name: 'streamable', version: '1.0.0' });
-              streamableServers.push(server);
-              await server.connect(transport);
-            }
-            await transport.handleRequest(req, res);
-          })();
+          if (req.url?.startsWith('/mcp')) void mcp.node(req, res);
+          else void handler(req, res);
         },
       },
     );
-    manager = h.manager;
+    let streamableServers = 0;
+    mcp = new StreamableHttpHandler({
+      sessions: h.manager,
+      createServer: () => {
+        streamableServers++;
+        return new McpServer({ name: 'streamable', version: '1.0.0' });
+      },
+    });
     const streamable = new Client({ name: 'streamable-client', version: '1.0.0' });
     const streamableTransport = new StreamableHTTPClientTransport(new URL('/mcp', h.url));
     await streamable.connect(streamableTransport);
     clients.push(streamable);
-    const sseSession = await connect(h);
-    const otherId = streamableTransport.sessionId!;
-    expect(h.created).toContain(otherId);
-    const wrongKind = await post(h, `?sessionId=${otherId}`, ping);
-    expect(wrongKind.status).toBe(400);
-    expect(wrongKind.json).toMatchObject({ error: { code: -32000 }, id: 41 });
-    expect(wrongKind.json.error.message).toContain('streamable-http');
-    expect(await callText(sseSession.client, 'counter')).toBe('1');
+    const sse = await connect(h);
+    const streamableId = streamableTransport.sessionId!;
+    expect(h.created).toContain(streamableId);
+
+    const toMessages = await post(h, `?sessionId=${streamableId}`, ping);
+    expect(toMessages.status).toBe(400);
+    expect(toMessages.json).toMatchObject({ error: { code: -32000 }, id: 41 });
+    expect(toMessages.json.error.message).toContain('streamable-http');
+    const toMcp = await post(
+      h,
+      '',
+      ping,
+      {
+        'mcp-session-id': sse.sessionId,
+        accept: 'application/json, text/event-stream',
+      },
+      '/mcp',
+    );
+    expect(toMcp.status).toBe(400);
+    expect(toMcp.json.error.message).toContain('sse');
+
+    // Neither session was harmed, and both count in one table.
+    expect(await callText(sse.client, 'counter')).toBe('1');
+    expect(await streamable.ping()).toEqual({});
     expect(await h.manager.count()).toBe(2);
-    await streamable.close();
-    clients.splice(clients.indexOf(streamable), 1);
     await h.manager.close();
-    for (const server of streamableServers) await server.close();
+    expect(mcp.size).toBe(0);
+    expect(streamableServers).toBe(1);
   });
 
   it('a failing server factory ends its session and answers 500; owner errors reach Express', async () => {
