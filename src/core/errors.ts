@@ -9,7 +9,7 @@
  * - `STORE_UNAVAILABLE`: the store could not be reached or answered with an error; nothing
  *   was changed on our side, try again later.
  * - `STORE_CORRUPT`: the store holds data under our keys that we cannot read.
- * - `CLOSED`: the manager was closed.
+ * - `CLOSED`: the manager (or the client helper) was closed.
  */
 export type SessionErrorCode =
   | 'INVALID_OPTION'
