@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { createSseHandler } from '../src/adapters/sse/index.js';
+import { SseHandler } from '../src/adapters/sse/index.js';
 import {
   type ServerFactory,
   StreamableHttpHandler,
@@ -41,7 +41,7 @@ export interface DemoServerOptions {
   sessions?: SessionManager;
   /** Options of the manager made when `sessions` is not given. @default {} */
   managerOptions?: SessionManagerOptions;
-  /** Builds each Streamable HTTP session's server. @default {@link createDemoServer} */
+  /** Builds each session's server, on both transports. @default {@link createDemoServer} */
   createServer?: ServerFactory;
   /** Extra options of the Streamable HTTP handler (`keepAliveMs`, `ownerOf`, ...). @default {} */
   handlerOptions?: Omit<StreamableHttpHandlerOptions, 'sessions' | 'createServer'>;
@@ -106,13 +106,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       log?.(`session ${maskSessionId(id)} ended: ${reason}`),
     ),
   ];
-  const handler = new StreamableHttpHandler({
-    ...options.handlerOptions,
-    sessions,
-    createServer: options.createServer ?? createDemoServer,
-  });
-
-  const legacy = createSseHandler(sessions, { createServer: () => createDemoServer() });
+  const createServer = options.createServer ?? createDemoServer;
+  const handler = new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
+  const legacy = new SseHandler({ sessions, createServer });
 
   const http = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -121,7 +117,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       return;
     }
     if (path === '/sse' || path === '/messages') {
-      void legacy(req, res);
+      void legacy.node(req, res);
       return;
     }
     if (path === '/healthz' && req.method === 'GET') {
@@ -163,7 +159,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     close() {
       closing ??= (async () => {
         if (ownsSessions) await sessions.close();
-        await handler.close();
+        await Promise.all([handler.close(), legacy.close()]);
         for (const off of unsubscribe) off();
         await new Promise<void>((resolve) => {
           http.close(() => resolve());

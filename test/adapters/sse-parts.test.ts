@@ -1,18 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { ownerFromAuth } from '../../src/adapters/http/owner.js';
 import { isJsonContentType, readJsonBody } from '../../src/adapters/sse/body.js';
-import {
-  createSseHandler,
-  createSseHooks,
-  SSE_SESSION_KIND,
-  wrongSessionKind,
-} from '../../src/adapters/sse/index.js';
-import {
-  resolveSseHandlerOptions,
-  resolveSseHooksOptions,
-} from '../../src/adapters/sse/options.js';
-import { ownerFromAuth } from '../../src/adapters/sse/owner.js';
+import { SSE_KIND, SseGate, SseHandler, wrongSessionKind } from '../../src/adapters/sse/index.js';
+import { resolveSseGateOptions, resolveSseHandlerOptions } from '../../src/adapters/sse/options.js';
 import { pathOf, sessionIdOf } from '../../src/adapters/sse/url.js';
 import { SessionError, SessionManager } from '../../src/index.js';
 
@@ -32,67 +24,77 @@ function optionError(run: () => unknown): SessionError {
 }
 
 describe('SSE options', () => {
+  const sessions = new SessionManager({ autoStart: false });
+
   it('applies documented defaults', () => {
-    const hooks = resolveSseHooksOptions();
-    expect(hooks.keepAliveMs).toBe(15_000);
-    expect(hooks.retryAfterSeconds).toBe(5);
-    expect(hooks.ownerOf).toBe(ownerFromAuth);
-    const handler = resolveSseHandlerOptions({ createServer });
+    const gate = resolveSseGateOptions({ sessions });
+    expect(gate.keepAliveMs).toBe(15_000);
+    expect(gate.retryAfterSeconds).toBe(5);
+    expect(gate.ownerOf).toBe(ownerFromAuth);
+    const handler = resolveSseHandlerOptions({ sessions, createServer });
     expect(handler).toMatchObject({
       ssePath: '/sse',
       messagesPath: '/messages',
       endpoint: undefined,
       maxRequestBodySize: 4 * 1024 * 1024,
       keepAliveMs: 15_000,
+      retryAfterSeconds: 5,
+      logger: console,
     });
-    expect(resolveSseHooksOptions({ keepAliveMs: 0 }).keepAliveMs).toBe(0);
+    expect(handler.ownerOf).toBe(ownerFromAuth);
+    expect(resolveSseGateOptions({ sessions, keepAliveMs: 0 }).keepAliveMs).toBe(0);
   });
 
   it('names the field, the value and the accepted range', () => {
-    const sessions = new SessionManager({ autoStart: false });
-    expect(optionError(() => createSseHooks(sessions, { keepAliveMs: -1 })).message).toBe(
-      'Invalid SSE hooks option `keepAliveMs`: expected an integer number of ms from 0 (no keep-alive) to 2147483647, got -1.',
+    expect(optionError(() => new SseGate({ sessions, keepAliveMs: -1 })).message).toBe(
+      'Invalid SseGate option `keepAliveMs`: expected an integer number of ms from 0 (off) to 2147483647, got -1.',
     );
-    expect(
-      optionError(() => createSseHooks(sessions, { retryAfterSeconds: 0.5 })).message,
-    ).toContain('`retryAfterSeconds`');
-    expect(
-      optionError(() => createSseHooks(sessions, { ownerOf: 'sub' as never })).message,
-    ).toContain('a function (req) => string | undefined');
-    expect(
-      optionError(() => createSseHooks(sessions, { keepAlive: 5 } as never)).message,
-    ).toContain('Unknown SSE hooks option `keepAlive`');
-    expect(optionError(() => createSseHandler(sessions, {} as never)).message).toContain(
+    expect(optionError(() => new SseGate({ sessions, retryAfterSeconds: 0.5 })).message).toContain(
+      '`retryAfterSeconds`',
+    );
+    expect(optionError(() => new SseGate({ sessions, ownerOf: 'sub' as never })).message).toContain(
+      'a function (authInfo, request) => string | undefined',
+    );
+    expect(optionError(() => new SseGate({ sessions, keepAlive: 5 } as never)).message).toContain(
+      'Unknown SseGate option `keepAlive`',
+    );
+    expect(optionError(() => new SseGate({} as never)).message).toMatch(
+      /`sessions`.*SessionManager/,
+    );
+    expect(optionError(() => new SseHandler({ sessions } as never)).message).toContain(
       '`createServer`',
     );
+    expect(optionError(() => new SseHandler({ createServer } as never)).message).toMatch(
+      /`sessions`.*SessionManager/,
+    );
     expect(
-      optionError(() => createSseHandler(sessions, { createServer, ssePath: 'sse' })).message,
+      optionError(() => new SseHandler({ sessions, createServer, ssePath: 'sse' })).message,
     ).toContain("a path starting with '/'");
     expect(
-      optionError(() => createSseHandler(sessions, { createServer, messagesPath: '/m?x=1' }))
-        .message,
+      optionError(() => new SseHandler({ sessions, createServer, messagesPath: '/m?x=1' })).message,
     ).toContain('without query');
     expect(
-      optionError(() => createSseHandler(sessions, { createServer, messagesPath: '/sse' })).message,
+      optionError(() => new SseHandler({ sessions, createServer, messagesPath: '/sse' })).message,
     ).toContain('a path other than ssePath');
     expect(
-      optionError(() => createSseHandler(sessions, { createServer, maxRequestBodySize: 0 }))
-        .message,
+      optionError(() => new SseHandler({ sessions, createServer, maxRequestBodySize: 0 })).message,
     ).toContain('`maxRequestBodySize`');
-    expect(optionError(() => createSseHandler(sessions, null as never)).message).toContain(
-      'must be an object',
-    );
+    expect(
+      optionError(() => new SseHandler({ sessions, createServer, logger: 'console' as never }))
+        .message,
+    ).toContain('`logger`');
+    expect(optionError(() => new SseHandler(null as never)).message).toContain('must be an object');
   });
 });
 
 describe('ownerFromAuth', () => {
   const auth = { token: 't', clientId: 'client-1', scopes: [] };
   it('is the OAuth client ID, else no owner', () => {
-    expect(ownerFromAuth({ auth: { ...auth, extra: { sub: 'user-7' } } })).toBe('client-1');
-    expect(ownerFromAuth({ auth })).toBe('client-1');
-    expect(ownerFromAuth({ auth: { ...auth, clientId: '' } })).toBeUndefined();
-    expect(ownerFromAuth({})).toBeUndefined();
-    expect(ownerFromAuth({ auth: { clientId: 7 } as never })).toBeUndefined();
+    expect(ownerFromAuth({ ...auth, extra: { sub: 'user-7' } })).toBe('client-1');
+    expect(ownerFromAuth(auth)).toBe('client-1');
+    expect(ownerFromAuth({ ...auth, clientId: '' })).toBeUndefined();
+    expect(ownerFromAuth(undefined)).toBeUndefined();
+    expect(ownerFromAuth({ clientId: 7 } as never)).toBeUndefined();
   });
 });
 
@@ -156,8 +158,8 @@ describe('request helpers', () => {
 
 describe('session kind', () => {
   it('answers 400 naming both transports', () => {
-    expect(SSE_SESSION_KIND).toBe('sse');
-    const answer = wrongSessionKind('sse', 'streamable-http', 9);
+    expect(SSE_KIND).toBe('sse');
+    const answer = wrongSessionKind('streamable-http', 'sse', 9);
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toEqual({
       jsonrpc: '2.0',
@@ -168,7 +170,7 @@ describe('session kind', () => {
       },
       id: 9,
     });
-    expect(JSON.parse(wrongSessionKind('sse', undefined).body).error.message).toContain(
+    expect(JSON.parse(wrongSessionKind(undefined, 'sse').body).error.message).toContain(
       'belongs to no transport',
     );
   });

@@ -6,11 +6,22 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoServer } from '../../examples/demo-server.js';
-import { StreamableHttpGate } from '../../src/adapters/streamable-http/index.js';
+import {
+  type NodeRequest,
+  StreamableHttpGate,
+  type StreamableHttpGateOptions,
+} from '../../src/adapters/streamable-http/index.js';
 import { SessionError, SessionManager, type SessionManagerOptions } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { FaultyStore } from '../e2e/faulty-store.js';
-import { callRequest, rawInitialize, rawPost, waitFor } from '../e2e/harness.js';
+import {
+  callRequest,
+  initializeRequest,
+  postHeaders,
+  rawInitialize,
+  rawPost,
+  waitFor,
+} from '../e2e/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -18,7 +29,10 @@ afterEach(async () => {
 });
 
 /** The SDK's example server (a Map of transports), plus the gate. */
-async function exampleServer(managerOptions: SessionManagerOptions = {}) {
+async function exampleServer(
+  managerOptions: SessionManagerOptions = {},
+  gateOptions: Omit<StreamableHttpGateOptions, 'sessions'> = {},
+) {
   const clock = new ManualClock();
   const sessions = new SessionManager({
     clock,
@@ -26,11 +40,19 @@ async function exampleServer(managerOptions: SessionManagerOptions = {}) {
     autoStart: false,
     ...managerOptions,
   });
-  const gate = new StreamableHttpGate({ sessions });
+  const gate = new StreamableHttpGate({ sessions, ...gateOptions });
   const transports = new Map<string, StreamableHTTPServerTransport>();
   let closedServers = 0;
 
   const app = express();
+  // Stands in for the SDK's bearer auth middleware: `req.auth` from the token.
+  app.use((req, _res, next) => {
+    const token = req.headers.authorization?.replace('Bearer ', '');
+    if (token !== undefined) {
+      (req as NodeRequest).auth = { token, clientId: `client-${token}`, scopes: [] };
+    }
+    next();
+  });
   app.all('/mcp', express.json(), async (req, res) => {
     const pass = await gate.admit(req, res);
     if (pass === undefined) return;
@@ -177,6 +199,64 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
     expect(later.status).toBe(404);
   });
 
+  it('binds sessions to the owner from req.auth by default', async () => {
+    const server = await exampleServer();
+    const alice = await rawInitializeWith(server.url, { authorization: 'Bearer alice' });
+    const resolution = await server.sessions.resolve(alice, { owner: 'client-alice' });
+    expect(resolution.status).toBe('active');
+    const asBob = await rawPostWith(server.url, alice, { authorization: 'Bearer bob' });
+    const asNobody = await rawPostWith(server.url, alice, {});
+    const unknown = await rawPostWith(server.url, 'never-seen', {});
+    for (const answer of [asBob, asNobody]) {
+      expect(answer.status).toBe(404);
+      expect(answer.text).toBe(unknown.text);
+    }
+    expect((await rawPostWith(server.url, alice, { authorization: 'Bearer alice' })).status).toBe(
+      200,
+    );
+  });
+
+  it('asks ownerOf with the authInfo and the request', async () => {
+    const seen: unknown[] = [];
+    const server = await exampleServer(
+      {},
+      {
+        ownerOf: (authInfo, req) => {
+          seen.push(authInfo?.clientId);
+          return req.headers['x-user'] as string | undefined;
+        },
+      },
+    );
+    const id = await rawInitializeWith(server.url, {
+      authorization: 'Bearer alice',
+      'x-user': 'carol',
+    });
+    expect(seen).toEqual(['client-alice']);
+    const resolution = await server.sessions.resolve(id, { owner: 'carol' });
+    expect(resolution.status).toBe('active');
+    expect((await rawPostWith(server.url, id, { 'x-user': 'dave' })).status).toBe(404);
+    expect((await rawPostWith(server.url, id, { 'x-user': 'carol' })).status).toBe(200);
+  });
+
+  it('answers 400 to a session of another transport kind, without pinning it', async () => {
+    const server = await exampleServer();
+    const other = await server.sessions.create({ kind: 'sse' });
+    const answer = await rawPost(server.url, other.id, callRequest('counter', {}, 12));
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32000,
+        message:
+          'This session belongs to the sse transport, not streamable-http; send its requests through the transport that created it.',
+      },
+      id: 12,
+    });
+    expect((await server.sessions.stats()).pinned).toBe(0);
+    expect(server.transports.size).toBe(0);
+    expect((await server.sessions.resolve(other.id)).status).toBe('active');
+  });
+
   it('answers 503 at capacity', async () => {
     const server = await exampleServer({ maxSessions: 1 });
     await rawInitialize(server.url);
@@ -184,3 +264,27 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
     expect(server.transports.size).toBe(1);
   });
 });
+
+async function rawInitializeWith(url: string, headers: Record<string, string>): Promise<string> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...postHeaders(), ...headers },
+    body: JSON.stringify(initializeRequest()),
+  });
+  expect(response.status).toBe(200);
+  await response.text();
+  return response.headers.get('mcp-session-id')!;
+}
+
+async function rawPostWith(
+  url: string,
+  sessionId: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...postHeaders(sessionId), ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'ping' }),
+  });
+  return { status: response.status, text: await response.text() };
+}

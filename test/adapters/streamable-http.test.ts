@@ -416,9 +416,17 @@ describe('StreamableHttpHandler (web front door)', () => {
   it('answers 400 to a session of another transport kind', async () => {
     const { handler, sessions } = setup();
     const other = await sessions.create({ kind: 'sse' });
-    const answer = await handler.fetch(post(other.id, callRequest('counter')));
+    const answer = await handler.fetch(post(other.id, callRequest('counter', {}, 12)));
     expect(answer.status).toBe(400);
-    expect((await json(answer)).error?.message).toMatch(/belongs to the sse transport/);
+    expect(await json(answer)).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32000,
+        message:
+          'This session belongs to the sse transport, not streamable-http; send its requests through the transport that created it.',
+      },
+      id: 12,
+    });
     expect((await sessions.stats()).pinned).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createSseHandler } from '../../src/adapters/sse/index.js';
+import { SseHandler } from '../../src/adapters/sse/index.js';
 import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
 import {
   connectWithRecovery,
@@ -127,8 +127,8 @@ describe('connectWithRecovery with the Streamable HTTP handler', () => {
 describe('connectWithRecovery with the legacy HTTP+SSE handler', () => {
   it('recovers transparently from a session the server ended', async () => {
     const sessions = managerFor({ idleTtlMs: 0 });
-    const handler = createSseHandler(sessions, { createServer: buildServer });
-    const base = await listen((req, res) => void handler(req, res));
+    const handler = new SseHandler({ sessions, createServer: buildServer });
+    const base = await listen((req, res) => void handler.node(req, res));
     const events: SessionRecovery[] = [];
     let transports = 0;
     const mcp = await connect(() => {

@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createSseHandler, type SseHandler } from '../../src/adapters/sse/index.js';
+import { SseHandler } from '../../src/adapters/sse/index.js';
 import { type SessionEndInfo, SessionManager } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../redis/redis-helpers.js';
@@ -51,8 +51,9 @@ async function replica(client: typeof node | typeof io): Promise<Replica> {
     sweepIntervalMs: 20,
   });
   const serversClosed = new Set<string>();
-  const handler = createSseHandler(manager, {
-    createServer: ({ sessionId }) => {
+  const handler = new SseHandler({
+    sessions: manager,
+    createServer: ({ id: sessionId }) => {
       const server = new McpServer({ name: 'sse-redis', version: '1.0.0' });
       let count = 0;
       server.registerTool('counter', {}, () => ({
@@ -66,7 +67,7 @@ async function replica(client: typeof node | typeof io): Promise<Replica> {
       return server;
     },
   });
-  const http = createServer((req, res) => void handler(req, res));
+  const http = createServer((req, res) => void handler.node(req, res));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   const ended: SessionEndInfo[] = [];

@@ -17,11 +17,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createSseHandler,
-  type SseHandler,
-  type SseHandlerOptions,
-} from '../../src/adapters/sse/index.js';
+import { SseHandler, type SseHandlerOptions } from '../../src/adapters/sse/index.js';
 import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
 import {
   MemoryStore,
@@ -163,11 +159,12 @@ async function start(
   const manager = new SessionManager({ idleTtlMs: 200, sweepIntervalMs: 20, ...managerOptions });
   const counts: Counts = { serversCreated: 0, serversClosed: new Set() };
   const barrier = options.barrier ?? new Barrier(1);
-  const handler = createSseHandler(manager, {
-    createServer: ({ sessionId }) => buildServer(sessionId, counts, barrier),
+  const handler = new SseHandler({
+    sessions: manager,
+    createServer: (session) => buildServer(session.id, counts, barrier),
     ...handlerOptions,
   });
-  const listener = options.wrap?.(handler) ?? ((req, res) => void handler(req, res));
+  const listener = options.wrap?.(handler) ?? ((req, res) => void handler.node(req, res));
   const http = createServer(listener);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
@@ -256,6 +253,18 @@ interface RpcErrorBody {
 }
 
 const ping = { jsonrpc: '2.0', id: 41, method: 'ping' };
+
+/** The 400 body both transports answer for a session of the other kind, for `ping`. */
+function wrongKindBody(kind: string, expected: string): RpcErrorBody {
+  return {
+    jsonrpc: '2.0',
+    error: {
+      code: -32000,
+      message: `This session belongs to the ${kind} transport, not ${expected}; send its requests through the transport that created it.`,
+    },
+    id: 41,
+  };
+}
 
 /** Opens a raw SSE stream; answers the session ID announced and everything read so far. */
 async function openRawStream(
@@ -570,7 +579,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
           const token = req.headers.authorization?.replace('Bearer ', '');
           if (token)
             (req as { auth?: unknown }).auth = { token, clientId: `client-${token}`, scopes: [] };
-          void handler(req, res);
+          void handler.node(req, res);
         },
       },
     );
@@ -589,7 +598,10 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     }
 
     // An owner function overrides it.
-    const o = await start({}, { ownerOf: (req) => req.headers['x-user'] as string | undefined });
+    const o = await start(
+      {},
+      { ownerOf: (_authInfo, req) => req.headers['x-user'] as string | undefined },
+    );
     const stream = await openRawStream(o, { 'x-user': 'carol' });
     expect(
       (await post(o, `?sessionId=${stream.sessionId}`, ping, { 'x-user': 'dave' })).json.error.data,
@@ -624,6 +636,36 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     await after.text();
   });
 
+  it('close() closes the transports and servers it holds without ending their sessions', async () => {
+    const h = await start({ idleTtlMs: 60_000 });
+    const { client, sessionId } = await connect(h);
+    const stream = await openRawStream(h);
+    expect(h.handler.size).toBe(2);
+    expect((await h.manager.stats()).pinned).toBe(2);
+    await h.handler.close();
+    await stream.ended;
+    expect(h.handler.size).toBe(0);
+    expect(h.counts.serversClosed).toEqual(new Set([sessionId, stream.sessionId]));
+    // The sessions live on, unpinned: their idle clock runs.
+    expect(h.ended).toEqual([]);
+    expect((await h.manager.resolve(sessionId)).status).toBe('active');
+    expect((await h.manager.resolve(stream.sessionId)).status).toBe('active');
+    expect((await h.manager.stats()).pinned).toBe(0);
+    // Later requests answer 503; closing again changes nothing.
+    const posted = await post(h, `?sessionId=${stream.sessionId}`, ping);
+    expect(posted.status).toBe(503);
+    expect(posted.headers.get('retry-after')).toBe('5');
+    expect(posted.json).toMatchObject({ error: { code: -32000 }, id: 41 });
+    const opened = await fetch(new URL('/sse', h.url));
+    expect(opened.status).toBe(503);
+    await opened.text();
+    await h.handler.close();
+    await client.close();
+    // Ending a session later finds nothing of this handler left to close.
+    expect(await h.manager.end(sessionId)).toBe(true);
+    expect(h.counts.serversClosed.size).toBe(2);
+  });
+
   it('shares one manager with Streamable HTTP: each side answers 400 for the other kind', async () => {
     let mcp!: StreamableHttpHandler;
     const h = await start(
@@ -632,7 +674,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       {
         wrap: (handler) => (req, res) => {
           if (req.url?.startsWith('/mcp')) void mcp.node(req, res);
-          else void handler(req, res);
+          else void handler.node(req, res);
         },
       },
     );
@@ -654,8 +696,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
 
     const toMessages = await post(h, `?sessionId=${streamableId}`, ping);
     expect(toMessages.status).toBe(400);
-    expect(toMessages.json).toMatchObject({ error: { code: -32000 }, id: 41 });
-    expect(toMessages.json.error.message).toContain('streamable-http');
+    expect(toMessages.json).toEqual(wrongKindBody('streamable-http', 'sse'));
     const toMcp = await post(
       h,
       '',
@@ -667,7 +708,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       '/mcp',
     );
     expect(toMcp.status).toBe(400);
-    expect(toMcp.json.error.message).toContain('sse');
+    expect(toMcp.json).toEqual(wrongKindBody('sse', 'streamable-http'));
 
     // Neither session was harmed, and both count in one table.
     expect(await callText(sse.client, 'counter')).toBe('1');
@@ -683,7 +724,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const h = await start(
       {},
       {
-        ownerOf: (req) => {
+        ownerOf: (_authInfo, req) => {
           if (req.headers['x-broken-auth']) throw new Error('auth state unreadable');
           return undefined;
         },
@@ -691,7 +732,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       {
         wrap: (handler) => {
           const app = express();
-          app.use(handler);
+          app.use(handler.node);
           app.use((error: Error, _req: unknown, res: express.Response, _next: unknown) => {
             res.status(500).json({ caught: error.message });
           });
@@ -700,9 +741,11 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       },
     );
     const factory = h.counts;
+    const logged: unknown[] = [];
     const broken = await start(
       { idleTtlMs: 60_000 },
       {
+        logger: { error: (message, details) => logged.push([message, details?.error]) },
         createServer: async () => {
           if (fail) throw new Error('factory failed');
           factory.serversCreated++;
@@ -715,6 +758,9 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(await refused.json()).toMatchObject({
       error: { code: -32603, message: 'Internal error' },
     });
+    expect(logged).toEqual([
+      ['mcp-sessions: legacy SSE request failed', new Error('factory failed')],
+    ]);
     expect(broken.ended.map((e) => e.reason)).toEqual(['closed']);
     expect(broken.handler.size).toBe(0);
     expect(await broken.manager.count()).toBe(0);
@@ -735,7 +781,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
         wrap: (handler) => {
           const app = express();
           app.use(express.json());
-          app.use('/legacy', handler);
+          app.use('/legacy', handler.node);
           app.get('/other', (_req, res) => void res.json({ other: true }));
           return app;
         },

@@ -1,27 +1,25 @@
 /**
  * mcp-sessions/sse: sessions for the SDK's legacy HTTP+SSE transport (`SSEServerTransport`).
  *
- * Two levels: {@link createSseHooks} for servers that keep their own routing, and
- * {@link createSseHandler}, a complete node:http / Express handler for `GET /sse` and
- * `POST /messages`.
+ * - {@link SseHandler}: a complete endpoint for `GET /sse` and `POST /messages` (one transport
+ *   and one server per session), for node:http and Express.
+ * - {@link SseGate}: per-request checks for servers that keep their own map of SDK transports.
  *
  * @module
  */
-export { SSE_SESSION_KIND, wrongSessionKind } from '../http/sse-kind.js';
-export { createSseHandler, type SseHandler } from './handler.js';
 export {
-  createSseHooks,
+  EXPIRED_HEADER,
+  EXPIRED_REASON_HEADER,
+  EXPOSED_HEADERS,
+} from '../http/answers.js';
+export type { ServerFactory, SessionServer } from '../http/server.js';
+export { SSE_KIND, wrongSessionKind } from '../http/session-kind.js';
+export {
   type SseAdmission,
   type SseAttachOptions,
-  type SseHooks,
+  SseGate,
   type SseTransportLike,
-} from './hooks.js';
+} from './gate.js';
+export { SseHandler } from './handler.js';
 export { KEEP_ALIVE_FRAME } from './keep-alive.js';
-export type {
-  OwnerOf,
-  SseHandlerOptions,
-  SseHooksOptions,
-  SseRequest,
-  SseServer,
-  SseServerContext,
-} from './options.js';
+export type { OwnerOf, SseGateOptions, SseHandlerOptions, SseRequest } from './options.js';

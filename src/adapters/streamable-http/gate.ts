@@ -14,16 +14,33 @@ import {
   requestIdOf,
   writeNodeAnswer,
 } from '../http/answers.js';
+import {
+  DEFAULT_KEEP_ALIVE_MS,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  GATE_ACCEPTED,
+  gateFields,
+} from '../http/options.js';
+import { ownerFromAuth, type RequestOwner } from '../http/owner.js';
+import { STREAMABLE_HTTP_KIND, wrongSessionKind } from '../http/session-kind.js';
 import type { NodeRequest } from './handler.js';
-import { STREAMABLE_HTTP_KIND } from './kind.js';
+
+/**
+ * Derives the session owner of a request {@link StreamableHttpGate} admits, from its
+ * `authInfo` (`req.auth`) and the node:http request. `undefined`: no owner. A throw fails the
+ * request.
+ */
+export type NodeOwnerOf = RequestOwner<NodeRequest>;
 
 /** Options of {@link StreamableHttpGate}. */
 export interface StreamableHttpGateOptions {
   /** The session manager. Required. */
   sessions: SessionManager;
-  /** The owner of a request's session. @default `req.auth?.clientId` */
-  ownerOf?: (req: NodeRequest) => string | undefined;
-  /** `Retry-After` of 503 answers, in seconds. @default 5 */
+  /**
+   * The owner of a request's session; another owner's session answers 404 `SESSION_NOT_FOUND`.
+   * @default `authInfo?.clientId` when a non-empty string (`req.auth`, set by the SDK's auth middleware), else none
+   */
+  ownerOf?: NodeOwnerOf;
+  /** `Retry-After` of 503 answers (capacity, store unreachable, shutting down), in seconds. @default 5 */
   retryAfterSeconds?: number;
   /** Keep-alive interval put in {@link Admission.transportOptions}; `0`: none. @default 15_000 */
   keepAliveMs?: number;
@@ -57,26 +74,7 @@ export interface Admission {
   ): () => void;
 }
 
-const schema = z.strictObject({
-  sessions: z.custom<SessionManager>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Record<string, unknown>).acquire === 'function',
-  ),
-  ownerOf: z
-    .custom<(req: NodeRequest) => string | undefined>((v) => typeof v === 'function')
-    .optional(),
-  retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
-  keepAliveMs: z.number().int().min(0).max(2_147_483_647).optional(),
-});
-
-const ACCEPTED: Record<string, string> = {
-  sessions: 'a SessionManager',
-  ownerOf: 'a function (req) => string | undefined',
-  retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
-  keepAliveMs: 'an integer number of ms from 0 (off) to 2147483647',
-};
+const schema = z.strictObject(gateFields<NodeRequest>());
 
 /**
  * Sessions for servers that keep their own routing and their own `Map` of SDK transports. Per
@@ -106,17 +104,17 @@ const ACCEPTED: Record<string, string> = {
  */
 export class StreamableHttpGate {
   readonly #sessions: SessionManager;
-  readonly #ownerOf: (req: NodeRequest) => string | undefined;
+  readonly #ownerOf: NodeOwnerOf;
   readonly #retryAfterSeconds: number;
   readonly #keepAliveMs: number;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: StreamableHttpGateOptions) {
-    const o = parseOptions(schema, ACCEPTED, options, 'StreamableHttpGate');
+    const o = parseOptions(schema, GATE_ACCEPTED, options, 'StreamableHttpGate');
     this.#sessions = o.sessions;
-    this.#ownerOf = o.ownerOf ?? ((req) => req.auth?.clientId);
-    this.#retryAfterSeconds = o.retryAfterSeconds ?? 5;
-    this.#keepAliveMs = o.keepAliveMs ?? 15_000;
+    this.#ownerOf = o.ownerOf ?? ownerFromAuth;
+    this.#retryAfterSeconds = o.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.#keepAliveMs = o.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   }
 
   /**
@@ -136,7 +134,7 @@ export class StreamableHttpGate {
       return undefined;
     };
     try {
-      const owner = this.#ownerOf(req);
+      const owner = this.#ownerOf(req.auth, req);
       const header = req.headers['mcp-session-id'];
       if (header === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -164,6 +162,10 @@ export class StreamableHttpGate {
       }
       const lease = await this.#sessions.acquire(header, { owner });
       if (lease.status !== 'active') return answer(answerForResolution(lease, rpcId)!);
+      if (lease.session.kind !== STREAMABLE_HTTP_KIND) {
+        await lease.release();
+        return answer(wrongSessionKind(lease.session.kind, STREAMABLE_HTTP_KIND, rpcId));
+      }
       res.once('close', () => void lease.release());
       return this.#admission(lease.session, false, body);
     } catch (error) {

@@ -22,14 +22,14 @@ import {
   writeNodeAnswer,
 } from '../http/answers.js';
 import { methodNotAllowed, parseError, payloadTooLarge } from '../http/body-answers.js';
+import type { SessionServer } from '../http/server.js';
+import { STREAMABLE_HTTP_KIND, wrongSessionKind } from '../http/session-kind.js';
 import { readNodeBody, toWebRequest, writeWebResponse } from '../node/web-bridge.js';
 import { readWebBody } from '../web/read-body.js';
 import { onBodyDone } from '../web/track-body.js';
-import { STREAMABLE_HTTP_KIND } from './kind.js';
 import {
   type ResolvedHandlerOptions,
   resolveHandlerOptions,
-  type SessionServer,
   type StreamableHttpHandlerOptions,
 } from './options.js';
 import { replayInitialize } from './replay.js';
@@ -222,12 +222,7 @@ export class StreamableHttpHandler {
         const kind = lease.session.kind;
         if (kind !== STREAMABLE_HTTP_KIND) {
           await lease.release();
-          return {
-            answer: badRequest(
-              `This session belongs to ${kind === undefined ? 'no transport' : `the ${kind} transport`}, not ${STREAMABLE_HTTP_KIND}; send its requests through the transport that created it.`,
-              rpcId,
-            ),
-          };
+          return { answer: wrongSessionKind(kind, STREAMABLE_HTTP_KIND, rpcId) };
         }
         local = await this.#restore(snapshot(lease.session), request);
       }

@@ -14,14 +14,14 @@ export {
   EXPOSED_HEADERS,
   SESSION_ID_HEADER,
 } from '../http/answers.js';
-export { type Admission, StreamableHttpGate, type StreamableHttpGateOptions } from './gate.js';
+export type { ServerFactory, SessionServer } from '../http/server.js';
+export { STREAMABLE_HTTP_KIND, wrongSessionKind } from '../http/session-kind.js';
+export {
+  type Admission,
+  type NodeOwnerOf,
+  StreamableHttpGate,
+  type StreamableHttpGateOptions,
+} from './gate.js';
 export { type NodeRequest, StreamableHttpHandler, type WebRequestOptions } from './handler.js';
-export { STREAMABLE_HTTP_KIND } from './kind.js';
-export type {
-  OwnerOf,
-  ServerFactory,
-  SessionServer,
-  StreamableHttpHandlerOptions,
-  TransportExtras,
-} from './options.js';
+export type { OwnerOf, StreamableHttpHandlerOptions, TransportExtras } from './options.js';
 export { replayInitialize } from './replay.js';

@@ -1,30 +1,25 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import type { SessionRecord } from '../../core/types.js';
 import { parseOptions } from '../../core/validate.js';
-
-/** What the handler needs of an `McpServer` or a low-level `Server`. */
-export interface SessionServer {
-  connect(transport: Transport): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * Builds the server of one session: a new `McpServer`/`Server` each time (the SDK connects a
- * server to one transport only). Called at `initialize`, and again on any replica that restores
- * the session from its stored `initialize` request.
- */
-export type ServerFactory = (session: SessionRecord) => SessionServer | Promise<SessionServer>;
+import {
+  DEFAULT_KEEP_ALIVE_MS,
+  DEFAULT_MAX_REQUEST_BODY_SIZE,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  HANDLER_ACCEPTED,
+  handlerFields,
+} from '../http/options.js';
+import { ownerFromAuth, type RequestOwner } from '../http/owner.js';
+import type { ServerFactory } from '../http/server.js';
 
 /**
- * Derives the session owner of a request. Sessions answer only to their owner; another owner's
- * session answers 404 `SESSION_NOT_FOUND`. `undefined`: no owner.
+ * Derives the session owner of a Streamable HTTP request from its `authInfo` and the Web
+ * `Request`. Sessions answer only to their owner; another owner's session answers 404
+ * `SESSION_NOT_FOUND`. `undefined`: no owner. A throw fails the request.
  */
-export type OwnerOf = (authInfo: AuthInfo | undefined, request: Request) => string | undefined;
+export type OwnerOf = RequestOwner<Request>;
 
 /** SDK transport options passed through unchanged to each session's transport. */
 export type TransportExtras = Pick<
@@ -41,9 +36,12 @@ export type TransportExtras = Pick<
 export interface StreamableHttpHandlerOptions {
   /** The session manager: TTLs, capacity, store. Required. */
   sessions: SessionManager;
-  /** Builds one server per session. Required. */
+  /** Builds one server per session, given the session's record. Required. */
   createServer: ServerFactory;
-  /** The owner of a request's session. @default `authInfo?.clientId` (set by the SDK's auth middleware as `req.auth`) */
+  /**
+   * The owner of a request's session.
+   * @default `authInfo?.clientId` when a non-empty string (`req.auth` on node, set by the SDK's auth middleware), else none
+   */
   ownerOf?: OwnerOf;
   /**
    * Interval of `: keepalive` comment frames on open event streams (GET streams and streamed
@@ -76,37 +74,17 @@ export interface ResolvedHandlerOptions {
   readonly logger: Logger;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-
 const schema = z.strictObject({
-  sessions: z.custom<SessionManager>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      isFunction((value as Record<string, unknown>).acquire) &&
-      isFunction((value as Record<string, unknown>).onEnd),
-  ),
-  createServer: z.custom<ServerFactory>(isFunction),
-  ownerOf: z.custom<OwnerOf>(isFunction).optional(),
-  keepAliveMs: z.number().int().min(0).max(2_147_483_647).optional(),
-  retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
-  maxRequestBodySize: z.number().int().min(1).max(1_073_741_824).optional(),
-  transportOptions: z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
-  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).optional(),
+  ...handlerFields<Request>(),
+  transportOptions: z
+    .custom<(session: SessionRecord) => TransportExtras>((value) => typeof value === 'function')
+    .optional(),
 });
 
 const ACCEPTED: Record<string, string> = {
-  sessions: 'a SessionManager',
-  createServer: 'a function (session) => McpServer | Server (or a promise of one)',
-  ownerOf: 'a function (authInfo, request) => string | undefined',
-  keepAliveMs: 'an integer number of ms from 0 (off) to 2147483647',
-  retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
-  maxRequestBodySize: 'an integer number of bytes from 1 to 1073741824',
+  ...HANDLER_ACCEPTED,
   transportOptions: 'a function (session) => SDK transport options',
-  logger: 'an object with optional debug/info/warn/error methods',
 };
-
-const ownerFromAuth: OwnerOf = (authInfo) => authInfo?.clientId;
 
 /** Validates the options once; throws `SessionError('INVALID_OPTION')` naming the field. */
 export function resolveHandlerOptions(
@@ -117,9 +95,9 @@ export function resolveHandlerOptions(
     sessions: o.sessions,
     createServer: o.createServer,
     ownerOf: o.ownerOf ?? ownerFromAuth,
-    keepAliveMs: o.keepAliveMs ?? 15_000,
-    retryAfterSeconds: o.retryAfterSeconds ?? 5,
-    maxRequestBodySize: o.maxRequestBodySize ?? 4 * 1024 * 1024,
+    keepAliveMs: o.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+    retryAfterSeconds: o.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    maxRequestBodySize: o.maxRequestBodySize ?? DEFAULT_MAX_REQUEST_BODY_SIZE,
     transportOptions: o.transportOptions,
     logger: o.logger ?? console,
   };

@@ -14,19 +14,15 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createSseHooks,
-  type SseHooks,
-  type SseHooksOptions,
-} from '../../src/adapters/sse/index.js';
+import { SseGate, type SseGateOptions } from '../../src/adapters/sse/index.js';
 import { SessionManager, type SessionManagerOptions } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 
 /**
- * The SDK's own legacy SSE example wiring (a map of transports), with the hooks added: the
+ * The SDK's own legacy SSE example wiring (a map of transports), with the gate added: the
  * lines marked `+` are all it takes.
  */
-function sdkExampleApp(sessions: SessionManager, hooks: SseHooks, onPost?: () => Promise<void>) {
+function sdkExampleApp(sessions: SessionManager, gate: SseGate, onPost?: () => Promise<void>) {
   const app = express();
   app.use(express.json());
   const transports = new Map<string, SSEServerTransport>();
@@ -41,14 +37,14 @@ function sdkExampleApp(sessions: SessionManager, hooks: SseHooks, onPost?: () =>
     server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
       content: [{ type: 'text', text }],
     }));
-    if (!(await hooks.attach({ transport, req, res, server }))) return; // +
+    if (!(await gate.attach({ transport, req, res, server }))) return; // +
     servers.push(server);
     transports.set(transport.sessionId, transport);
     sessions.onEnd(transport.sessionId, () => transports.delete(transport.sessionId)); // +
     await server.connect(transport);
   });
   app.post('/messages', async (req, res) => {
-    const admitted = await hooks.admit(req, res); // +
+    const admitted = await gate.admit(req, res); // +
     if (!admitted) return; // +
     await onPost?.();
     const transport = transports.get(admitted.session.id);
@@ -83,12 +79,12 @@ afterEach(async () => {
 
 async function setup(
   managerOptions: SessionManagerOptions = {},
-  hookOptions: SseHooksOptions = {},
+  gateOptions: Omit<SseGateOptions, 'sessions'> = {},
   onPost?: () => Promise<void>,
 ): Promise<Setup> {
   const sessions = new SessionManager({ idleTtlMs: 1000, ...managerOptions });
-  const hooks = createSseHooks(sessions, { keepAliveMs: 0, ...hookOptions });
-  const { app, transports, servers } = sdkExampleApp(sessions, hooks, onPost);
+  const gate = new SseGate({ sessions, keepAliveMs: 0, ...gateOptions });
+  const { app, transports, servers } = sdkExampleApp(sessions, gate, onPost);
   const http = createServer(app);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
@@ -137,7 +133,7 @@ async function until(condition: () => Promise<boolean> | boolean): Promise<void>
   expect(await condition()).toBe(true);
 }
 
-describe('SSE hooks on the SDK example wiring', () => {
+describe('SseGate on the SDK example wiring', () => {
   it('adds sessions to the SDK example server: tools work, a server-side end closes everything', async () => {
     const s = await setup();
     const client = new Client({ name: 'hooks', version: '1.0.0' });
@@ -263,13 +259,21 @@ describe('SSE hooks on the SDK example wiring', () => {
     const other = await s.sessions.create({ kind: 'streamable-http' });
     const answer = await postPing(s, other.id);
     expect(answer.status).toBe(400);
-    expect((await answer.json()).error.message).toContain('streamable-http');
+    expect(await answer.json()).toEqual({
+      jsonrpc: '2.0',
+      error: {
+        code: -32000,
+        message:
+          'This session belongs to the streamable-http transport, not sse; send its requests through the transport that created it.',
+      },
+      id: 3,
+    });
     expect((await s.sessions.stats()).pinned).toBe(0);
     expect((await s.sessions.resolve(other.id)).status).toBe('active');
   });
 });
 
-describe('SSE hooks, directly', () => {
+describe('SseGate, directly', () => {
   /** A response that records what was written. */
   function fakeResponse(): ServerResponse & { written: { status?: number; body?: string } } {
     const written: { status?: number; body?: string } = {};
@@ -303,20 +307,20 @@ describe('SSE hooks, directly', () => {
   it('attach answers 503 and registers nothing when the manager is closed', async () => {
     const sessions = new SessionManager({ autoStart: false });
     await sessions.close();
-    const hooks = createSseHooks(sessions);
+    const gate = new SseGate({ sessions });
     const res = fakeResponse();
     const transport = { sessionId: randomUUID(), close: async () => undefined };
     const req = { headers: {} } as IncomingMessage;
-    expect(await hooks.attach({ transport, req, res })).toBeUndefined();
+    expect(await gate.attach({ transport, req, res })).toBeUndefined();
     expect(res.written.status).toBe(503);
   });
 
   it('attach answers 400 for a transport ID the manager does not accept', async () => {
     const sessions = new SessionManager({ autoStart: false });
-    const hooks = createSseHooks(sessions);
+    const gate = new SseGate({ sessions });
     const res = fakeResponse();
     const transport = { sessionId: 'bad id', close: async () => undefined };
-    expect(await hooks.attach({ transport, req: { headers: {} } as IncomingMessage, res })).toBe(
+    expect(await gate.attach({ transport, req: { headers: {} } as IncomingMessage, res })).toBe(
       undefined,
     );
     expect(res.written.status).toBe(400);
@@ -324,15 +328,57 @@ describe('SSE hooks, directly', () => {
     await sessions.close();
   });
 
+  it('asks ownerOf with the authInfo and the request, and binds the session to it', async () => {
+    const sessions = new SessionManager({ autoStart: false });
+    const seen: unknown[][] = [];
+    const gate = new SseGate({
+      sessions,
+      keepAliveMs: 0,
+      ownerOf: (authInfo, req) => {
+        seen.push([authInfo, req]);
+        return `${authInfo?.clientId}:${req.headers['x-tenant']}`;
+      },
+    });
+    const auth = { token: 't', clientId: 'client-1', scopes: [] };
+    const req = { headers: { 'x-tenant': 'acme' }, auth } as unknown as IncomingMessage;
+    const transport = { sessionId: randomUUID(), close: async () => undefined };
+    const session = await gate.attach({ transport, req, res: fakeResponse() });
+    expect(session).toMatchObject({ id: transport.sessionId, owner: 'client-1:acme', kind: 'sse' });
+    expect(seen).toEqual([[auth, req]]);
+    await sessions.close();
+  });
+
+  it('takes the owner from req.auth by default', async () => {
+    const sessions = new SessionManager({ autoStart: false });
+    const gate = new SseGate({ sessions, keepAliveMs: 0 });
+    const auth = { token: 't', clientId: 'client-9', scopes: [] };
+    const transport = { sessionId: randomUUID(), close: async () => undefined };
+    const req = { headers: {}, auth } as unknown as IncomingMessage;
+    expect(await gate.attach({ transport, req, res: fakeResponse() })).toMatchObject({
+      owner: 'client-9',
+    });
+    const post = {
+      headers: {},
+      url: `/messages?sessionId=${transport.sessionId}`,
+      auth: { ...auth, clientId: 'client-other' },
+    } as unknown as IncomingMessage;
+    const res = fakeResponse();
+    expect(await gate.admit(post, res)).toBeUndefined();
+    expect(res.written.status).toBe(404);
+    expect(JSON.parse(res.written.body!).error.data).toEqual({ code: 'SESSION_NOT_FOUND' });
+    await sessions.close();
+  });
+
   it('a throwing owner function fails the call', async () => {
     const sessions = new SessionManager({ autoStart: false });
-    const hooks = createSseHooks(sessions, {
+    const gate = new SseGate({
+      sessions,
       ownerOf: () => {
         throw new Error('no principal');
       },
     });
     const req = { headers: {}, url: `/messages?sessionId=${randomUUID()}` } as IncomingMessage;
-    await expect(hooks.admit(req, fakeResponse())).rejects.toThrow('no principal');
+    await expect(gate.admit(req, fakeResponse())).rejects.toThrow('no principal');
     await sessions.close();
   });
 });

@@ -1,0 +1,221 @@
+import type { ServerResponse } from 'node:http';
+import { isValidSessionId } from '../../core/session-id.js';
+import type { Acquisition } from '../../core/session-manager.js';
+import type { SessionRecord } from '../../core/types.js';
+import {
+  answerForError,
+  answerForResolution,
+  badRequest,
+  type HttpAnswer,
+  requestIdOf,
+  sessionNotFound,
+  writeNodeAnswer,
+} from '../http/answers.js';
+import { SSE_KIND, wrongSessionKind } from '../http/session-kind.js';
+import { startKeepAlive } from './keep-alive.js';
+import {
+  type ResolvedSseGateOptions,
+  resolveSseGateOptions,
+  type SseGateOptions,
+  type SseRequest,
+} from './options.js';
+import { SESSION_ID_PARAM, sessionIdOf } from './url.js';
+
+/** What {@link SseGate.attach} needs of the SDK's `SSEServerTransport`. */
+export interface SseTransportLike {
+  readonly sessionId: string;
+  close(): Promise<void>;
+}
+
+/** What {@link SseGate.attach} needs to put a new stream under session management. */
+export interface SseAttachOptions {
+  /** The transport, built for `res` and not yet started (connect the server after attaching). */
+  transport: SseTransportLike;
+  /** The `GET` request that opens the stream (its owner binds the session). */
+  req: SseRequest;
+  /** The stream's response. */
+  res: ServerResponse;
+  /** The session's server, closed when the session ends. @default none */
+  server?: { close(): Promise<void> } | undefined;
+}
+
+/** A `POST` admitted to a live session; the session stays pinned until the response closes. */
+export interface SseAdmission {
+  /** The session, touched. */
+  readonly session: SessionRecord;
+  /** Unpins early (it happens anyway when the response closes). Idempotent; never rejects. */
+  release(): Promise<void>;
+}
+
+/** A stream put under session management. */
+export interface AttachedStream {
+  readonly session: SessionRecord;
+  /**
+   * Lets go of the stream without ending its session: detaches the end hook, stops the
+   * keep-alive and unpins the session. Idempotent.
+   */
+  detach(): Promise<void>;
+}
+
+/**
+ * Sessions for servers that keep their own routing and their own `Map` of the SDK's
+ * `SSEServerTransport`s. Both methods answer failures themselves (JSON-RPC bodies, the same as
+ * the complete handler's) and then resolve to `undefined`: the caller just returns.
+ *
+ * @example
+ * ```ts
+ * const gate = new SseGate({ sessions });
+ * app.get('/sse', async (req, res) => {
+ *   const transport = new SSEServerTransport('/messages', res);
+ *   const server = buildServer();
+ *   if (!(await gate.attach({ transport, req, res, server }))) return;
+ *   transports.set(transport.sessionId, transport);
+ *   sessions.onEnd(transport.sessionId, () => transports.delete(transport.sessionId));
+ *   await server.connect(transport);
+ * });
+ * app.post('/messages', async (req, res) => {
+ *   const admitted = await gate.admit(req, res);
+ *   if (!admitted) return;
+ *   await transports.get(admitted.session.id)?.handlePostMessage(req, res, req.body);
+ * });
+ * ```
+ */
+export class SseGate {
+  readonly #options: ResolvedSseGateOptions;
+
+  /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
+  constructor(options: SseGateOptions) {
+    this.#options = resolveSseGateOptions(options);
+  }
+
+  /**
+   * Registers a new stream's session (the transport's fixed ID, kind `'sse'`, the request's
+   * owner) and manages it: the open stream pins the session, `: keepalive` frames go out while
+   * it is open, and when the session ends for any reason the transport and the server are
+   * closed (the stream ends; a session that ends before its stream opened answers the `GET`
+   * with the 404 of an ended session). Call it before `server.connect(transport)`; if
+   * connecting fails, answer the request, then end the session with `sessions.end(id)`.
+   *
+   * Answers 503 + `Retry-After` at capacity or when the store is unavailable (nothing is
+   * registered then), 400 for a transport ID the manager refuses, and resolves to `undefined`.
+   * Rejects when `ownerOf` throws.
+   */
+  async attach(options: SseAttachOptions): Promise<SessionRecord | undefined> {
+    return (await attachStream(this.#options, options))?.session;
+  }
+
+  /**
+   * Admits a `POST /messages?sessionId=...`: answers 400 (missing or malformed ID, a session of
+   * another transport), 404 (`SESSION_EXPIRED` with the reason, or `SESSION_NOT_FOUND` for
+   * unknown IDs and other owners' sessions) or 503 (store unavailable) and resolves to
+   * `undefined`; otherwise touches the session and pins it until `res` closes. Rejects when
+   * `ownerOf` throws.
+   *
+   * @param parsedBody the body, when already parsed (else `req.body`), to echo its JSON-RPC `id`.
+   */
+  admit(
+    req: SseRequest,
+    res: ServerResponse,
+    parsedBody?: unknown,
+  ): Promise<SseAdmission | undefined> {
+    return admitMessage(this.#options, req, res, parsedBody);
+  }
+}
+
+function answer(res: ServerResponse, reply: HttpAnswer): undefined {
+  writeNodeAnswer(res, reply);
+  return undefined;
+}
+
+/** {@link SseGate.attach}, answering how to let go of the stream without ending its session. */
+export async function attachStream(
+  options: ResolvedSseGateOptions,
+  { transport, req, res, server }: SseAttachOptions,
+): Promise<AttachedStream | undefined> {
+  const { sessions, keepAliveMs, retryAfterSeconds } = options;
+  const id = transport.sessionId;
+  const owner = options.ownerOf(req.auth, req);
+  let registered = false;
+  let lease: Acquisition;
+  try {
+    await sessions.register(id, { owner, kind: SSE_KIND });
+    registered = true;
+    lease = await sessions.acquire(id, { owner });
+  } catch (error) {
+    if (registered) await sessions.end(id, 'closed').catch(() => undefined);
+    return answer(res, answerForError(error, null, retryAfterSeconds));
+  }
+  if (lease.status !== 'active') return answer(res, answerForResolution(lease)!);
+
+  const stopKeepAlive = keepAliveMs > 0 ? startKeepAlive(res, keepAliveMs) : undefined;
+  let released: Promise<void> | undefined;
+  const streamClosed = (): Promise<void> => {
+    if (released === undefined) {
+      stopKeepAlive?.();
+      released = lease.release();
+    }
+    return released;
+  };
+  const unsubscribe = sessions.onEnd(id, async (info) => {
+    void streamClosed();
+    await transport.close();
+    // Ended before the stream opened: tell the client why instead of an empty 200.
+    if (!res.headersSent) writeNodeAnswer(res, sessionNotFound(info));
+    else if (!res.writableEnded) res.end();
+    await server?.close();
+  });
+  if (res.destroyed) void streamClosed();
+  else res.once('close', streamClosed);
+  return {
+    session: lease.session,
+    detach() {
+      unsubscribe();
+      res.off('close', streamClosed);
+      return streamClosed();
+    },
+  };
+}
+
+/** {@link SseGate.admit}. */
+export async function admitMessage(
+  options: ResolvedSseGateOptions,
+  req: SseRequest,
+  res: ServerResponse,
+  parsedBody: unknown,
+): Promise<SseAdmission | undefined> {
+  const requestId = requestIdOf(parsedBody ?? req.body);
+  const id = sessionIdOf(req.url);
+  if (id === null) {
+    return answer(
+      res,
+      badRequest(
+        `Missing \`${SESSION_ID_PARAM}\` query parameter: post to the endpoint announced on the SSE stream.`,
+        requestId,
+      ),
+    );
+  }
+  if (!isValidSessionId(id)) {
+    return answer(
+      res,
+      badRequest(
+        `Invalid \`${SESSION_ID_PARAM}\`: expected 1 to 256 visible ASCII characters (0x21–0x7E).`,
+        requestId,
+      ),
+    );
+  }
+  const owner = options.ownerOf(req.auth, req);
+  let lease: Acquisition;
+  try {
+    lease = await options.sessions.acquire(id, { owner });
+  } catch (error) {
+    return answer(res, answerForError(error, requestId, options.retryAfterSeconds));
+  }
+  if (lease.status !== 'active') return answer(res, answerForResolution(lease, requestId)!);
+  if (lease.session.kind !== SSE_KIND) {
+    void lease.release();
+    return answer(res, wrongSessionKind(lease.session.kind, SSE_KIND, requestId));
+  }
+  if (res.destroyed) void lease.release();
+  else res.once('close', lease.release);
+  return lease;
+}
