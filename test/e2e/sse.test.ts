@@ -666,6 +666,72 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(h.counts.serversClosed.size).toBe(2);
   });
 
+  /** A server factory that waits for `release()` before building; counts what it built and closed. */
+  function heldFactory() {
+    const counts = { built: 0, closed: 0 };
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered!: () => void;
+    const building = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const createServer = async () => {
+      entered();
+      await released;
+      counts.built++;
+      const server = new McpServer({ name: 'held', version: '1.0.0' });
+      const close = server.close.bind(server);
+      server.close = async () => {
+        counts.closed++;
+        await close();
+      };
+      return server;
+    };
+    return { counts, release, building, createServer };
+  }
+
+  it('closes a server built after its session ended, and answers the stream with the 404', async () => {
+    const held = heldFactory();
+    const h = await start({ idleTtlMs: 60_000 }, { createServer: held.createServer });
+    const opening = fetch(new URL('/sse', h.url));
+    await held.building;
+    expect(await h.manager.end(h.created[0]!, 'closed')).toBe(true);
+    held.release();
+    const answer = await opening;
+    expect(answer.status).toBe(404);
+    expect((await answer.json()).error.data).toMatchObject({
+      code: 'SESSION_EXPIRED',
+      reason: 'closed',
+    });
+    await waitFor(() => held.counts.closed === 1, 'late server closed');
+    expect(held.counts.built).toBe(1);
+    expect(h.handler.size).toBe(0);
+  });
+
+  it('close() waits for a stream being opened, then closes it too without ending its session', async () => {
+    const held = heldFactory();
+    const h = await start({ idleTtlMs: 60_000 }, { createServer: held.createServer });
+    const opening = fetch(new URL('/sse', h.url));
+    await held.building;
+    let closed = false;
+    const closing = h.handler.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    held.release();
+    await closing;
+    const answer = await opening;
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('event: endpoint');
+    expect(held.counts).toEqual({ built: 1, closed: 1 });
+    expect(h.handler.size).toBe(0);
+    expect((await h.manager.resolve(h.created[0]!)).status).toBe('active');
+    expect((await h.manager.stats()).pinned).toBe(0);
+  });
+
   it('shares one manager with Streamable HTTP: each side answers 400 for the other kind', async () => {
     let mcp!: StreamableHttpHandler;
     const h = await start(
