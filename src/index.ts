@@ -14,6 +14,7 @@ export type {
 } from './core/events.js';
 export { type Logger, maskSessionId } from './core/logger.js';
 export type { SessionManagerOptions } from './core/options.js';
+export { copySessionRecord } from './core/record.js';
 export {
   assertValidSessionId,
   generateSessionId,

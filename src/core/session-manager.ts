@@ -11,6 +11,7 @@ import {
 import type { Logger } from './logger.js';
 import { maskSessionId } from './logger.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
+import { copySessionRecord } from './record.js';
 import { assertValidSessionId, generateSessionId, isValidSessionId } from './session-id.js';
 import {
   type ActiveResolution,
@@ -330,7 +331,8 @@ export class SessionManager {
   async list(): Promise<SessionRecord[]> {
     const records: SessionRecord[] = [];
     try {
-      for await (const record of this.#store.list(this.#policy)) records.push(copyRecord(record));
+      for await (const record of this.#store.list(this.#policy))
+        records.push(copySessionRecord(record));
     } catch (error) {
       throw toStoreError(error, 'list');
     }
@@ -573,7 +575,7 @@ export class SessionManager {
     endedAt: number,
     session: SessionRecord,
   ): Promise<void> {
-    const info: SessionEndInfo = { id, reason, endedAt, session: copyRecord(session) };
+    const info: SessionEndInfo = { id, reason, endedAt, session: copySessionRecord(session) };
     this.#ended[reason]++;
     await this.#runHooks(id, info);
     this.#emit('ended', info);
@@ -729,16 +731,4 @@ function checkJson(field: string, value: unknown): void {
       `Invalid \`${field}\`: expected a JSON value of at most ${MAX_JSON_CHARS} characters as text.`,
     );
   }
-}
-
-function copyRecord(record: SessionRecord): SessionRecord {
-  return {
-    id: record.id,
-    owner: record.owner,
-    kind: record.kind,
-    data: record.data,
-    init: record.init,
-    createdAt: record.createdAt,
-    lastSeenAt: record.lastSeenAt,
-  };
 }

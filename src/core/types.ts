@@ -32,8 +32,8 @@ export type JsonValue =
 /**
  * A live session as the store holds it. Times are milliseconds from the manager's clock.
  *
- * Records returned by the memory store are live views: read them right away, and copy
- * (`{ ...record.toJSON() }` or the fields you need) before keeping one.
+ * Records returned by the memory store are live views: read them right away, and copy one
+ * with {@link copySessionRecord} before keeping it (a spread copy misses fields).
  */
 export interface SessionRecord {
   /** The session ID (visible ASCII, 0x21–0x7E). */

@@ -25,14 +25,7 @@ export interface StorePolicy {
 }
 
 /** What a new session is made of; `lastSeenAt` starts at `createdAt`. */
-export interface NewSession {
-  readonly id: string;
-  readonly owner?: string | undefined;
-  readonly kind?: string | undefined;
-  readonly data?: JsonValue | undefined;
-  readonly init?: JsonValue | undefined;
-  readonly createdAt: number;
-}
+export type NewSession = Omit<SessionRecord, 'lastSeenAt'>;
 
 /**
  * A session whose deadline has passed but which no one has ended yet (the sweep has not run).

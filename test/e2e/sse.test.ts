@@ -25,6 +25,7 @@ import {
   type SessionFailure,
   SessionManager,
   type SessionManagerOptions,
+  type SessionRecord,
   type SessionStore,
 } from '../../src/index.js';
 
@@ -567,6 +568,32 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const frames = stream.received().length;
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(stream.received().length).toBe(frames);
+  });
+
+  it('hands createServer a detached copy of the full session record', async () => {
+    const seen: SessionRecord[] = [];
+    const h = await start(
+      {},
+      {
+        createServer: (session) => {
+          seen.push(session);
+          return new McpServer({ name: 'record', version: '1.0.0' });
+        },
+      },
+      {
+        wrap: (handler) => (req, res) => {
+          (req as { auth?: unknown }).auth = { token: 't', clientId: 'client-carol', scopes: [] };
+          void handler.node(req, res);
+        },
+      },
+    );
+    const { sessionId } = await connect(h);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ id: sessionId, owner: 'client-carol', kind: 'sse' });
+    expect(Object.getPrototypeOf(seen[0])).toBe(Object.prototype);
+    expect(Object.keys(seen[0]!)).toEqual(
+      expect.arrayContaining(['id', 'owner', 'kind', 'createdAt', 'lastSeenAt']),
+    );
   });
 
   it('binds sessions to their owner: another owner gets SESSION_NOT_FOUND', async () => {

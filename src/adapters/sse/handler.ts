@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { maskSessionId } from '../../core/logger.js';
+import { copySessionRecord } from '../../core/record.js';
 import type { SessionRecord } from '../../core/types.js';
 import {
   answerForError,
@@ -160,7 +161,7 @@ export class SseHandler {
       await entry.server?.close();
     });
     try {
-      const server = await createServer(snapshot(attached.session));
+      const server = await createServer(copySessionRecord(attached.session));
       entry.server = server;
       if (entry.closing) {
         await server.close();
@@ -256,11 +257,6 @@ function extraOf(req: SseRequest): MessageExtraInfo {
     requestInfo.url = new URL(req.url, `${secure ? 'https' : 'http'}://${host}`);
   }
   return req.auth === undefined ? { requestInfo } : { requestInfo, authInfo: req.auth };
-}
-
-/** A detached copy of a record (memory store records are live views). */
-function snapshot(record: SessionRecord): SessionRecord {
-  return { ...record };
 }
 
 function noop(): void {}

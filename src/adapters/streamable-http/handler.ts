@@ -6,6 +6,7 @@ import {
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { maskSessionId } from '../../core/logger.js';
+import { copySessionRecord } from '../../core/record.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
@@ -224,7 +225,7 @@ export class StreamableHttpHandler {
           await lease.release();
           return { answer: wrongSessionKind(kind, STREAMABLE_HTTP_KIND, rpcId) };
         }
-        local = await this.#restore(snapshot(lease.session), request);
+        local = await this.#restore(copySessionRecord(lease.session), request);
       }
       const response = await local.transport.handleRequest(request, options);
       return { response, finish: lease.release };
@@ -367,19 +368,6 @@ function parseJson(text: string): unknown {
   } catch {
     return PARSE_FAILED;
   }
-}
-
-/** A detached copy of a record (memory store records are live views). */
-function snapshot(record: SessionRecord): SessionRecord {
-  return {
-    id: record.id,
-    owner: record.owner,
-    kind: record.kind,
-    data: record.data,
-    init: record.init,
-    createdAt: record.createdAt,
-    lastSeenAt: record.lastSeenAt,
-  };
 }
 
 function noop(): void {}
