@@ -1,6 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { expect } from 'vitest';
 import { createDemoServer, type DemoServer, startDemoServer } from '../../examples/demo-server.js';
 import type { StreamableHttpHandlerOptions } from '../../src/adapters/streamable-http/index.js';
 import {
@@ -193,4 +197,31 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await wait(10);
   }
+}
+
+/** The first text content of a tool call's result. */
+export async function toolText(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<string | undefined> {
+  const result = (await client.callTool({ name, arguments: args })) as {
+    content: { type: string; text: string }[];
+  };
+  return result.content[0]?.text;
+}
+
+/** Awaits a promise that must reject with the SDK client's `StreamableHTTPError`. */
+export async function httpError(promise: Promise<unknown>): Promise<StreamableHTTPError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StreamableHTTPError);
+  return error as StreamableHTTPError;
+}
+
+/** `error.data` of a JSON-RPC error body. */
+export function errorData(json: unknown): Record<string, unknown> {
+  return (json as { error: { data: Record<string, unknown> } }).error.data;
 }

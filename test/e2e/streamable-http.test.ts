@@ -4,12 +4,15 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   callRequest,
+  errorData,
   type Harness,
   type HarnessOptions,
+  httpError,
   postHeaders,
   rawInitialize,
   rawPost,
   startHarness,
+  toolText,
   wait,
   waitFor,
 } from './harness.js';
@@ -35,26 +38,6 @@ afterEach(async () => {
   expect(counts.serversClosed).toBe(counts.servers);
 });
 
-async function text(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const result = (await client.callTool({ name, arguments: args })) as {
-    content: { type: string; text: string }[];
-  };
-  return result.content[0]?.text;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StreamableHTTPError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StreamableHTTPError);
-  return error as StreamableHTTPError;
-}
-
-function errorData(json: unknown): Record<string, unknown> {
-  return (json as { error: { data: Record<string, unknown> } }).error.data;
-}
-
 describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   it('creates sessions, calls tools and keeps per-session state apart', async () => {
     const h = await start();
@@ -62,11 +45,11 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     const b = await h.connect();
     expect(a.transport.sessionId).toBeDefined();
     expect(a.transport.sessionId).not.toBe(b.transport.sessionId);
-    expect(await text(a.client, 'echo', { text: 'hi' })).toBe('hi');
-    expect(await text(a.client, 'counter')).toBe('1');
-    expect(await text(a.client, 'counter')).toBe('2');
-    expect(await text(b.client, 'counter')).toBe('1');
-    expect(await text(a.client, 'counter')).toBe('3');
+    expect(await toolText(a.client, 'echo', { text: 'hi' })).toBe('hi');
+    expect(await toolText(a.client, 'counter')).toBe('1');
+    expect(await toolText(a.client, 'counter')).toBe('2');
+    expect(await toolText(b.client, 'counter')).toBe('1');
+    expect(await toolText(a.client, 'counter')).toBe('3');
     const stats = await h.sessions.stats();
     expect(stats.live).toBe(2);
     expect(stats.created).toBe(2);
@@ -99,7 +82,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     await first.client.close();
     await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
     const again = await h.connect(id);
-    const error = await rejection(text(again.client, 'counter'));
+    const error = await httpError(toolText(again.client, 'counter'));
     expect(error.code).toBe(404);
     expect(error.message).toContain('SESSION_EXPIRED');
     expect(error.message).toContain('"reason":"idle"');
@@ -108,7 +91,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   it('answers SESSION_NOT_FOUND to an unknown session ID', async () => {
     const h = await start();
     const { client } = await h.connect(randomUUID());
-    const error = await rejection(text(client, 'echo', { text: 'x' }));
+    const error = await httpError(toolText(client, 'echo', { text: 'x' }));
     expect(error.code).toBe(404);
     expect(error.message).toContain('SESSION_NOT_FOUND');
     expect(h.counts.servers).toBe(0);
@@ -118,7 +101,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     const h = await start();
     const { client, transport } = await h.connect();
     const id = transport.sessionId!;
-    expect(await text(client, 'counter')).toBe('1');
+    expect(await toolText(client, 'counter')).toBe('1');
     await transport.terminateSession();
     const resolution = await h.sessions.resolve(id);
     expect(resolution.status === 'ended' && resolution.tombstone.reason).toBe('deleted');
@@ -126,7 +109,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     expect(h.counts.transportsClosed).toBe(1);
     expect(h.demo.handler.size).toBe(0);
     const again = await h.connect(id);
-    const error = await rejection(text(again.client, 'counter'));
+    const error = await httpError(toolText(again.client, 'counter'));
     expect(error.code).toBe(404);
     expect(error.message).toContain('SESSION_EXPIRED');
     expect(error.message).toContain('"reason":"deleted"');
@@ -142,7 +125,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     expect(after.status).toBe(200);
     expect(JSON.stringify(after.json)).toContain('"text":"1"');
     const { client } = await h.connect();
-    expect(await text(client, 'sleep', { ms: 500 })).toBe('slept 500 ms');
+    expect(await toolText(client, 'sleep', { ms: 500 })).toBe('slept 500 ms');
   });
 
   it('keeps a session alive while its GET stream is open, and idles it out after the stream closes', async () => {
@@ -168,7 +151,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   it('answers 503 with Retry-After at capacity', async () => {
     const h = await start({ managerOptions: { maxSessions: 1 } });
     await h.connect();
-    const error = await rejection(h.connect());
+    const error = await httpError(h.connect());
     expect(error.code).toBe(503);
     const raw = await fetch(h.mcpUrl, {
       method: 'POST',
@@ -195,7 +178,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     const h = await start();
     const { client } = await h.connect();
     await h.connect();
-    expect(await text(client, 'echo', { text: 'x' })).toBe('x');
+    expect(await toolText(client, 'echo', { text: 'x' })).toBe('x');
     const counts = await h.close();
     harness = undefined;
     expect(counts.servers).toBe(2);

@@ -4,11 +4,14 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import {
   callRequest,
+  errorData,
   type Harness,
   type HarnessOptions,
+  httpError,
   rawInitialize,
   rawPost,
   startHarness,
+  toolText,
   waitFor,
 } from '../e2e/harness.js';
 import { deleteKeys, ioRedis, nodeRedis, testPrefix } from './redis-helpers.js';
@@ -45,35 +48,15 @@ async function replicas(options: Omit<HarnessOptions, 'store'> = {}): Promise<[H
   return [a, b];
 }
 
-async function text(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const result = (await client.callTool({ name, arguments: args })) as {
-    content: { type: string; text: string }[];
-  };
-  return result.content[0]?.text;
-}
-
-async function httpError(promise: Promise<unknown>): Promise<StreamableHTTPError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StreamableHTTPError);
-  return error as StreamableHTTPError;
-}
-
-function errorData(json: unknown): Record<string, unknown> {
-  return (json as { error: { data: Record<string, unknown> } }).error.data;
-}
-
 describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', () => {
   it('creates sessions, calls tools, and keeps the record in Redis', async () => {
     const [a] = await replicas();
     const one = await a.connect();
     const two = await a.connect();
-    expect(await text(one.client, 'echo', { text: 'hi' })).toBe('hi');
-    expect(await text(one.client, 'counter')).toBe('1');
-    expect(await text(one.client, 'counter')).toBe('2');
-    expect(await text(two.client, 'counter')).toBe('1');
+    expect(await toolText(one.client, 'echo', { text: 'hi' })).toBe('hi');
+    expect(await toolText(one.client, 'counter')).toBe('1');
+    expect(await toolText(one.client, 'counter')).toBe('2');
+    expect(await toolText(two.client, 'counter')).toBe('1');
     const id = one.transport.sessionId!;
     expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
     const resolved = await a.sessions.resolve(id);
@@ -88,9 +71,9 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     const [a, b] = await replicas();
     const first = await a.connect();
     const id = first.transport.sessionId!;
-    expect(await text(first.client, 'counter')).toBe('1');
+    expect(await toolText(first.client, 'counter')).toBe('1');
     const moved = await b.connect(id);
-    expect(await text(moved.client, 'echo', { text: 'elsewhere' })).toBe('elsewhere');
+    expect(await toolText(moved.client, 'echo', { text: 'elsewhere' })).toBe('elsewhere');
     expect(b.demo.handler.size).toBe(1);
     expect(await b.sessions.count()).toBe(1);
   });
@@ -113,10 +96,10 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     const [a, b] = await replicas();
     const { client, transport } = await a.connect();
     const id = transport.sessionId!;
-    expect(await text(client, 'counter')).toBe('1');
+    expect(await toolText(client, 'counter')).toBe('1');
     await transport.terminateSession();
     const again = await b.connect(id);
-    const error = await httpError(text(again.client, 'counter'));
+    const error = await httpError(toolText(again.client, 'counter'));
     expect(error.code).toBe(404);
     expect(error.message).toContain('SESSION_EXPIRED');
     expect(error.message).toContain('"reason":"deleted"');
