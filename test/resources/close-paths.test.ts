@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { isResourceError, type SessionManager, type SessionResources } from '../../src/index.js';
-import { type FakeResource, flush, setup } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { isResourceError } from '../../src/index.js';
+import { flush, type setup, trackedSetup } from './fixtures.js';
 
 /** Every path that closes a resource closes it exactly once, whatever else happens later. */
 describe('SessionResources close paths', () => {
-  const open: { pool: SessionResources<FakeResource>; manager: SessionManager }[] = [];
-  function world(...args: Parameters<typeof setup>) {
-    const w = setup(...args);
-    open.push(w);
-    return w;
-  }
-  afterEach(async () => {
-    for (const { pool, manager } of open.splice(0)) {
-      await pool.close();
-      await manager.close();
-    }
-  });
+  const world = trackedSetup();
 
   /** After the path under test, every other closing operation must leave the count at 1. */
   async function closeEverythingElse(w: ReturnType<typeof setup>, id: string) {

@@ -1,20 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionManager, SessionResources } from '../../src/index.js';
-import { type FakeResource, flush, setup } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { flush, trackedSetup } from './fixtures.js';
 
 describe('SessionResources error accounting', () => {
-  const open: { pool: SessionResources<FakeResource>; manager: SessionManager }[] = [];
-  function world(...args: Parameters<typeof setup>) {
-    const w = setup(...args);
-    open.push(w);
-    return w;
-  }
-  afterEach(async () => {
-    for (const { pool, manager } of open.splice(0)) {
-      await pool.close();
-      await manager.close();
-    }
-  });
+  const world = trackedSetup();
 
   it('counts consecutive failures up to the default of 10, then evicts and closes once', async () => {
     const w = world();

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import {
   type ResourceClosedInfo,
   type ResourceFailure,
@@ -72,4 +73,23 @@ export function setup(
   pool.on('closed', (info) => closed.push(info));
   pool.on('error', (failure) => failures.push(failure));
   return { clock, manager, pool, made, closed, failures };
+}
+
+/**
+ * `setup` for one describe block: every pool and manager it makes is closed after each test.
+ * Call it inside `describe`.
+ */
+export function trackedSetup(): typeof setup {
+  const open: ReturnType<typeof setup>[] = [];
+  afterEach(async () => {
+    for (const { pool, manager } of open.splice(0)) {
+      await pool.close();
+      await manager.close();
+    }
+  });
+  return ((...args: Parameters<typeof setup>) => {
+    const w = setup(...args);
+    open.push(w);
+    return w;
+  }) as typeof setup;
 }

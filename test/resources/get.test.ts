@@ -1,28 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   isResourceError,
   isSessionError,
   MemoryStore,
   type ResourceContext,
   ResourceError,
-  type SessionManager,
-  type SessionResources,
 } from '../../src/index.js';
-import { type Deferred, deferred, FakeResource, flush, setup } from './fixtures.js';
+import {
+  type Deferred,
+  deferred,
+  FakeResource,
+  flush,
+  type setup,
+  trackedSetup,
+} from './fixtures.js';
 
 describe('SessionResources.get', () => {
-  const open: { pool: SessionResources<FakeResource>; manager: SessionManager }[] = [];
-  function world(...args: Parameters<typeof setup>) {
-    const w = setup(...args);
-    open.push(w);
-    return w;
-  }
-  afterEach(async () => {
-    for (const { pool, manager } of open.splice(0)) {
-      await pool.close();
-      await manager.close();
-    }
-  });
+  const world = trackedSetup();
 
   /** A pool whose factory waits for the test to hand out each resource. */
   function gated(...args: Parameters<typeof setup>) {
