@@ -1,22 +1,33 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-/** One entry per public subpath; keep in step with `exports` in package.json. */
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'redis/index': 'src/stores/redis/index.ts',
-    'streamable-http/index': 'src/adapters/streamable-http/index.ts',
-    'sse/index': 'src/adapters/sse/index.ts',
-    'client/index': 'src/client/index.ts',
-    'testing/index': 'src/testing/index.ts',
-  },
-  format: ['esm', 'cjs'],
+const shared: Options = {
   dts: true,
   sourcemap: true,
-  clean: true,
+  clean: false,
   target: 'node20',
   splitting: true,
   treeshake: true,
   loader: { '.lua': 'text' },
   external: ['vitest', '@modelcontextprotocol/sdk', 'redis', 'ioredis'],
-});
+};
+
+/** One entry per public subpath; keep in step with `exports` in package.json. */
+export default defineConfig([
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      'redis/index': 'src/stores/redis/index.ts',
+      'streamable-http/index': 'src/adapters/streamable-http/index.ts',
+      'sse/index': 'src/adapters/sse/index.ts',
+      'client/index': 'src/client/index.ts',
+    },
+    format: ['esm', 'cjs'],
+  },
+  {
+    // vitest is ESM-only, so the test helpers are too.
+    ...shared,
+    entry: { 'testing/index': 'src/testing/index.ts' },
+    format: ['esm'],
+  },
+]);
