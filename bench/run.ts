@@ -1,19 +1,29 @@
 /**
- * `npm run bench [suite ...]`: runs the benchmark suites (all by default), prints a markdown
- * table and writes bench/results/latest.json and bench/results/latest.md.
+ * `npm run bench [suite ...] [--flag value ...]`: runs the benchmark suites (all by default),
+ * prints a markdown table with PASS/MISS next to each target, and writes
+ * bench/results/latest.json and bench/results/latest.md. Flags: see `./lib/settings.ts`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCore } from './core.js';
+import { runHttp } from './http.js';
 import { type BenchRow, toMarkdown } from './lib/report.js';
+import { type BenchSettings, parseSettings } from './lib/settings.js';
+import { runRedis } from './redis.js';
+import { runScale } from './scale.js';
+import { runSoak } from './soak.js';
 
-const suites: Record<string, () => Promise<BenchRow[]>> = {
+const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> = {
   core: runCore,
+  http: runHttp,
+  redis: runRedis,
+  soak: runSoak,
+  scale: runScale,
 };
 
-const requested = process.argv.slice(2);
+const { suites: requested, settings } = parseSettings(process.argv.slice(2));
 const unknown = requested.filter((name) => !(name in suites));
 if (unknown.length > 0) {
   console.error(
@@ -29,13 +39,14 @@ const machine = {
   cores: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   platform: `${process.platform} ${process.arch}`,
+  loadAverageAtStart: Number(loadavg()[0]!.toFixed(2)),
 };
 
 const rows: BenchRow[] = [];
 for (const name of names) {
   console.error(`bench: running ${name}...`);
   const started = Date.now();
-  rows.push(...(await suites[name]!()));
+  rows.push(...(await suites[name]!(settings)));
   console.error(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -46,11 +57,11 @@ mkdirSync(out, { recursive: true });
 const date = new Date().toISOString();
 writeFileSync(
   join(out, 'latest.json'),
-  `${JSON.stringify({ date, machine, suites: names, rows }, null, 2)}\n`,
+  `${JSON.stringify({ date, machine, settings, suites: names, rows }, null, 2)}\n`,
 );
 writeFileSync(
   join(out, 'latest.md'),
-  `Run ${date} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}.\n\n${markdown}`,
+  `Run ${date} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, load average ${machine.loadAverageAtStart} at start.\n\n${markdown}`,
 );
 console.log(markdown);
 const misses = rows.filter((row) => row.verdict === 'MISS');

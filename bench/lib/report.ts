@@ -38,6 +38,7 @@ export function medianOf(samples: number[]): { median: number; spread: number } 
 /** Formats a number for the table: integers with thousands separators, small values with 3 significant digits. */
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
   return value.toPrecision(3);
 }

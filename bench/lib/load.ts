@@ -1,0 +1,88 @@
+/** HTTP load with autocannon: a fixed tool call over many sessions, latencies kept in full. */
+import { createRequire } from 'node:module';
+import { POST_HEADERS, TOOL_CALL } from './mcp-client.js';
+
+/** The part of autocannon's API used here (the package ships no types). */
+interface AutocannonInstance extends PromiseLike<{ duration: number; errors: number }> {
+  on(
+    event: 'response',
+    listener: (client: unknown, status: number, bytes: number, ms: number) => void,
+  ): void;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  setupClient: (client: { setHeaders(headers: Record<string, string>): void }) => void;
+}) => AutocannonInstance;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+/** What one load run measured. */
+export interface LoadFigures {
+  /** 2xx answers per second. */
+  rps: number;
+  /** Latency percentiles of 2xx answers, in ms. */
+  p50: number;
+  p99: number;
+  /** Answers other than 2xx, and connection errors. */
+  failed: number;
+  requests: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+/**
+ * Sends `tools/call echo` for `seconds` over `sessionIds.length` connections, one session per
+ * connection, each with at most one request in flight.
+ */
+export async function toolCallLoad(
+  url: string,
+  sessionIds: readonly string[],
+  seconds: number,
+): Promise<LoadFigures> {
+  let next = 0;
+  let latencies = new Float64Array(1 << 16);
+  let ok = 0;
+  let failed = 0;
+  const instance = autocannon({
+    url,
+    connections: sessionIds.length,
+    duration: seconds,
+    method: 'POST',
+    headers: { ...POST_HEADERS },
+    body: TOOL_CALL,
+    setupClient: (client) => {
+      client.setHeaders({
+        ...POST_HEADERS,
+        'mcp-session-id': sessionIds[next++ % sessionIds.length]!,
+      });
+    },
+  });
+  instance.on('response', (_client, status, _bytes, ms) => {
+    if (status < 200 || status >= 300) {
+      failed++;
+      return;
+    }
+    if (ok === latencies.length) {
+      const grown = new Float64Array(latencies.length * 2);
+      grown.set(latencies);
+      latencies = grown;
+    }
+    latencies[ok++] = ms;
+  });
+  const result = await instance;
+  const sorted = latencies.subarray(0, ok).sort();
+  return {
+    rps: ok / result.duration,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    failed: failed + result.errors,
+    requests: ok + failed,
+  };
+}

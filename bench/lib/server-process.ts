@@ -1,0 +1,181 @@
+/**
+ * Child process of the HTTP benchmarks: serves MCP on 127.0.0.1:0 in one of three wirings and
+ * answers statistics over IPC, so the load generator never shares the server's event loop or
+ * heap. Started by {@link startServer} in `./children.ts`.
+ *
+ * - `bare`: the SDK's example wiring (a `Map` of Node transports, removed on close, no TTL);
+ * - `memory`: `StreamableHttpHandler` over a `SessionManager` with the memory store;
+ * - `redis`: the same handler over a `RedisStore` on a node-redis client.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createClient } from 'redis';
+import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
+import { SessionManager } from '../../src/index.js';
+import { RedisStore } from '../../src/stores/redis/index.js';
+import { buildEchoServer } from './mcp-server.js';
+import type { ServerConfig, ServerStats } from './server-protocol.js';
+
+const created = { servers: 0, transports: 0 };
+const closed = { servers: 0, transports: 0 };
+const alive = { servers: 0, transports: 0 };
+const finalized = new FinalizationRegistry<'servers' | 'transports'>((what) => {
+  alive[what]--;
+});
+
+function track(what: 'servers' | 'transports', target: object): void {
+  created[what]++;
+  alive[what]++;
+  finalized.register(target, what);
+}
+
+/** The echo server, wrapped so that its connects and closes (and its transport's) are counted. */
+function countedServer() {
+  const server = buildEchoServer();
+  track('servers', server);
+  let serverClosed = false;
+  return {
+    async connect(transport: Transport): Promise<void> {
+      track('transports', transport);
+      await server.connect(transport);
+      const chained = transport.onclose;
+      let transportClosed = false;
+      transport.onclose = () => {
+        if (!transportClosed) {
+          transportClosed = true;
+          closed.transports++;
+        }
+        chained?.();
+      };
+    },
+    async close(): Promise<void> {
+      if (!serverClosed) {
+        serverClosed = true;
+        closed.servers++;
+      }
+      await server.close();
+    },
+  };
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (error) {
+        reject(error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+/** The SDK's example wiring: transports in a `Map`, created at initialize, never expired. */
+function bareListener(): {
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  size: () => number;
+} {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const id = req.headers['mcp-session-id'];
+      const existing = typeof id === 'string' ? transports.get(id) : undefined;
+      if (existing !== undefined) {
+        await existing.handleRequest(req, res, body);
+        return;
+      }
+      if (id === undefined && isInitializeRequest(body)) {
+        const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (sid) => {
+            transports.set(sid, transport);
+          },
+        });
+        transport.onclose = () => {
+          if (transport.sessionId !== undefined) transports.delete(transport.sessionId);
+        };
+        await countedServer().connect(transport);
+        await transport.handleRequest(req, res, body);
+        return;
+      }
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end('{"jsonrpc":"2.0","error":{"code":-32000,"message":"Bad Request"},"id":null}');
+    })().catch((error: unknown) => {
+      console.error(error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+  return { listener, size: () => transports.size };
+}
+
+async function handlerListener(config: ServerConfig): Promise<{
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  size: () => number;
+}> {
+  let store: RedisStore | undefined;
+  if (config.kind === 'redis') {
+    if (config.redisUrl === undefined || config.prefix === undefined) {
+      throw new Error('the redis server kind needs redisUrl and prefix');
+    }
+    const client = await createClient({ url: config.redisUrl }).connect();
+    store = new RedisStore({ client, prefix: config.prefix });
+  }
+  const sessions = new SessionManager({
+    ...(store === undefined ? {} : { store }),
+    maxSessions: Infinity,
+    ...(config.maxTombstones === undefined ? {} : { maxTombstones: config.maxTombstones }),
+  });
+  const handler = new StreamableHttpHandler({ sessions, createServer: countedServer });
+  return {
+    listener: (req, res) => {
+      void handler.node(req, res);
+    },
+    size: () => handler.size,
+  };
+}
+
+async function collect(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('the server process needs --expose-gc');
+  // Finalization callbacks run after a collection, on later turns of the event loop.
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+  const { listener, size } =
+    config.kind === 'bare' ? bareListener() : await handlerListener(config);
+  const server = createServer(listener);
+  server.keepAliveTimeout = 60_000;
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stats') return;
+    void collect().then(() => {
+      const stats: ServerStats = {
+        heapUsed: process.memoryUsage().heapUsed,
+        open: size(),
+        created: { ...created },
+        closed: { ...closed },
+        alive: { ...alive },
+      };
+      process.send?.({ type: 'stats', stats });
+    });
+  });
+  process.on('disconnect', () => process.exit(0));
+  server.listen(0, '127.0.0.1', () => {
+    process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });
+  });
+}
+
+await main();

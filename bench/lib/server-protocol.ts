@@ -1,0 +1,32 @@
+/** What the benchmark server process is told at start and answers over IPC. */
+
+/** How the child serves: the bare SDK wiring, or the handler on the memory or Redis store. */
+export type ServerKind = 'bare' | 'memory' | 'redis';
+
+/** Start configuration, passed as JSON in the child's first argument. */
+export interface ServerConfig {
+  kind: ServerKind;
+  /** Redis URL and key prefix (kind `redis`). */
+  redisUrl?: string;
+  prefix?: string;
+  /** The manager's `maxTombstones` (kinds `memory` and `redis`); its default when absent. */
+  maxTombstones?: number;
+}
+
+/** Counts of one kind of object: SDK servers and transports. */
+export interface ObjectCounts {
+  servers: number;
+  transports: number;
+}
+
+/** Taken after forced garbage collections in the server process. */
+export interface ServerStats {
+  heapUsed: number;
+  /** Sessions with a transport open (`handler.size`, or the bare wiring's `Map` size). */
+  open: number;
+  created: ObjectCounts;
+  /** Closed: `server.close()` called, transport `onclose` fired. */
+  closed: ObjectCounts;
+  /** Not yet garbage-collected (tracked with a `FinalizationRegistry`). */
+  alive: ObjectCounts;
+}
