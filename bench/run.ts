@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCore } from './core.js';
 import { runHttp } from './http.js';
+import { CHART_FILE, touchThroughputChart } from './lib/chart.js';
 import { type BenchRow, toMarkdown } from './lib/report.js';
 import { type BenchSettings, parseSettings } from './lib/settings.js';
 import { runRedis } from './redis.js';
@@ -63,6 +64,8 @@ writeFileSync(
   join(out, 'latest.md'),
   `Run ${date} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, load average ${machine.loadAverageAtStart} at start.\n\n${markdown}`,
 );
+const chart = touchThroughputChart(rows);
+if (chart !== undefined) writeFileSync(join(out, CHART_FILE), chart);
 console.log(markdown);
 const misses = rows.filter((row) => row.verdict === 'MISS');
 if (misses.length > 0)

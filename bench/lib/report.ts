@@ -11,6 +11,8 @@ export interface BenchRow {
   /** PASS or MISS against the target. */
   verdict?: 'PASS' | 'MISS';
   note?: string;
+  /** Where the figure goes in the results chart: its bar series and its group on the x axis. */
+  chart?: { series: string; x: string };
 }
 
 /** Verdict of `value` against a `>= x` or `<= x` target. */
