@@ -79,9 +79,9 @@ export function barChartSvg(rows: readonly BenchRow[], title: string): string | 
     const legendY = HEIGHT - 16;
     out.push(
       `<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${COLOURS[si % COLOURS.length]}"/>`,
-      `<text x="${legendX + 18}" y="${legendY}" fill="#111827">${escape(name)}</text>`,
+      `<text x="${legendX + 18}" y="${legendY}" font-size="11" fill="#111827">${escape(name)}</text>`,
     );
-    legendX += 30 + name.length * 7;
+    legendX += 30 + name.length * 6.2;
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
