@@ -6,7 +6,7 @@ const HEIGHT = 380;
 const MARGIN = { top: 48, right: 24, bottom: 56, left: 84 };
 const COLOURS = ['#2563eb', '#9ca3af', '#f59e0b', '#10b981', '#ef4444'];
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -45,7 +45,7 @@ export function barChartSvg(rows: readonly BenchRow[], title: string): string | 
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escape(title)}</text>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
   ];
   for (let power = low; power <= high; power++) {
     const at = y(10 ** power).toFixed(1);
@@ -62,24 +62,24 @@ export function barChartSvg(rows: readonly BenchRow[], title: string): string | 
       const top = y(row.value);
       const left = groupX + si * barW;
       out.push(
-        `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 4).toFixed(1)}" height="${(MARGIN.top + plotH - top).toFixed(1)}" fill="${COLOURS[si % COLOURS.length]}"><title>${escape(`${name}, ${x}: ${short(row.value)} ${row.unit}`)}</title></rect>`,
+        `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 4).toFixed(1)}" height="${(MARGIN.top + plotH - top).toFixed(1)}" fill="${COLOURS[si % COLOURS.length]}"><title>${escapeXml(`${name}, ${x}: ${short(row.value)} ${row.unit}`)}</title></rect>`,
         `<text x="${(left + (barW - 4) / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10" fill="#111827">${short(row.value)}</text>`,
       );
     });
     out.push(
-      `<text x="${(MARGIN.left + gi * groupW + groupW / 2).toFixed(1)}" y="${MARGIN.top + plotH + 20}" text-anchor="middle" fill="#111827">${escape(x)}</text>`,
+      `<text x="${(MARGIN.left + gi * groupW + groupW / 2).toFixed(1)}" y="${MARGIN.top + plotH + 20}" text-anchor="middle" fill="#111827">${escapeXml(x)}</text>`,
     );
   });
   const unit = points[0]!.unit;
   out.push(
-    `<text transform="translate(18 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#374151">${escape(`${unit} (log scale)`)}</text>`,
+    `<text transform="translate(18 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#374151">${escapeXml(`${unit} (log scale)`)}</text>`,
   );
   let legendX = MARGIN.left;
   series.forEach((name, si) => {
     const legendY = HEIGHT - 16;
     out.push(
       `<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${COLOURS[si % COLOURS.length]}"/>`,
-      `<text x="${legendX + 18}" y="${legendY}" font-size="11" fill="#111827">${escape(name)}</text>`,
+      `<text x="${legendX + 18}" y="${legendY}" font-size="11" fill="#111827">${escapeXml(name)}</text>`,
     );
     legendX += 30 + name.length * 6.2;
   });
