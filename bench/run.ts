@@ -24,7 +24,14 @@ const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> =
   scale: runScale,
 };
 
-const { suites: requested, settings } = parseSettings(process.argv.slice(2));
+let parsed: ReturnType<typeof parseSettings>;
+try {
+  parsed = parseSettings(process.argv.slice(2));
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+const { suites: requested, settings } = parsed;
 const unknown = requested.filter((name) => !(name in suites));
 if (unknown.length > 0) {
   console.error(
