@@ -176,8 +176,17 @@ async function storeRows(
 /** Runs the redis suite against `settings.redisUrl`; fails when Redis is unreachable. */
 export async function runRedis(settings: BenchSettings): Promise<BenchRow[]> {
   const prefix = `mcps-bench:{${randomUUID()}}:`;
-  const io = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await io.connect();
+  const io = new Redis(settings.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  io.on('error', () => {}); // a failed connect rejects below
+  await io.connect().catch((error: unknown) => {
+    throw new Error(
+      `redis suite: cannot reach Redis at ${settings.redisUrl} (set REDIS_URL): ${String(error)}`,
+    );
+  });
   const node = await createClient({ url: settings.redisUrl }).connect();
   try {
     const load = await alternate(['memory', 'redis'], settings.rounds, (kind) =>
