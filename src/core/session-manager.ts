@@ -24,6 +24,8 @@ import {
 
 /** The largest `data` or `init` accepted, as JSON text. */
 const MAX_JSON_CHARS = 64 * 1024;
+/** How often, at most, an attachment to a shared store is checked for an end seen elsewhere. */
+const VERIFY_PERIOD_MS = 60_000;
 /** The longest `owner` or `kind` accepted. */
 const MAX_LABEL_CHARS = 1024;
 
@@ -651,12 +653,16 @@ export class SessionManager {
   }
 
   /**
-   * A memory store only ends sessions through this manager, so its attachments need no checks;
-   * a shared store may end them on another replica, found at the deadline we last saw.
+   * A memory store only ends sessions through this manager, so its attachments need no checks.
+   * A shared store may end them on another replica (a DELETE routed elsewhere, a claim by another
+   * sweeper): each unpinned attachment is checked about once a minute (sooner with a shorter idle
+   * TTL, never more often than the sweep), one store read each. Pinned ones learn it when their
+   * lease is renewed.
    */
   #nextVerify(now: number): number {
     if (!this.#store.shared) return Infinity;
-    return now + (this.#policy.idleTtlMs || this.#options.sweepIntervalMs);
+    const period = Math.min(this.#policy.idleTtlMs || VERIFY_PERIOD_MS, VERIFY_PERIOD_MS);
+    return now + Math.max(period, this.#options.sweepIntervalMs);
   }
 
   #newId(): string {

@@ -28,6 +28,28 @@ afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.close()));
 });
 
+/** A view of a memory store that reports itself shared, as a networked store does. */
+function sharedView(store: MemoryStore): SessionStore {
+  const view = Object.create(store) as SessionStore & { shared: boolean };
+  Object.defineProperty(view, 'shared', { value: true });
+  for (const method of [
+    'create',
+    'get',
+    'touch',
+    'end',
+    'claimExpired',
+    'oldest',
+    'count',
+    'list',
+    'close',
+  ] as const) {
+    (view as unknown as Record<string, unknown>)[method] = (
+      store[method] as (...a: unknown[]) => unknown
+    ).bind(store);
+  }
+  return view;
+}
+
 describe('create and register', () => {
   it('creates a session with a UUID v4 and the given fields, and emits created', async () => {
     const { manager, clock } = setup();
@@ -490,23 +512,7 @@ describe('list, stats, endAll, close', () => {
 
   it('close() leaves a passed-in store open and a shared store untouched', async () => {
     const store = new MemoryStore();
-    const shared: SessionStore = Object.assign(Object.create(store), { shared: true });
-    // A store view that reports itself shared: sessions survive close(); hooks still run.
-    for (const method of [
-      'create',
-      'get',
-      'touch',
-      'end',
-      'claimExpired',
-      'oldest',
-      'count',
-      'list',
-      'close',
-    ] as const) {
-      (shared as unknown as Record<string, unknown>)[method] = (
-        store[method] as (...a: unknown[]) => unknown
-      ).bind(store);
-    }
+    const shared = sharedView(store);
     const { manager } = setup({ store: shared });
     const { id } = await manager.create();
     const hooked: EndReason[] = [];
@@ -517,6 +523,51 @@ describe('list, stats, endAll, close', () => {
     expect(hooked).toEqual(['shutdown']);
     const next = setup({ store });
     expect((await next.manager.resolve(id)).status).toBe('active');
+  });
+});
+
+describe('shared stores', () => {
+  it('runs hooks for a session ended on another replica within a minute of sweeps', async () => {
+    const store = new MemoryStore();
+    const clock = new ManualClock();
+    const options = { clock, idleTtlMs: 30 * 60_000, sweepIntervalMs: 10_000, autoStart: false };
+    const a = new SessionManager({ ...options, store: sharedView(store) });
+    const b = new SessionManager({ ...options, store: sharedView(store) });
+    managers.push(a, b);
+    const { id } = await a.create();
+    const reasons: EndReason[] = [];
+    a.onEnd(id, (info) => {
+      reasons.push(info.reason);
+    });
+    await a.sweep();
+    expect(await b.end(id, 'deleted')).toBe(true);
+    clock.advance(59_999);
+    await a.sweep();
+    expect(reasons).toEqual([]);
+    clock.advance(1);
+    await a.sweep();
+    expect(reasons).toEqual(['deleted']);
+    expect((await a.stats()).attached).toBe(0);
+  });
+
+  it('a pinned session learns of an end elsewhere when its lease is renewed', async () => {
+    const store = new MemoryStore();
+    const clock = new ManualClock();
+    const options = { clock, idleTtlMs: 1000, autoStart: false };
+    const a = new SessionManager({ ...options, store: sharedView(store) });
+    const b = new SessionManager({ ...options, store: sharedView(store) });
+    managers.push(a, b);
+    const { id } = await a.create();
+    const reasons: EndReason[] = [];
+    a.onEnd(id, (info) => {
+      reasons.push(info.reason);
+    });
+    const lease = await a.acquire(id);
+    await b.end(id, 'closed');
+    clock.advance(500);
+    await a.sweep();
+    expect(reasons).toEqual(['closed']);
+    if (lease.status === 'active') await lease.release();
   });
 });
 
