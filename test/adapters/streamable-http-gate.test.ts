@@ -179,16 +179,7 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
         accept: 'application/json, text/event-stream',
         'content-type': 'application/json',
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'x', version: '1' },
-        },
-      }),
+      body: JSON.stringify(initializeRequest()),
     });
     expect(init.status).toBe(503);
     expect(init.headers.get('retry-after')).toBe('5');

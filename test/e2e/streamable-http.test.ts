@@ -8,6 +8,7 @@ import {
   type Harness,
   type HarnessOptions,
   httpError,
+  initializeRequest,
   postHeaders,
   rawInitialize,
   rawPost,
@@ -156,16 +157,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     const raw = await fetch(h.mcpUrl, {
       method: 'POST',
       headers: postHeaders(),
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'x', version: '1' },
-        },
-      }),
+      body: JSON.stringify(initializeRequest()),
     });
     expect(raw.status).toBe(503);
     expect(raw.headers.get('retry-after')).toBe('5');

@@ -8,6 +8,7 @@ import {
   type Harness,
   type HarnessOptions,
   httpError,
+  initializeRequest,
   rawInitialize,
   rawPost,
   startHarness,
@@ -123,16 +124,7 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     const answer = await rawPost(h.mcpUrl, id, callRequest('counter'));
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).not.toBeNull();
-    const fresh = await rawPost(h.mcpUrl, undefined, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'x', version: '1' },
-      },
-    });
+    const fresh = await rawPost(h.mcpUrl, undefined, initializeRequest());
     expect(fresh.status).toBe(503);
     expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
     await client.connect();
