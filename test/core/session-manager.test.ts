@@ -527,13 +527,23 @@ describe('list, stats, endAll, close', () => {
 });
 
 describe('shared stores', () => {
-  it('runs hooks for a session ended on another replica within a minute of sweeps', async () => {
+  /** Two managers over one store that reports itself shared, like two replicas on Redis. */
+  function replicas(options: SessionManagerOptions): [SessionManager, SessionManager] {
     const store = new MemoryStore();
-    const clock = new ManualClock();
-    const options = { clock, idleTtlMs: 30 * 60_000, sweepIntervalMs: 10_000, autoStart: false };
     const a = new SessionManager({ ...options, store: sharedView(store) });
     const b = new SessionManager({ ...options, store: sharedView(store) });
     managers.push(a, b);
+    return [a, b];
+  }
+
+  it('runs hooks for a session ended on another replica within a minute of sweeps', async () => {
+    const clock = new ManualClock();
+    const [a, b] = replicas({
+      clock,
+      idleTtlMs: 30 * 60_000,
+      sweepIntervalMs: 10_000,
+      autoStart: false,
+    });
     const { id } = await a.create();
     const reasons: EndReason[] = [];
     a.onEnd(id, (info) => {
@@ -551,12 +561,8 @@ describe('shared stores', () => {
   });
 
   it('a pinned session learns of an end elsewhere when its lease is renewed', async () => {
-    const store = new MemoryStore();
     const clock = new ManualClock();
-    const options = { clock, idleTtlMs: 1000, autoStart: false };
-    const a = new SessionManager({ ...options, store: sharedView(store) });
-    const b = new SessionManager({ ...options, store: sharedView(store) });
-    managers.push(a, b);
+    const [a, b] = replicas({ clock, idleTtlMs: 1000, autoStart: false });
     const { id } = await a.create();
     const reasons: EndReason[] = [];
     a.onEnd(id, (info) => {
