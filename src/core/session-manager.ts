@@ -196,13 +196,13 @@ export class SessionManager {
       init: options.init,
       createdAt: this.#clock.now(),
     };
-    let result = await this.#call('create', this.#store.create(session, this.#policy));
+    let result = await this.#call('create', () => this.#store.create(session, this.#policy));
     if (
       result === 'full' &&
       this.#options.capacityPolicy === 'evict-oldest' &&
       (await this.#evictOne())
     ) {
-      result = await this.#call('create', this.#store.create(session, this.#policy));
+      result = await this.#call('create', () => this.#store.create(session, this.#policy));
     }
     if (result === 'exists') {
       throw new SessionError(
@@ -242,10 +242,14 @@ export class SessionManager {
   async resolve(id: string, options?: ResolveOptions): Promise<Resolution> {
     this.#assertOpen();
     assertValidSessionId(id);
-    const lookup = await this.#call(
-      'resolve',
-      this.#store.get(id, this.#clock.now(), this.#policy),
-    );
+    let lookup: StoreLookup;
+    try {
+      lookup = await this.#store.get(id, this.#clock.now(), this.#policy);
+    } catch (error) {
+      throw toStoreError(error, 'resolve');
+    }
+    if (lookup.status === 'active')
+      return lookup.session.owner === options?.owner ? lookup : UNKNOWN;
     return this.#settle(id, lookup, options?.owner);
   }
 
@@ -254,10 +258,18 @@ export class SessionManager {
     this.#assertOpen();
     assertValidSessionId(id);
     const now = this.#clock.now();
-    const lookup = await this.#call('touch', this.#store.touch(id, now, this.#policy));
+    let lookup: StoreLookup;
+    try {
+      lookup = await this.#store.touch(id, now, this.#policy);
+    } catch (error) {
+      throw toStoreError(error, 'touch');
+    }
     if (lookup.status === 'active') {
-      const attachment = this.#attached.get(id);
-      if (attachment !== undefined) this.#wrote(attachment, now);
+      if (this.#attached.size > 0) {
+        const attachment = this.#attached.get(id);
+        if (attachment !== undefined) this.#wrote(attachment, now);
+      }
+      return lookup.session.owner === options?.owner ? lookup : UNKNOWN;
     }
     return this.#settle(id, lookup, options?.owner);
   }
@@ -343,13 +355,17 @@ export class SessionManager {
 
   /** How many live sessions the store holds. */
   async count(): Promise<number> {
-    const counts = await this.#call('count', this.#store.count(this.#clock.now(), this.#policy));
+    const counts = await this.#call('count', () =>
+      this.#store.count(this.#clock.now(), this.#policy),
+    );
     return counts.sessions;
   }
 
   /** Live, pinned and tombstoned counts, plus created and ended totals of this manager. */
   async stats(): Promise<SessionStats> {
-    const counts = await this.#call('stats', this.#store.count(this.#clock.now(), this.#policy));
+    const counts = await this.#call('stats', () =>
+      this.#store.count(this.#clock.now(), this.#policy),
+    );
     return {
       live: counts.sessions,
       tombstones: counts.tombstones,
@@ -445,7 +461,9 @@ export class SessionManager {
     let total = await this.#renewPinned(now);
     const limit = this.#options.sweepBatchSize;
     for (;;) {
-      const batch = await this.#call('sweep', this.#store.claimExpired(now, limit, this.#policy));
+      const batch = await this.#call('sweep', () =>
+        this.#store.claimExpired(now, limit, this.#policy),
+      );
       total += batch.length;
       if (batch.length > 0) {
         await Promise.all(
@@ -483,14 +501,17 @@ export class SessionManager {
     for (const [id, attachment] of this.#attached) {
       if (attachment.pins > 0 || attachment.verifyAt > now) continue;
       attachment.verifyAt = this.#nextVerify(now);
-      checks.push(
-        this.#store.get(id, now, this.#policy).then(
-          (lookup) => this.#settle(id, lookup, undefined).then(() => undefined),
-          (error: unknown) => this.#report('verify', toStoreError(error, 'verify'), id),
-        ),
-      );
+      checks.push(this.#verify(id, now));
     }
     await Promise.all(checks);
+  }
+
+  async #verify(id: string, now: number): Promise<void> {
+    try {
+      await this.#settle(id, await this.#store.get(id, now, this.#policy), undefined);
+    } catch (error) {
+      this.#report('verify', toStoreError(error, 'verify'), id);
+    }
   }
 
   async #release(id: string, attachment: Attachment): Promise<void> {
@@ -527,8 +548,7 @@ export class SessionManager {
       case 'expired': {
         if (lookup.reason === 'idle' && this.#pinned.has(id)) {
           // Pinned here, so never idle: the sweeper had not renewed the lease yet.
-          const renewed = await this.#call(
-            'touch',
+          const renewed = await this.#call('touch', () =>
             this.#store.touch(id, this.#clock.now(), this.#policy, true),
           );
           return this.#settle(id, renewed, owner);
@@ -557,7 +577,7 @@ export class SessionManager {
 
   async #endWith(id: string, reason: EndReason): Promise<EndResult> {
     const now = this.#clock.now();
-    const result = await this.#call('end', this.#store.end(id, reason, now, this.#policy));
+    const result = await this.#call('end', () => this.#store.end(id, reason, now, this.#policy));
     if (result.status === 'ended-now') {
       await this.#finish(id, reason, result.tombstone.endedAt, result.session);
     } else if (this.#attached.has(id)) {
@@ -617,8 +637,7 @@ export class SessionManager {
   }
 
   async #evictOne(): Promise<boolean> {
-    const candidates = await this.#call(
-      'evict',
+    const candidates = await this.#call('evict', () =>
       this.#store.oldest(this.#pinned.size + 8, this.#policy),
     );
     for (const id of candidates) {
@@ -676,9 +695,10 @@ export class SessionManager {
     return id;
   }
 
-  async #call<T>(operation: string, pending: Promise<T>): Promise<T> {
+  /** Runs a store operation; anything it throws or rejects with becomes a `SessionError`. */
+  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
-      return await pending;
+      return await run();
     } catch (error) {
       throw toStoreError(error, operation);
     }

@@ -627,6 +627,27 @@ describe('store failures', () => {
     expect(failures).toEqual([]);
   });
 
+  it('a store that throws synchronously still yields STORE_UNAVAILABLE', async () => {
+    const store = new MemoryStore();
+    const { manager } = setup({ store });
+    const { id } = await manager.create();
+    for (const method of ['get', 'touch', 'end', 'count', 'create', 'claimExpired'] as const) {
+      (store as unknown as Record<string, unknown>)[method] = () => {
+        throw new TypeError('not async');
+      };
+    }
+    for (const call of [
+      () => manager.resolve(id),
+      () => manager.touch(id),
+      () => manager.end(id),
+      () => manager.count(),
+      () => manager.create(),
+      () => manager.sweep(),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    }
+  });
+
   it('a failing release is reported, not thrown', async () => {
     const { store, setDown } = failingStore();
     const { manager, failures } = setup({ store });
