@@ -68,4 +68,3 @@ export {
   type StoreLookup,
   type StorePolicy,
 } from './stores/store.js';
-// section:resources (per-session resource pool exports go here)
