@@ -3,10 +3,12 @@ import {
   answerForError,
   answerForResolution,
   badRequest,
+  EXPOSED_HEADERS,
   requestIdOf,
   serviceUnavailable,
   sessionNotFound,
 } from '../../src/adapters/http/answers.js';
+import { KEEP_ALIVE_FRAME } from '../../src/adapters/sse/index.js';
 import { SessionError } from '../../src/index.js';
 
 describe('HTTP answers', () => {
@@ -58,6 +60,16 @@ describe('HTTP answers', () => {
     const internal = answerForError(new Error('secret detail'));
     expect(internal.status).toBe(500);
     expect(internal.body).not.toContain('secret');
+  });
+
+  it('exposes the session and expiry headers for CORS', () => {
+    expect([...EXPOSED_HEADERS]).toEqual([
+      'mcp-session-id',
+      'mcp-protocol-version',
+      'x-session-expired',
+      'x-session-expired-reason',
+    ]);
+    expect(KEEP_ALIVE_FRAME).toBe(': keepalive\n\n');
   });
 
   it('echoes the JSON-RPC id of a single request only', () => {

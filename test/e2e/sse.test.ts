@@ -17,7 +17,11 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SseHandler, type SseHandlerOptions } from '../../src/adapters/sse/index.js';
+import {
+  KEEP_ALIVE_FRAME,
+  SseHandler,
+  type SseHandlerOptions,
+} from '../../src/adapters/sse/index.js';
 import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
 import {
   MemoryStore,
@@ -557,7 +561,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const h = await start({ idleTtlMs: 60_000 }, { keepAliveMs: 20 });
     const stream = await openRawStream(h);
     await waitFor(
-      () => stream.received().split(': keepalive\n\n').length - 1 >= 3,
+      () => stream.received().split(KEEP_ALIVE_FRAME).length - 1 >= 3,
       'three keep-alive frames',
     );
     expect(stream.received().startsWith('event: endpoint\n')).toBe(true);
