@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { type NodeBody, readNodeBody } from '../node/web-bridge.js';
 
 /** Why a request body could not be read as JSON. */
 export type BodyFailure = 'unsupported-type' | 'too-large' | 'unreadable' | 'invalid-json';
@@ -18,38 +19,19 @@ export function isJsonContentType(header: string | undefined): boolean {
  * Reads and parses a JSON request body of at most `maxBytes` bytes (UTF-8). Stops reading as
  * soon as the limit is passed; never rejects.
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
-  if (!isJsonContentType(req.headers['content-type'])) {
-    return Promise.resolve({ ok: false, failure: 'unsupported-type' });
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult> {
+  if (!isJsonContentType(req.headers['content-type']))
+    return { ok: false, failure: 'unsupported-type' };
+  let read: NodeBody;
+  try {
+    read = await readNodeBody(req, maxBytes);
+  } catch {
+    return { ok: false, failure: 'unreadable' };
   }
-  const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes) return Promise.resolve({ ok: false, failure: 'too-large' });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (result: BodyResult) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        finish({ ok: false, failure: 'too-large' });
-        req.resume();
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => {
-      try {
-        finish({ ok: true, value: JSON.parse(Buffer.concat(chunks, size).toString('utf8')) });
-      } catch {
-        finish({ ok: false, failure: 'invalid-json' });
-      }
-    };
-    const onError = () => finish({ ok: false, failure: 'unreadable' });
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  if ('tooLarge' in read) return { ok: false, failure: 'too-large' };
+  try {
+    return { ok: true, value: JSON.parse(read.text) };
+  } catch {
+    return { ok: false, failure: 'invalid-json' };
+  }
 }
