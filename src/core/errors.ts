@@ -41,13 +41,17 @@ export function isSessionError(error: unknown, code?: SessionErrorCode): error i
   return error instanceof SessionError && (code === undefined || error.code === code);
 }
 
+/** The message of an error, or the thrown value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Wraps anything a store threw as `STORE_UNAVAILABLE`, keeping our own errors as they are. */
 export function toStoreError(error: unknown, operation: string): SessionError {
   if (error instanceof SessionError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
   return new SessionError(
     'STORE_UNAVAILABLE',
-    `Session store failed during ${operation}: ${detail}`,
+    `Session store failed during ${operation}: ${errorMessage(error)}`,
     {
       cause: error,
     },

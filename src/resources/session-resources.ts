@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { SessionError } from '../core/errors.js';
+import { errorMessage, SessionError } from '../core/errors.js';
 import { TypedEvents } from '../core/events.js';
 import { maskSessionId } from '../core/logger.js';
 import { assertValidSessionId } from '../core/session-id.js';
@@ -439,7 +439,7 @@ export class SessionResources<R> {
         this.#createFailures++;
         throw new ResourceError(
           'CREATE_FAILED',
-          `Creating resource "${key}" for session ${maskSessionId(sessionId)} failed: ${describe(error)}`,
+          `Creating resource "${key}" for session ${maskSessionId(sessionId)} failed: ${errorMessage(error)}`,
           { sessionId, key, cause: error },
         );
       }
@@ -562,7 +562,7 @@ export class SessionResources<R> {
         ? error
         : new ResourceError(
             'CLOSE_FAILED',
-            `Closing resource "${key}" of session ${maskSessionId(sessionId)} failed: ${describe(error)}`,
+            `Closing resource "${key}" of session ${maskSessionId(sessionId)} failed: ${errorMessage(error)}`,
             { sessionId, key, cause: error },
           );
       this.#report({ phase: 'close', error: failure, sessionId, key });
@@ -682,8 +682,4 @@ function notFound(sessionId: string, key: string): ResourceError {
 
 function closedError(sessionId: string | undefined, key: string | undefined): ResourceError {
   return new ResourceError('CLOSED', 'The resource pool is closed.', { sessionId, key });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

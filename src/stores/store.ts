@@ -1,7 +1,6 @@
 import type {
   EndedResolution,
   EndReason,
-  JsonValue,
   Resolution,
   SessionRecord,
   Tombstone,

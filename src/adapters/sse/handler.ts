@@ -3,7 +3,6 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { maskSessionId } from '../../core/logger.js';
 import { copySessionRecord } from '../../core/record.js';
-import type { SessionRecord } from '../../core/types.js';
 import {
   answerForError,
   type HttpAnswer,

@@ -1,4 +1,4 @@
-import { SessionError } from '../../core/errors.js';
+import { errorMessage, SessionError } from '../../core/errors.js';
 
 /** What a Redis reply may be once decoded by either client (RESP2 shapes). */
 export type Reply = string | number | null | Reply[];
@@ -70,11 +70,6 @@ export class TimedConnection {
       );
     });
   }
-}
-
-/** The text of an error, for matching Redis error prefixes. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { errorMessage, type TimedConnection } from './connection.js';
+import { errorMessage } from '../../core/errors.js';
+import type { TimedConnection } from './connection.js';
 import claimSource from './lua/claim-3.lua';
 import countSource from './lua/count-2.lua';
 import createSource from './lua/create-5.lua';
