@@ -11,7 +11,12 @@ import {
   StreamableHttpGate,
   type StreamableHttpGateOptions,
 } from '../../src/adapters/streamable-http/index.js';
-import { SessionError, SessionManager, type SessionManagerOptions } from '../../src/index.js';
+import {
+  SessionError,
+  SessionManager,
+  type SessionManagerOptions,
+  type SessionRecord,
+} from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { FaultyStore } from '../e2e/faulty-store.js';
 import {
@@ -42,6 +47,7 @@ async function exampleServer(
   });
   const gate = new StreamableHttpGate({ sessions, ...gateOptions });
   const transports = new Map<string, StreamableHTTPServerTransport>();
+  const admitted: SessionRecord[] = [];
   let closedServers = 0;
 
   const app = express();
@@ -56,6 +62,7 @@ async function exampleServer(
   app.all('/mcp', express.json(), async (req, res) => {
     const pass = await gate.admit(req, res);
     if (pass === undefined) return;
+    admitted.push(pass.session);
     let transport = transports.get(pass.sessionId);
     if (transport === undefined) {
       transport = new StreamableHTTPServerTransport(pass.transportOptions());
@@ -88,6 +95,7 @@ async function exampleServer(
     sessions,
     clock,
     transports,
+    admitted,
     closed: () => closedServers,
     async connect() {
       const client = new Client({ name: 'gate', version: '1' });
@@ -122,6 +130,13 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
     expect(resolution.session.kind).toBe('streamable-http');
     expect((resolution.session.init as { method: string }).method).toBe('initialize');
     expect(server.transports.size).toBe(1);
+    // Every admission hands out a detached copy with every field, new session or not.
+    expect(server.admitted.length).toBeGreaterThanOrEqual(2);
+    for (const session of server.admitted) {
+      expect(Object.getPrototypeOf(session)).toBe(Object.prototype);
+      expect(session).toMatchObject({ id: transport.sessionId, kind: 'streamable-http' });
+      expect((session.init as { method: string }).method).toBe('initialize');
+    }
   });
 
   it('answers 400, 404 and the expiry headers the bare SDK cannot', async () => {

@@ -88,6 +88,19 @@ export function badRequest(message: string, id: JsonRpcId = null): HttpAnswer {
   };
 }
 
+/** 400 for a request other than `initialize` that names no session. */
+export function missingSessionHeader(id: JsonRpcId = null): HttpAnswer {
+  return badRequest('Bad Request: Mcp-Session-Id header is required', id);
+}
+
+/** 400 for a session header that is not 1 to 256 visible ASCII characters. */
+export function malformedSessionHeader(id: JsonRpcId = null): HttpAnswer {
+  return badRequest(
+    'Bad Request: malformed Mcp-Session-Id header; expected 1 to 256 visible ASCII characters (0x21–0x7E).',
+    id,
+  );
+}
+
 /** 503 with `Retry-After` (seconds) and a JSON-RPC `-32000` error. */
 export function serviceUnavailable(
   message: string,

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { copySessionRecord } from '../../core/record.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
@@ -9,8 +10,9 @@ import { parseOptions } from '../../core/validate.js';
 import {
   answerForError,
   answerForResolution,
-  badRequest,
   type HttpAnswer,
+  malformedSessionHeader,
+  missingSessionHeader,
   requestIdOf,
   writeNodeAnswer,
 } from '../http/answers.js';
@@ -138,7 +140,7 @@ export class StreamableHttpGate {
       const header = req.headers['mcp-session-id'];
       if (header === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(body)) {
-          return answer(badRequest('Bad Request: Mcp-Session-Id header is required', rpcId));
+          return answer(missingSessionHeader(rpcId));
         }
         const session = await this.#sessions.create({
           owner,
@@ -153,12 +155,7 @@ export class StreamableHttpGate {
         return this.#admission(session, true, body);
       }
       if (typeof header !== 'string' || !isValidSessionId(header)) {
-        return answer(
-          badRequest(
-            'Bad Request: malformed Mcp-Session-Id header; expected 1 to 256 visible ASCII characters (0x21–0x7E).',
-            rpcId,
-          ),
-        );
+        return answer(malformedSessionHeader(rpcId));
       }
       const lease = await this.#sessions.acquire(header, { owner });
       if (lease.status !== 'active') return answer(answerForResolution(lease, rpcId)!);
@@ -180,7 +177,7 @@ export class StreamableHttpGate {
     return {
       sessionId,
       isNew,
-      session: { ...record },
+      session: copySessionRecord(record),
       body,
       transportOptions<T extends WebStandardStreamableHTTPServerTransportOptions>(extra?: T): T {
         return {

@@ -13,9 +13,10 @@ import type { JsonValue, SessionRecord } from '../../core/types.js';
 import {
   answerForError,
   answerForResolution,
-  badRequest,
   type HttpAnswer,
   type JsonRpcId,
+  malformedSessionHeader,
+  missingSessionHeader,
   requestIdOf,
   SESSION_ID_HEADER,
   serviceUnavailable,
@@ -200,15 +201,10 @@ export class StreamableHttpHandler {
       if (method === 'POST' && isInitializeRequest(body)) {
         return this.#initialize(request, body as JsonValue, owner, options, rpcId);
       }
-      return { answer: badRequest('Bad Request: Mcp-Session-Id header is required', rpcId) };
+      return { answer: missingSessionHeader(rpcId) };
     }
     if (!isValidSessionId(sessionId)) {
-      return {
-        answer: badRequest(
-          'Bad Request: malformed Mcp-Session-Id header; expected 1 to 256 visible ASCII characters (0x21–0x7E).',
-          rpcId,
-        ),
-      };
+      return { answer: malformedSessionHeader(rpcId) };
     }
     let lease: Acquisition;
     try {
