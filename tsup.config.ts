@@ -17,6 +17,8 @@ export default defineConfig([
     ...shared,
     entry: {
       index: 'src/index.ts',
+      'stores/index': 'src/stores/index.ts',
+      'resources/index': 'src/resources/index.ts',
       'redis/index': 'src/stores/redis/index.ts',
       'streamable-http/index': 'src/adapters/streamable-http/index.ts',
       'sse/index': 'src/adapters/sse/index.ts',

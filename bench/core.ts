@@ -8,8 +8,8 @@
 import { Bench } from 'tinybench';
 import { generateSessionId } from '../src/core/session-id.js';
 import { SessionManager } from '../src/core/session-manager.js';
+import type { StorePolicy } from '../src/core/store.js';
 import { MemoryStore } from '../src/stores/memory-store.js';
-import type { StorePolicy } from '../src/stores/store.js';
 import { type BenchRow, gc, judge, medianOf } from './lib/report.js';
 
 const SIZES = [10_000, 100_000, 1_000_000];

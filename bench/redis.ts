@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import type { StorePolicy } from '../src/index.js';
+import type { StorePolicy } from '../src/stores/index.js';
 import { type RedisClientLike, RedisStore } from '../src/stores/redis/index.js';
 import { scripts } from '../src/stores/redis/scripts.js';
 import { startServer } from './lib/children.js';

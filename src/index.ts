@@ -1,6 +1,7 @@
 /**
- * mcp-sessions: sessions for MCP servers. The core and the in-memory store; transports, Redis
- * and the client helper live in their own entry points.
+ * mcp-sessions: sessions for MCP servers, for application code. The session manager, its
+ * records and errors, and the in-memory store. Transports, Redis, the client helper, the
+ * resource pool and the store-author contract live in their own entry points.
  *
  * @module
  */
@@ -14,7 +15,6 @@ export type {
 } from './core/events.js';
 export { type Logger, maskSessionId } from './core/logger.js';
 export type { SessionManagerOptions } from './core/options.js';
-export { copySessionRecord } from './core/record.js';
 export {
   assertValidSessionId,
   generateSessionId,
@@ -30,6 +30,7 @@ export {
   SessionManager,
   type SessionStats,
 } from './core/session-manager.js';
+export type { SessionStore } from './core/store.js';
 export {
   type ActiveResolution,
   END_REASONS,
@@ -41,30 +42,4 @@ export {
   type Tombstone,
   type UnknownResolution,
 } from './core/types.js';
-export { isResourceError, ResourceError, type ResourceErrorCode } from './resources/errors.js';
-export type { SessionResourcesOptions } from './resources/options.js';
-export { SessionResources } from './resources/session-resources.js';
-export {
-  RESOURCE_CLOSE_REASONS,
-  type ResourceCloseContext,
-  type ResourceClosedInfo,
-  type ResourceCloseReason,
-  type ResourceContext,
-  type ResourceEvents,
-  type ResourceFailure,
-  type ResourceInfo,
-  type ResourceStats,
-} from './resources/types.js';
 export { MemoryStore } from './stores/memory-store.js';
-export {
-  type CreateResult,
-  deadlineOf,
-  type EndedNow,
-  type EndResult,
-  type ExpiredLookup,
-  expiryReasonOf,
-  type NewSession,
-  type SessionStore,
-  type StoreLookup,
-  type StorePolicy,
-} from './stores/store.js';

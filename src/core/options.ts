@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { SessionStore, StorePolicy } from '../stores/store.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { SessionStore, StorePolicy } from './store.js';
 import { parseOptions } from './validate.js';
 
 const MINUTE = 60_000;

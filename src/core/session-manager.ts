@@ -1,5 +1,4 @@
 import { MemoryStore } from '../stores/memory-store.js';
-import type { EndResult, SessionStore, StoreLookup, StorePolicy } from '../stores/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { SessionError, toStoreError } from './errors.js';
 import {
@@ -13,6 +12,7 @@ import { maskSessionId } from './logger.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { copySessionRecord } from './record.js';
 import { assertValidSessionId, generateSessionId, isValidSessionId } from './session-id.js';
+import type { EndResult, SessionStore, StoreLookup, StorePolicy } from './store.js';
 import {
   type ActiveResolution,
   END_REASONS,

@@ -1,4 +1,3 @@
-import type { EndReason, JsonValue, SessionRecord, Tombstone } from '../core/types.js';
 import {
   type CreateResult,
   deadlineOf,
@@ -9,7 +8,8 @@ import {
   type SessionStore,
   type StoreLookup,
   type StorePolicy,
-} from './store.js';
+} from '../core/store.js';
+import type { EndReason, JsonValue, SessionRecord, Tombstone } from '../core/types.js';
 
 /** Rarely-set fields, kept out of the node so a plain session costs one pointer for all four. */
 interface Extras {

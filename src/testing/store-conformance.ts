@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionStore, StorePolicy } from '../stores/store.js';
+import type { SessionStore, StorePolicy } from '../core/store.js';
 
 /** A store under test and how to dispose of it. */
 export interface StoreUnderTest {

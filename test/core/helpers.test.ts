@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  copySessionRecord,
-  deadlineOf,
-  END_REASONS,
-  expiryReasonOf,
-  MemoryStore,
-  maskSessionId,
-  RESOURCE_CLOSE_REASONS,
-  type StorePolicy,
-  systemClock,
-} from '../../src/index.js';
+import { copySessionRecord } from '../../src/core/record.js';
+import { END_REASONS, MemoryStore, maskSessionId, systemClock } from '../../src/index.js';
+import { RESOURCE_CLOSE_REASONS } from '../../src/resources/index.js';
+import { deadlineOf, expiryReasonOf, type StorePolicy } from '../../src/stores/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 
 const policy = (idleTtlMs: number, maxLifetimeMs: number): StorePolicy => ({

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type SessionError, SessionManager, type StorePolicy } from '../../src/index.js';
+import { type SessionError, SessionManager } from '../../src/index.js';
+import type { StorePolicy } from '../../src/stores/index.js';
 import { DEFAULT_PREFIX, RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from './redis-helpers.js';

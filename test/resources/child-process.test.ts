@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionManager, SessionResources } from '../../src/index.js';
+import { SessionManager } from '../../src/index.js';
+import { SessionResources } from '../../src/resources/index.js';
 
 /** Whether a process with this PID still exists (signal 0 only checks). */
 function alive(pid: number): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isResourceError } from '../../src/index.js';
+import { isResourceError } from '../../src/resources/index.js';
 import { flush, type setup, trackedSetup } from './fixtures.js';
 
 /** Every path that closes a resource closes it exactly once, whatever else happens later. */

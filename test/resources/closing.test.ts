@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionManager } from '../../src/index.js';
 import {
   isResourceError,
   type ResourceCloseContext,
   type ResourceError,
-  type SessionManager,
   SessionResources,
-} from '../../src/index.js';
+} from '../../src/resources/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { FakeResource, setup } from './fixtures.js';
 

@@ -1,12 +1,11 @@
 import { afterEach } from 'vitest';
+import { SessionManager, type SessionManagerOptions } from '../../src/index.js';
 import {
   type ResourceClosedInfo,
   type ResourceFailure,
-  SessionManager,
-  type SessionManagerOptions,
   SessionResources,
   type SessionResourcesOptions,
-} from '../../src/index.js';
+} from '../../src/resources/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 
 /** A resource that counts how often it was closed. */

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isResourceError,
-  isSessionError,
-  MemoryStore,
-  type ResourceContext,
-  ResourceError,
-} from '../../src/index.js';
+import { isSessionError, MemoryStore } from '../../src/index.js';
+import { isResourceError, type ResourceContext, ResourceError } from '../../src/resources/index.js';
 import {
   type Deferred,
   deferred,

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  isSessionError,
-  SessionManager,
-  SessionResources,
-  type SessionResourcesOptions,
-} from '../../src/index.js';
+import { isSessionError, SessionManager } from '../../src/index.js';
+import { SessionResources, type SessionResourcesOptions } from '../../src/resources/index.js';
 import { FakeResource } from './fixtures.js';
 
 const create = () => new FakeResource('s', 'k');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionManager, SessionResources } from '../../src/index.js';
+import { SessionManager } from '../../src/index.js';
+import { SessionResources } from '../../src/resources/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { FakeResource } from './fixtures.js';

@@ -1,4 +1,3 @@
-import type { EndReason, SessionRecord } from '../../core/types.js';
 import type {
   CreateResult,
   EndedNow,
@@ -7,7 +6,8 @@ import type {
   SessionStore,
   StoreLookup,
   StorePolicy,
-} from '../store.js';
+} from '../../core/store.js';
+import type { EndReason, SessionRecord } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
 import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';

@@ -1,10 +1,4 @@
-import type {
-  EndedResolution,
-  EndReason,
-  Resolution,
-  SessionRecord,
-  Tombstone,
-} from '../core/types.js';
+import type { EndedResolution, EndReason, Resolution, SessionRecord, Tombstone } from './types.js';
 
 /**
  * The manager's settings a store needs to apply atomically. The manager passes the same frozen

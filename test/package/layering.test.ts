@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import tsupConfig from '../../tsup.config.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** Every relative import of `file` (type imports included), as a path from the repo root. */
+function importsOf(file: string): string[] {
+  const source = readFileSync(join(root, file), 'utf8');
+  return [...source.matchAll(IMPORT)]
+    .map((match) => match[1]!)
+    .filter((specifier) => specifier.startsWith('.') && !specifier.endsWith('.lua'))
+    .map((specifier) =>
+      relative(root, join(root, dirname(file), specifier)).replace(/\.js$/, '.ts'),
+    );
+}
+
+/**
+ * The house rules: for each area (a path prefix; the longest match wins), the prefixes its
+ * files may import. An area may always import its own files.
+ */
+const RULES: ReadonlyArray<readonly [area: string, mayImport: readonly string[]]> = [
+  ['src/index.ts', ['src/core/', 'src/stores/memory-store.ts']],
+  ['src/protocol.ts', ['src/core/types.ts']],
+  ['src/core/', ['src/stores/memory-store.ts']],
+  ['src/stores/', ['src/core/']],
+  ['src/stores/redis/', ['src/core/']],
+  ['src/adapters/shared/', ['src/core/', 'src/protocol.ts']],
+  ['src/adapters/streamable-http/', ['src/core/', 'src/protocol.ts', 'src/adapters/shared/']],
+  ['src/adapters/sse/', ['src/core/', 'src/protocol.ts', 'src/adapters/shared/']],
+  [
+    'src/client/',
+    ['src/protocol.ts', 'src/core/errors.ts', 'src/core/validate.ts', 'src/core/logger.ts'],
+  ],
+  ['src/resources/', ['src/core/']],
+  ['src/testing/', ['src/core/']],
+];
+
+function areaOf(file: string): string | undefined {
+  let best: string | undefined;
+  for (const [area] of RULES) {
+    if (file.startsWith(area) && (best === undefined || area.length > best.length)) best = area;
+  }
+  return best;
+}
+
+describe('layering', () => {
+  const files = sourceFiles('src');
+
+  it('every source file belongs to an area with rules', () => {
+    expect(files.filter((file) => areaOf(file) === undefined)).toEqual([]);
+  });
+
+  it('every import follows the rules of its area', () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      const area = areaOf(file)!;
+      const allowed = [area.endsWith('/') ? area : file, ...RULES.find(([a]) => a === area)![1]];
+      for (const target of importsOf(file)) {
+        const ok = allowed.some((prefix) =>
+          prefix.endsWith('/') ? target.startsWith(prefix) : target === prefix,
+        );
+        // A nested area (stores/redis) may not reach back into its parent (stores) except core.
+        if (!ok || (areaOf(target) === 'src/stores/' && area === 'src/stores/redis/'))
+          broken.push(`${file} -> ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('every entry folder maps to one subpath, in package.json and tsup.config.ts alike', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    const configs = Array.isArray(tsupConfig) ? tsupConfig : [tsupConfig];
+    const entries: Record<string, string> = {};
+    for (const config of configs as Array<{ entry?: Record<string, string> }>) {
+      Object.assign(entries, config.entry);
+    }
+    const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
+    const fromConfig = Object.keys(entries).map((name) =>
+      name === 'index' ? '.' : `./${name.replace(/\/index$/, '')}`,
+    );
+    expect(fromConfig.sort()).toEqual(subpaths.sort());
+    const folders = Object.values(entries).map((file) => dirname(file));
+    expect(new Set(folders).size).toBe(folders.length);
+    for (const file of Object.values(entries)) expect(file).toMatch(/(^|\/)index\.ts$/);
+  });
+});
