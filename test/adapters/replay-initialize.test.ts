@@ -3,7 +3,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { replayInitialize } from '../../src/adapters/streamable-http/index.js';
-import { initializeRequest } from '../e2e/harness.js';
+import { initializeRequest } from '../support/harness.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -18,7 +18,7 @@ import {
   type SessionRecord,
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { FaultyStore } from '../e2e/faulty-store.js';
+import { FaultyStore } from '../support/faulty-store.js';
 import {
   callRequest,
   initializeRequest,
@@ -26,7 +26,7 @@ import {
   rawInitialize,
   rawPost,
   waitFor,
-} from '../e2e/harness.js';
+} from '../support/harness.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

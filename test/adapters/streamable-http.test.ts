@@ -16,7 +16,7 @@ import {
   type SessionManagerOptions,
 } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { FaultyStore } from '../e2e/faulty-store.js';
+import { FaultyStore } from '../support/faulty-store.js';
 import {
   callRequest,
   initializeRequest,
@@ -25,7 +25,7 @@ import {
   rawPost,
   readAnswer,
   waitFor,
-} from '../e2e/harness.js';
+} from '../support/harness.js';
 
 const URL_ = 'http://127.0.0.1/mcp';
 

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, bench, describe } from 'vitest';
 import { connectWithRecovery } from '../../src/client/index.js';
-import { FixtureServer } from './fixture-server.js';
+import { FixtureServer } from '../support/fixture-server.js';
 
 const fixture = await FixtureServer.start();
 const url = fixture.url;

@@ -13,7 +13,7 @@ import {
   type SessionRecovery,
 } from '../../src/client/index.js';
 import { isSessionError } from '../../src/index.js';
-import { FixtureServer } from './fixture-server.js';
+import { FixtureServer } from '../support/fixture-server.js';
 
 let fixture: FixtureServer;
 const open: RecoveringClient[] = [];

@@ -3,7 +3,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoServer, startDemoServer } from '../../examples/demo-server.js';
-import { callRequest, initializeRequest, postHeaders, rawInitialize, rawPost } from './harness.js';
+import {
+  callRequest,
+  initializeRequest,
+  postHeaders,
+  rawInitialize,
+  rawPost,
+} from '../support/harness.js';
 
 let demo: DemoServer | undefined;
 let child: ChildProcess | undefined;

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SseHandler } from '../../src/adapters/sse/index.js';
 import { type SessionEndInfo, SessionManager } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
-import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../redis/redis-helpers.js';
+import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../support/redis.js';
 
 // Fails (never skips) when the Redis at REDIS_URL is unreachable.
 const node = await nodeRedis();

@@ -14,7 +14,7 @@ import {
   toolText,
   wait,
   waitFor,
-} from './harness.js';
+} from '../support/harness.js';
 
 const SHORT_TTL = { idleTtlMs: 200, sweepIntervalMs: 20 };
 

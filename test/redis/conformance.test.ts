@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { describeStoreConformance } from '../../src/testing/index.js';
-import { deleteKeys, ioRedis, nodeRedis, testPrefix } from './redis-helpers.js';
+import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
 
 const node = await nodeRedis();
 const io = await ioRedis();

@@ -12,8 +12,8 @@ import {
   startHarness,
   toolText,
   waitFor,
-} from '../e2e/harness.js';
-import { deleteKeys, ioRedis, nodeRedis, testPrefix } from './redis-helpers.js';
+} from '../support/harness.js';
+import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
 
 const node = await nodeRedis();
 const io = await ioRedis();

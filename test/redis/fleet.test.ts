@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type SessionEndInfo, SessionManager } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { deleteKeys, ioRedis, nodeRedis, testPrefix } from './redis-helpers.js';
+import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
 
 const node = await nodeRedis();
 const io = await ioRedis();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SessionError, SessionManager } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { ioRedis, nodeRedis, testPrefix } from './redis-helpers.js';
+import { ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
 
 const TIMEOUT_MS = 300;
 /** How late a rejection may come after the command timeout (event loop, reconnect noise). */

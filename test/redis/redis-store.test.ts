@@ -3,7 +3,7 @@ import { type SessionError, SessionManager } from '../../src/index.js';
 import type { StorePolicy } from '../../src/stores/index.js';
 import { DEFAULT_PREFIX, RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from './redis-helpers.js';
+import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../support/redis.js';
 
 const node = await nodeRedis();
 const io = await ioRedis();

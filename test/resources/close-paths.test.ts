@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isResourceError } from '../../src/resources/index.js';
-import { flush, type setup, trackedSetup } from './fixtures.js';
+import { flush, type setup, trackedSetup } from '../support/resources.js';
 
 /** Every path that closes a resource closes it exactly once, whatever else happens later. */
 describe('SessionResources close paths', () => {

@@ -7,7 +7,7 @@ import {
   SessionResources,
 } from '../../src/resources/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { FakeResource, setup } from './fixtures.js';
+import { FakeResource, setup } from '../support/resources.js';
 
 describe('SessionResources closers', () => {
   const open: { pool: SessionResources<unknown>; manager: SessionManager }[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flush, trackedSetup } from './fixtures.js';
+import { flush, trackedSetup } from '../support/resources.js';
 
 describe('SessionResources error accounting', () => {
   const world = trackedSetup();

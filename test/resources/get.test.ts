@@ -8,7 +8,7 @@ import {
   flush,
   type setup,
   trackedSetup,
-} from './fixtures.js';
+} from '../support/resources.js';
 
 describe('SessionResources.get', () => {
   const world = trackedSetup();

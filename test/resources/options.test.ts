@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSessionError, SessionManager } from '../../src/index.js';
 import { SessionResources, type SessionResourcesOptions } from '../../src/resources/index.js';
-import { FakeResource } from './fixtures.js';
+import { FakeResource } from '../support/resources.js';
 
 const create = () => new FakeResource('s', 'k');
 

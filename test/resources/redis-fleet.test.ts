@@ -5,7 +5,7 @@ import { SessionManager } from '../../src/index.js';
 import { SessionResources } from '../../src/resources/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { FakeResource } from './fixtures.js';
+import { FakeResource } from '../support/resources.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `mcps-test:{resources-${randomUUID()}}:`;
