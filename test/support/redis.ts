@@ -5,19 +5,62 @@ import { createClient } from 'redis';
 /** The Redis the tests use; they fail (never skip) when it is unreachable. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A connected node-redis client. */
+/** How long one connection attempt may take, in ms. */
+const CONNECT_TIMEOUT_MS = 2000;
+
+/**
+ * Reconnect delays after a connection that once worked was lost: 50 ms more per attempt, at most
+ * 500 ms, and no attempt after {@link MAX_RECONNECTS} (about 45 s in all). A client that never
+ * connected does not retry at all.
+ */
+const MAX_RECONNECTS = 100;
+
+function reconnectDelay(attempt: number): number | undefined {
+  return attempt > MAX_RECONNECTS ? undefined : Math.min(attempt * 50, 500);
+}
+
+function unreachable(url: string): Error {
+  return new Error(`Redis not reachable at ${url}`);
+}
+
+/** A connected node-redis client; rejects at once when `url` does not answer. */
 export async function nodeRedis(url = REDIS_URL) {
-  const client = createClient({ url });
+  let connected = false;
+  const client = createClient({
+    url,
+    socket: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: (attempt) => {
+        const delay = connected ? reconnectDelay(attempt + 1) : undefined;
+        return delay ?? unreachable(url);
+      },
+    },
+  });
   client.on('error', () => {});
-  await client.connect();
+  client.on('ready', () => {
+    connected = true;
+  });
+  await client.connect().catch(() => {
+    throw unreachable(url);
+  });
   return client;
 }
 
-/** A connected ioredis client. */
+/** A connected ioredis client; rejects at once when `url` does not answer. */
 export async function ioRedis(url = REDIS_URL): Promise<Redis> {
-  const client = new Redis(url, { lazyConnect: true });
+  let connected = false;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: (attempt) => (connected ? (reconnectDelay(attempt) ?? null) : null),
+  });
   client.on('error', () => {});
-  await client.connect();
+  client.on('ready', () => {
+    connected = true;
+  });
+  await client.connect().catch(() => {
+    throw unreachable(url);
+  });
   return client;
 }
 

@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SessionManager } from '../../src/index.js';
 import { SessionResources } from '../../src/resources/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
+import { deleteKeys, ioRedis, testPrefix } from '../support/redis.js';
 import { FakeResource } from '../support/resources.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `mcps-test:{resources-${randomUUID()}}:`;
+const prefix = testPrefix('resources');
 
 /** Two replicas sharing one real Redis: resources follow sessions ended on the other one. */
 describe('SessionResources across replicas (Redis)', () => {
@@ -16,9 +15,7 @@ describe('SessionResources across replicas (Redis)', () => {
   const managers: SessionManager[] = [];
 
   beforeAll(async () => {
-    client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    client.on('error', () => {});
-    await client.connect();
+    client = await ioRedis();
   });
 
   afterEach(async () => {
@@ -26,12 +23,7 @@ describe('SessionResources across replicas (Redis)', () => {
   });
 
   afterAll(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeys(client, prefix);
     client.disconnect();
   });
 
