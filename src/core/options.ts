@@ -2,12 +2,18 @@ import { z } from 'zod';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { SessionStore, StorePolicy } from './store.js';
-import { parseOptions } from './validate.js';
+import {
+  hasMethods,
+  isFunction,
+  isObject,
+  MAX_DURATION_MS,
+  MAX_TIMER_MS,
+  MINUTE_MS,
+  parseOptions,
+  sweepIntervalFor,
+} from './validate.js';
 
-const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
-const MAX_DURATION_MS = 365 * DAY;
-const MAX_TIMER_MS = 2_147_483_647;
+const DAY = 24 * 60 * MINUTE_MS;
 
 /** Options of {@link SessionManager}. Every field is optional; defaults are listed per field. */
 export interface SessionManagerOptions {
@@ -71,13 +77,6 @@ export interface ResolvedOptions {
 }
 
 const duration = z.number().int().min(0).max(MAX_DURATION_MS);
-const isFunction = (value: unknown) => typeof value === 'function';
-const hasMethods =
-  (...names: string[]) =>
-  (value: unknown) =>
-    typeof value === 'object' &&
-    value !== null &&
-    names.every((name) => isFunction((value as Record<string, unknown>)[name]));
 
 const schema = z.strictObject({
   store: z
@@ -93,7 +92,7 @@ const schema = z.strictObject({
   capacityPolicy: z.enum(['reject', 'evict-oldest']).optional(),
   generateId: z.custom<() => string>(isFunction).optional(),
   clock: z.custom<Clock>(hasMethods('now')).optional(),
-  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
+  logger: z.custom<Logger>(isObject).optional(),
   autoStart: z.boolean().optional(),
   hookTimeoutMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
 });
@@ -118,12 +117,10 @@ const ACCEPTED: Record<string, string> = {
 /** Validates options once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
 export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOptions {
   const o = parseOptions(schema, ACCEPTED, options, 'SessionManager');
-  const idleTtlMs = o.idleTtlMs ?? 30 * MINUTE;
+  const idleTtlMs = o.idleTtlMs ?? 30 * MINUTE_MS;
   const maxLifetimeMs = o.maxLifetimeMs ?? 0;
-  const basis = idleTtlMs > 0 ? idleTtlMs : maxLifetimeMs;
   const sweepIntervalMs =
-    o.sweepIntervalMs ??
-    (basis > 0 ? Math.min(Math.max(Math.floor(basis / 4), 5), MINUTE) : MINUTE);
+    o.sweepIntervalMs ?? sweepIntervalFor(idleTtlMs > 0 ? idleTtlMs : maxLifetimeMs);
   return {
     store: o.store,
     policy: Object.freeze({

@@ -7,12 +7,13 @@ import {
   type SessionFailurePhase,
   TypedEvents,
 } from './events.js';
-import type { Logger } from './logger.js';
-import { maskSessionId } from './logger.js';
+import { reportFailure } from './failures.js';
+import { type Logger, maskSessionId } from './logger.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { copySessionRecord } from './record.js';
 import { assertValidSessionId, generateSessionId, isValidSessionId } from './session-id.js';
 import type { EndResult, SessionStore, StoreLookup, StorePolicy } from './store.js';
+import { PeriodicJob, withTimeout } from './timers.js';
 import {
   type ActiveResolution,
   END_REASONS,
@@ -20,6 +21,7 @@ import {
   type JsonValue,
   type Resolution,
   type SessionRecord,
+  UNKNOWN,
 } from './types.js';
 
 /** The largest `data` or `init` accepted, as JSON text. */
@@ -28,8 +30,6 @@ const MAX_JSON_CHARS = 64 * 1024;
 const VERIFY_PERIOD_MS = 60_000;
 /** The longest `owner` or `kind` accepted. */
 const MAX_LABEL_CHARS = 1024;
-
-const UNKNOWN: Resolution = Object.freeze({ status: 'unknown' });
 
 /** What to create; every field is optional. */
 export interface CreateSessionOptions {
@@ -127,7 +127,7 @@ export class SessionManager {
     shutdown: 0,
   };
   #created = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #sweeper: PeriodicJob;
   #sweeping: Promise<number> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -140,6 +140,9 @@ export class SessionManager {
     this.#clock = this.#options.clock ?? systemClock;
     this.#logger = this.#options.logger;
     this.#generateId = this.#options.generateId ?? generateSessionId;
+    this.#sweeper = new PeriodicJob(() => {
+      this.sweep().catch((error: unknown) => this.#report('sweep', error));
+    }, this.#options.sweepIntervalMs);
     if (this.#options.autoStart) this.start();
   }
 
@@ -403,23 +406,17 @@ export class SessionManager {
   /** Starts the sweeper (an `unref()`'d interval). Idempotent. */
   start(): void {
     this.#assertOpen();
-    if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.#report('sweep', error));
-    }, this.#options.sweepIntervalMs);
-    (this.#timer as { unref?: () => void }).unref?.();
+    this.#sweeper.start();
   }
 
   /** Stops the sweeper; sessions stay as they are. Idempotent. */
   stop(): void {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#sweeper.stop();
   }
 
   /** True while the sweeper runs. */
   get running(): boolean {
-    return this.#timer !== undefined;
+    return this.#sweeper.running;
   }
 
   /**
@@ -616,23 +613,15 @@ export class SessionManager {
   }
 
   async #runHook(hook: EndHook, info: SessionEndInfo): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeoutMs = this.#options.hookTimeoutMs;
     try {
-      await Promise.race([
-        Promise.resolve().then(() => hook(info)),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`End hook did not finish within ${timeoutMs} ms.`)),
-            timeoutMs,
-          );
-          (timer as { unref?: () => void }).unref?.();
-        }),
-      ]);
+      await withTimeout(
+        () => hook(info),
+        timeoutMs,
+        () => new Error(`End hook did not finish within ${timeoutMs} ms.`),
+      );
     } catch (error) {
       this.#report('end-hook', error, info.id);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -710,18 +699,11 @@ export class SessionManager {
   }
 
   #report(phase: SessionFailurePhase, error: unknown, sessionId?: string): void {
-    const failure = { phase, error, sessionId };
-    const errors = this.#events.emit('error', failure);
-    const details = {
+    reportFailure(this.#events, this.#logger, 'mcp-sessions: contained failure', {
       phase,
-      session: sessionId === undefined ? undefined : maskSessionId(sessionId),
       error,
-    };
-    if (this.#logger?.error !== undefined)
-      this.#logger.error('mcp-sessions: contained failure', details);
-    else if (!this.#events.has('error') || errors !== undefined) {
-      console.error('mcp-sessions: contained failure', details, ...(errors ?? []));
-    }
+      sessionId,
+    });
   }
 
   #assertOpen(): void {

@@ -80,3 +80,9 @@ export interface UnknownResolution {
 
 /** The answer of {@link SessionManager.resolve} and {@link SessionManager.touch}. */
 export type Resolution = ActiveResolution | EndedResolution | UnknownResolution;
+
+/**
+ * The one `unknown` resolution, frozen: stores and the manager answer it instead of allocating
+ * a new one. Internal to the library (stores of this package and the manager share it).
+ */
+export const UNKNOWN: UnknownResolution = Object.freeze({ status: 'unknown' });

@@ -1,3 +1,9 @@
+/**
+ * How the pool closes a resource it was not told how to close. Internal.
+ *
+ * @module
+ */
+
 /** Closes one resource; may return a promise. */
 export type Closer = () => unknown;
 
@@ -19,27 +25,4 @@ export function findCloser(resource: unknown): Closer | undefined {
     if (typeof method === 'function') return () => method.call(resource);
   }
   return undefined;
-}
-
-/**
- * Runs `closer` (sync throws become rejections) and waits at most `timeoutMs` for it; the
- * timer is `unref()`'d and cleared. Rejects with `onTimeout()` when time runs out.
- */
-export async function closeWithin(
-  closer: Closer,
-  timeoutMs: number,
-  onTimeout: () => Error,
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      new Promise<unknown>((resolve) => resolve(closer())),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(onTimeout()), timeoutMs);
-        (timer as { unref?: () => void }).unref?.();
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { parseOptions } from '../core/validate.js';
+import {
+  hasMethods,
+  isFunction,
+  isObject,
+  MAX_DURATION_MS,
+  MAX_TIMER_MS,
+  MINUTE_MS,
+  parseOptions,
+  sweepIntervalFor,
+} from '../core/validate.js';
 import type { ResourceCloseContext, ResourceContext } from './types.js';
-
-const MINUTE = 60_000;
-const MAX_DURATION_MS = 365 * 24 * 60 * MINUTE;
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Options of {@link SessionResources}. Only `create` is required; defaults are listed per field. */
 export interface SessionResourcesOptions<R> {
@@ -66,8 +71,6 @@ export interface ResolvedResourceOptions<R> {
   readonly autoStart: boolean;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-
 const schema = z.strictObject({
   create: z.custom<(context: ResourceContext) => unknown>(isFunction),
   close: z
@@ -77,12 +80,8 @@ const schema = z.strictObject({
   maxFailures: z.union([z.number().int().min(1).max(1_000_000), z.literal(Infinity)]).optional(),
   closeTimeoutMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
   sweepIntervalMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
-  clock: z
-    .custom<Clock>(
-      (v) => typeof v === 'object' && v !== null && isFunction((v as Record<string, unknown>).now),
-    )
-    .optional(),
-  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
+  clock: z.custom<Clock>(hasMethods('now')).optional(),
+  logger: z.custom<Logger>(isObject).optional(),
   autoStart: z.boolean().optional(),
 });
 
@@ -103,15 +102,14 @@ export function resolveResourceOptions<R>(
   options: SessionResourcesOptions<R>,
 ): ResolvedResourceOptions<R> {
   const o = parseOptions(schema, ACCEPTED, options, 'SessionResources');
-  const idleTimeoutMs = o.idleTimeoutMs ?? 5 * MINUTE;
+  const idleTimeoutMs = o.idleTimeoutMs ?? 5 * MINUTE_MS;
   return {
     create: options.create,
     close: options.close,
     idleTimeoutMs,
     maxFailures: o.maxFailures ?? 10,
     closeTimeoutMs: o.closeTimeoutMs ?? 5_000,
-    sweepIntervalMs:
-      o.sweepIntervalMs ?? Math.min(Math.max(Math.floor(idleTimeoutMs / 4), 5), MINUTE),
+    sweepIntervalMs: o.sweepIntervalMs ?? sweepIntervalFor(idleTimeoutMs),
     clock: o.clock,
     logger: o.logger,
     autoStart: o.autoStart ?? true,

@@ -1,11 +1,14 @@
 import type { Clock } from '../core/clock.js';
 import { errorMessage, SessionError } from '../core/errors.js';
 import { TypedEvents } from '../core/events.js';
+import { reportFailure } from '../core/failures.js';
+import { noop } from '../core/functions.js';
 import { maskSessionId } from '../core/logger.js';
 import { assertValidSessionId } from '../core/session-id.js';
 import { type ResolveOptions, SessionManager } from '../core/session-manager.js';
+import { PeriodicJob, withTimeout } from '../core/timers.js';
 import type { EndReason, Resolution } from '../core/types.js';
-import { type Closer, closeWithin, findCloser } from './closer.js';
+import { type Closer, findCloser } from './closer.js';
 import { isResourceError, ResourceError } from './errors.js';
 import { IdleList, type IdleNode } from './idle-list.js';
 import {
@@ -108,7 +111,7 @@ export class SessionResources<R> {
   #failures = 0;
   #closeFailures = 0;
   #evicted = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #sweeper: PeriodicJob;
   #closing: Promise<void> | undefined;
 
   /**
@@ -125,6 +128,7 @@ export class SessionResources<R> {
     this.#manager = manager;
     this.#options = resolveResourceOptions(options);
     this.#clock = this.#options.clock ?? manager.clock;
+    this.#sweeper = new PeriodicJob(() => void this.sweep(), this.#options.sweepIntervalMs);
     if (this.#options.autoStart) this.start();
   }
 
@@ -135,7 +139,7 @@ export class SessionResources<R> {
 
   /** True while the idle sweeper runs. */
   get running(): boolean {
-    return this.#timer !== undefined;
+    return this.#sweeper.running;
   }
 
   /** Subscribes to an event; answers a function that unsubscribes. */
@@ -285,16 +289,12 @@ export class SessionResources<R> {
   /** Starts the idle sweeper (an `unref()`'d interval; none when `idleTimeoutMs` is 0). Idempotent. */
   start(): void {
     this.#assertOpen();
-    if (this.#timer !== undefined || this.#options.idleTimeoutMs === 0) return;
-    this.#timer = setInterval(() => void this.sweep(), this.#options.sweepIntervalMs);
-    (this.#timer as { unref?: () => void }).unref?.();
+    if (this.#options.idleTimeoutMs !== 0) this.#sweeper.start();
   }
 
   /** Stops the idle sweeper; resources stay as they are. Idempotent. */
   stop(): void {
-    if (this.#timer === undefined) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#sweeper.stop();
   }
 
   /**
@@ -319,7 +319,7 @@ export class SessionResources<R> {
       }
     }
     try {
-      await closeWithin(
+      await withTimeout(
         async () => {
           // Late resources of abandoned creations start closing when they arrive.
           while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
@@ -546,7 +546,7 @@ export class SessionResources<R> {
     const { sessionId } = group;
     const timeoutMs = this.#options.closeTimeoutMs;
     try {
-      await closeWithin(
+      await withTimeout(
         entry.closer!,
         timeoutMs,
         () =>
@@ -641,27 +641,18 @@ export class SessionResources<R> {
   }
 
   #report(failure: ResourceFailure): void {
-    const errors = this.#events.emit('error', failure);
-    const logger = this.#options.logger;
-    const details = {
-      phase: failure.phase,
-      session: failure.sessionId === undefined ? undefined : maskSessionId(failure.sessionId),
-      key: failure.key,
-      error: failure.error,
-    };
-    if (logger?.error !== undefined)
-      logger.error('mcp-sessions: contained resource failure', details);
-    else if (!this.#events.has('error') || errors !== undefined) {
-      console.error('mcp-sessions: contained resource failure', details, ...(errors ?? []));
-    }
+    reportFailure(
+      this.#events,
+      this.#options.logger,
+      'mcp-sessions: contained resource failure',
+      failure,
+    );
   }
 
   #assertOpen(sessionId?: string, key?: string): void {
     if (this.#closing !== undefined) throw closedError(sessionId, key);
   }
 }
-
-function noop(): void {}
 
 function checkKey(key: unknown): void {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) {
