@@ -1,15 +1,21 @@
 /**
  * Core suite: touch and resolve throughput, sweep cost and bytes per session of the memory
- * store, each beside the structures simple session maps use in the same run:
- * - "seed map": a `Map` whose touch sets a field and whose sweep scans every entry;
+ * store's engine, each beside the structures simple session maps use, in the same run:
+ * - "plain map": a `Map` whose touch is a get and a field write (and whose sweep scans every
+ *   entry): the floor any touch costs, so the touch target is a ratio to it;
  * - "reinsert map": a `Map` kept in touch order by delete-and-reinsert.
+ *
+ * Touch figures alternate their subjects round by round and report medians; the ratios are
+ * medians of per-round ratios, which hold on any machine where absolute ops/s do not.
  */
 
 import { Bench } from 'tinybench';
 import { generateSessionId } from '../src/core/session-id.js';
 import { SessionManager } from '../src/core/session-manager.js';
 import type { StorePolicy } from '../src/core/store.js';
+import { MemoryEngine } from '../src/stores/memory/engine.js';
 import { MemoryStore } from '../src/stores/memory-store.js';
+import { interleave, pairedRatio } from './lib/interleave.js';
 import { type BenchRow, gc, judge, medianOf } from './lib/report.js';
 
 const SIZES = [10_000, 100_000, 1_000_000];
@@ -31,7 +37,17 @@ const POLICY: StorePolicy = Object.freeze({
 const TOUCH_TTL = 365 * 86_400_000;
 const TOUCH_POLICY: StorePolicy = Object.freeze({ ...POLICY, idleTtlMs: TOUCH_TTL });
 
-interface SeedEntry {
+/** Operations per touch sample (one pass over the access order). */
+const TOUCH_OPS = 1 << 20;
+/** Rounds of the touch comparison; each round samples every subject once. */
+const TOUCH_ROUNDS = 9;
+/** Touch throughput of the engine at 1 M sessions against the plain map, same run. */
+const TOUCH_RATIO_TARGET = 0.8;
+/** Hot-set access: this share of touches goes to {@link HOT_SHARE} of the sessions. */
+const HOT_TOUCHES = 0.9;
+const HOT_SHARE = 0.01;
+
+interface PlainEntry {
   id: string;
   createdAt: number;
   lastSeenAt: number;
@@ -41,21 +57,46 @@ function makeIds(n: number): string[] {
   return Array.from({ length: n }, () => generateSessionId());
 }
 
-/** A random access order over n items, long enough to cycle through without a pattern. */
-function accessOrder(n: number): Uint32Array {
-  const order = new Uint32Array(1 << 20);
+/** Uniform random access over n items, long enough to cycle through without a pattern. */
+function uniformOrder(n: number): Uint32Array {
+  const order = new Uint32Array(TOUCH_OPS);
   for (let i = 0; i < order.length; i++) order[i] = Math.floor(Math.random() * n);
   return order;
 }
 
-function memoryStoreWith(ids: string[], createdAt = 0, policy = POLICY): MemoryStore {
+/** {@link HOT_TOUCHES} of accesses to a random {@link HOT_SHARE} of n items, the rest uniform. */
+function hotSetOrder(n: number): Uint32Array {
+  const hot = Uint32Array.from({ length: Math.max(1, Math.floor(n * HOT_SHARE)) }, () =>
+    Math.floor(Math.random() * n),
+  );
+  const order = new Uint32Array(TOUCH_OPS);
+  for (let i = 0; i < order.length; i++) {
+    order[i] =
+      Math.random() < HOT_TOUCHES
+        ? hot[Math.floor(Math.random() * hot.length)]!
+        : Math.floor(Math.random() * n);
+  }
+  return order;
+}
+
+function engineWith(ids: string[], createdAt = 0, policy = POLICY): MemoryEngine {
+  const engine = new MemoryEngine();
+  for (const id of ids) engine.create({ id, createdAt }, policy);
+  return engine;
+}
+
+async function memoryStoreWith(
+  ids: string[],
+  createdAt: number,
+  policy: StorePolicy,
+): Promise<MemoryStore> {
   const store = new MemoryStore();
-  for (const id of ids) store.createSync({ id, createdAt }, policy);
+  for (const id of ids) await store.create({ id, createdAt }, policy);
   return store;
 }
 
-function seedMapWith(ids: string[], createdAt = 0): Map<string, SeedEntry> {
-  const map = new Map<string, SeedEntry>();
+function plainMapWith(ids: string[], createdAt = 0): Map<string, PlainEntry> {
+  const map = new Map<string, PlainEntry>();
   for (const id of ids) map.set(id, { id, createdAt, lastSeenAt: createdAt });
   return map;
 }
@@ -71,38 +112,127 @@ async function opsPerSecond(name: string, batch: () => void | Promise<void>, tim
   return { value: (BATCH / p50) * 1000, spread: mad / p50 };
 }
 
+/** Ops/s of one pass of `run` over {@link TOUCH_OPS} operations. */
+function timedPass(run: () => void): number {
+  const start = process.hrtime.bigint();
+  run();
+  return TOUCH_OPS / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/**
+ * The engine's touch and get, the plain map's touch and the reinsert map's touch over the same
+ * IDs in the same access order, alternated round by round.
+ */
+function touchComparison(ids: string[], order: Uint32Array, rounds: number) {
+  const engine = engineWith(ids, 0, TOUCH_POLICY);
+  const plain = plainMapWith(ids);
+  const reinsert = plainMapWith(ids);
+  let now = 1;
+  const figures = interleave(
+    {
+      engine: () =>
+        timedPass(() => {
+          for (let i = 0; i < TOUCH_OPS; i++) engine.touch(ids[order[i]!]!, ++now, TOUCH_POLICY);
+        }),
+      plain: () =>
+        timedPass(() => {
+          for (let i = 0; i < TOUCH_OPS; i++) {
+            const entry = plain.get(ids[order[i]!]!);
+            if (entry !== undefined) entry.lastSeenAt = ++now;
+          }
+        }),
+      reinsert: () =>
+        timedPass(() => {
+          for (let i = 0; i < TOUCH_OPS; i++) {
+            const id = ids[order[i]!]!;
+            const entry = reinsert.get(id);
+            if (entry === undefined) continue;
+            reinsert.delete(id);
+            entry.lastSeenAt = ++now;
+            reinsert.set(id, entry);
+          }
+        }),
+      get: () =>
+        timedPass(() => {
+          for (let i = 0; i < TOUCH_OPS; i++) engine.get(ids[order[i]!]!, now, TOUCH_POLICY);
+        }),
+    },
+    rounds,
+  );
+  return { figures, ratio: pairedRatio(figures.engine, figures.plain), engine, now };
+}
+
 async function touchRows(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const n of SIZES) {
-    const x = `${n.toLocaleString('en-US')} sessions`;
+    const size = n.toLocaleString('en-US');
+    const x = `${size} sessions`;
     const ids = makeIds(n);
-    const order = accessOrder(n);
-    let cursor = 0;
+    const last = n === SIZES.at(-1);
+    const patterns = last
+      ? ([
+          ['uniform', uniformOrder(n)],
+          ['hot set', hotSetOrder(n)],
+        ] as const)
+      : ([['uniform', uniformOrder(n)]] as const);
+    for (const [pattern, order] of patterns) {
+      const rounds = last ? TOUCH_ROUNDS : 5;
+      const { figures, ratio } = touchComparison(ids, order, rounds);
+      gc();
+      const note = `${pattern} access, ${rounds} rounds alternated`;
+      const uniform = pattern === 'uniform';
+      rows.push(
+        {
+          suite: 'core',
+          name: `touch, memory store engine, ${size} sessions`,
+          unit: 'ops/s',
+          value: figures.engine.median,
+          spread: figures.engine.spread,
+          note,
+          ...(uniform ? { chart: { series: 'memory store (map + linked list)', x } } : {}),
+        },
+        {
+          suite: 'core',
+          name: `touch, plain map (get + field write), ${size} sessions`,
+          unit: 'ops/s',
+          value: figures.plain.median,
+          spread: figures.plain.spread,
+          note,
+          ...(uniform ? { chart: { series: 'plain map (field write, full-scan sweep)', x } } : {}),
+        },
+        {
+          suite: 'core',
+          name: `touch ratio, memory store engine / plain map, ${size} sessions`,
+          unit: 'x',
+          value: ratio.median,
+          spread: ratio.spread,
+          note: `${pattern} access, median of per-round ratios`,
+          ...(last ? judge(ratio.median, '>=', TOUCH_RATIO_TARGET) : {}),
+        },
+        {
+          suite: 'core',
+          name: `touch, reinsert map, ${size} sessions`,
+          unit: 'ops/s',
+          value: figures.reinsert.median,
+          spread: figures.reinsert.spread,
+          note: `${note}; engine / this ${(figures.engine.median / figures.reinsert.median).toFixed(2)}x`,
+          ...(uniform ? { chart: { series: 'map delete-and-reinsert', x } } : {}),
+        },
+        {
+          suite: 'core',
+          name: `resolve (get), memory store engine, ${size} sessions`,
+          unit: 'ops/s',
+          value: figures.get.median,
+          spread: figures.get.spread,
+          note,
+        },
+      );
+    }
+
     let now = 1;
-    const next = () => ids[order[cursor++ & 0xfffff]!]!;
-
-    const store = memoryStoreWith(ids, 0, TOUCH_POLICY);
-    const ours = await opsPerSecond(`touch ${n}`, () => {
-      for (let i = 0; i < BATCH; i++) store.touchSync(next(), ++now, TOUCH_POLICY);
-    });
-    rows.push({
-      suite: 'core',
-      name: `touch, memory store, ${n.toLocaleString('en-US')} sessions`,
-      unit: 'ops/s',
-      ...ours,
-      ...(n === 1_000_000 ? judge(ours.value, '>=', 10_000_000) : {}),
-      chart: { series: 'memory store (map + linked list)', x },
-    });
-    const resolved = await opsPerSecond(`resolve ${n}`, () => {
-      for (let i = 0; i < BATCH; i++) store.get(next(), now, TOUCH_POLICY);
-    });
-    rows.push({
-      suite: 'core',
-      name: `resolve (get), memory store, ${n.toLocaleString('en-US')} sessions`,
-      unit: 'ops/s',
-      ...resolved,
-    });
-
+    const order = uniformOrder(n);
+    let cursor = 0;
+    const store = await memoryStoreWith(ids, 0, TOUCH_POLICY);
     const manager = new SessionManager({
       store,
       idleTtlMs: TOUCH_TTL,
@@ -111,54 +241,21 @@ async function touchRows(): Promise<BenchRow[]> {
       clock: { now: () => ++now },
     });
     const viaManager = await opsPerSecond(`manager.touch ${n}`, async () => {
-      for (let i = 0; i < BATCH; i++) await manager.touch(next());
+      for (let i = 0; i < BATCH; i++) await manager.touch(ids[order[cursor++ & (TOUCH_OPS - 1)]!]!);
     });
     rows.push({
       suite: 'core',
-      name: `SessionManager.touch (async, validated), ${n.toLocaleString('en-US')} sessions`,
+      name: `SessionManager.touch (async, validated), ${size} sessions`,
       unit: 'ops/s',
       ...viaManager,
     });
-
-    const seed = seedMapWith(ids);
-    const seedTouch = await opsPerSecond(`seed touch ${n}`, () => {
-      for (let i = 0; i < BATCH; i++) {
-        const entry = seed.get(next());
-        if (entry !== undefined) entry.lastSeenAt = ++now;
-      }
-    });
-    rows.push({
-      suite: 'core',
-      name: `touch, seed map (no order kept), ${n.toLocaleString('en-US')}`,
-      unit: 'ops/s',
-      ...seedTouch,
-      chart: { series: 'seed map (field set, full-scan sweep)', x },
-    });
-
-    const reinsert = seedMapWith(ids);
-    const reinsertTouch = await opsPerSecond(`reinsert touch ${n}`, () => {
-      for (let i = 0; i < BATCH; i++) {
-        const id = next();
-        const entry = reinsert.get(id);
-        if (entry === undefined) continue;
-        reinsert.delete(id);
-        entry.lastSeenAt = ++now;
-        reinsert.set(id, entry);
-      }
-    });
-    rows.push({
-      suite: 'core',
-      name: `touch, reinsert map, ${n.toLocaleString('en-US')}`,
-      unit: 'ops/s',
-      ...reinsertTouch,
-      note: `ours ${(ours.value / reinsertTouch.value).toFixed(1)}x`,
-      chart: { series: 'map delete-and-reinsert', x },
-    });
+    await manager.close();
+    gc();
   }
   return rows;
 }
 
-/** How a sweep is run: our store (with or without tombstones), or a seed map scanned in full. */
+/** How a sweep is run: our store (with or without tombstones), or a plain map scanned in full. */
 type SweepMode = 'store' | 'store, no tombstones' | 'full scan';
 
 /** The store's policy without tombstones: the sweep then does the same work as a full scan. */
@@ -169,7 +266,7 @@ function sweepOnce(ids: string[], expired: number, mode: SweepMode): number {
   const cut = Math.floor(ids.length * expired);
   const now = TTL + 1;
   if (mode === 'full scan') {
-    const map = new Map<string, SeedEntry>();
+    const map = new Map<string, PlainEntry>();
     for (const [i, id] of ids.entries()) {
       const at = i < cut ? 0 : now;
       map.set(id, { id, createdAt: at, lastSeenAt: at });
@@ -179,11 +276,10 @@ function sweepOnce(ids: string[], expired: number, mode: SweepMode): number {
     return Number(process.hrtime.bigint() - start) / 1000;
   }
   const policy = mode === 'store' ? POLICY : NO_TOMBSTONES;
-  const store = new MemoryStore();
-  for (const [i, id] of ids.entries())
-    store.createSync({ id, createdAt: i < cut ? 0 : now }, policy);
+  const engine = new MemoryEngine();
+  for (const [i, id] of ids.entries()) engine.create({ id, createdAt: i < cut ? 0 : now }, policy);
   const start = process.hrtime.bigint();
-  const claimed = store.claimExpiredSync(now, Number.MAX_SAFE_INTEGER, policy);
+  const claimed = engine.claimExpired(now, Number.MAX_SAFE_INTEGER, policy);
   const took = Number(process.hrtime.bigint() - start) / 1000;
   if (claimed.length !== cut) throw new Error(`sweep claimed ${claimed.length}, expected ${cut}`);
   return took;
@@ -193,16 +289,16 @@ async function sweepRows(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const ids = makeIds(1_000_000);
   // No expiry: the sweep is read-only, so sample it many times on one store.
-  const store = memoryStoreWith(ids, TTL + 1);
+  const engine = engineWith(ids, TTL + 1);
   const samples: number[] = [];
   for (let i = 0; i < 2000; i++) {
     const start = process.hrtime.bigint();
-    store.claimExpiredSync(TTL + 2, 1000, POLICY);
+    engine.claimExpired(TTL + 2, 1000, POLICY);
     samples.push(Number(process.hrtime.bigint() - start) / 1000);
   }
   const ours0 = medianOf(samples);
   const manager = new SessionManager({
-    store,
+    store: await memoryStoreWith(ids, TTL + 1, POLICY),
     idleTtlMs: TTL,
     maxSessions: Infinity,
     autoStart: false,
@@ -216,10 +312,10 @@ async function sweepRows(): Promise<BenchRow[]> {
   }
   const viaManager = medianOf(managerSamples);
   const scanSamples: number[] = [];
-  const seed = seedMapWith(ids, TTL + 1);
+  const scanned = plainMapWith(ids, TTL + 1);
   for (let i = 0; i < 15; i++) {
     const start = process.hrtime.bigint();
-    for (const [id, entry] of seed) if (entry.lastSeenAt + TTL <= TTL + 2) seed.delete(id);
+    for (const [id, entry] of scanned) if (entry.lastSeenAt + TTL <= TTL + 2) scanned.delete(id);
     scanSamples.push(Number(process.hrtime.bigint() - start) / 1000);
   }
   const scan0 = medianOf(scanSamples);
@@ -303,9 +399,9 @@ function heapBytesPerSession(build: (ids: string[]) => unknown, n: number): numb
 
 function memoryRows(): BenchRow[] {
   const n = 1_000_000;
-  const ours = heapBytesPerSession((ids) => memoryStoreWith(ids), n);
+  const ours = heapBytesPerSession((ids) => engineWith(ids), n);
   gc();
-  const seed = heapBytesPerSession((ids) => seedMapWith(ids), n);
+  const plain = heapBytesPerSession((ids) => plainMapWith(ids), n);
   gc();
   return [
     {
@@ -317,9 +413,9 @@ function memoryRows(): BenchRow[] {
     },
     {
       suite: 'core',
-      name: 'heap per session at 1 M, seed map (ID included)',
+      name: 'heap per session at 1 M, plain map (ID included)',
       unit: 'B',
-      value: seed,
+      value: plain,
     },
   ];
 }

@@ -1,0 +1,213 @@
+import {
+  type CreateResult,
+  deadlineOf,
+  type EndedNow,
+  type EndResult,
+  expiryReasonOf,
+  type NewSession,
+  type StoreLookup,
+  type StorePolicy,
+} from '../../core/store.js';
+import type { EndReason, SessionRecord, Tombstone } from '../../core/types.js';
+import { SessionNode } from './session-node.js';
+
+const UNKNOWN = Object.freeze({ status: 'unknown' as const });
+
+/**
+ * The memory store's synchronous engine (internal: `MemoryStore` wraps it in the async
+ * `SessionStore` contract; benchmarks drive it directly).
+ *
+ * A `Map` finds a session; an intrusive doubly linked list keeps sessions in touch order, so a
+ * touch is O(1) and a sweep walks from the least recently touched end and stops at the first
+ * session still alive (its cost follows what expired, not what lives). With a maximum lifetime,
+ * a creation-ordered queue does the same for lifetimes. Tombstones live in a `Map` in end order
+ * and are dropped oldest first, by age and by count.
+ */
+export class MemoryEngine {
+  readonly #sessions = new Map<string, SessionNode>();
+  readonly #tombstones = new Map<string, Tombstone>();
+  /** Least recently touched. */
+  #head: SessionNode | undefined = undefined;
+  /** Most recently touched. */
+  #tail: SessionNode | undefined = undefined;
+  /** Creation order, for lifetimes; ended nodes are skipped when they reach the front. */
+  #byCreation: SessionNode[] = [];
+  #byCreationHead = 0;
+
+  /** `SessionStore.create`, synchronously. */
+  create(session: NewSession, policy: StorePolicy): CreateResult {
+    const id = session.id;
+    if (this.#sessions.has(id)) return 'exists';
+    const tombstone = this.#tombstones.get(id);
+    if (tombstone !== undefined && tombstone.endedAt + policy.tombstoneTtlMs > session.createdAt) {
+      return 'exists';
+    }
+    if (this.#sessions.size >= policy.maxSessions) return 'full';
+    if (tombstone !== undefined) this.#tombstones.delete(id);
+    const node = new SessionNode(id, session.createdAt, session);
+    this.#sessions.set(id, node);
+    this.#append(node);
+    if (policy.maxLifetimeMs > 0) this.#byCreation.push(node);
+    return 'created';
+  }
+
+  /** `SessionStore.get`, synchronously. */
+  get(id: string, now: number, policy: StorePolicy): StoreLookup {
+    return this.#lookup(id, now, policy, false, false);
+  }
+
+  /** `SessionStore.touch`, synchronously. */
+  touch(id: string, now: number, policy: StorePolicy, revive = false): StoreLookup {
+    return this.#lookup(id, now, policy, true, revive);
+  }
+
+  /** `SessionStore.end`, synchronously. */
+  end(id: string, reason: EndReason, now: number, policy: StorePolicy): EndResult {
+    const node = this.#sessions.get(id);
+    if (node !== undefined) return this.#endNode(node, reason, now, policy);
+    const tombstone = this.#liveTombstone(id, now, policy);
+    return tombstone === undefined ? UNKNOWN : { status: 'ended', tombstone };
+  }
+
+  /** `SessionStore.claimExpired`, synchronously. */
+  claimExpired(now: number, limit: number, policy: StorePolicy): EndedNow[] {
+    const claimed: EndedNow[] = [];
+    if (policy.idleTtlMs > 0) {
+      const cutoff = now - policy.idleTtlMs;
+      let node = this.#head;
+      while (node !== undefined && claimed.length < limit && node.lastSeenAt <= cutoff) {
+        const next = node.next;
+        claimed.push(this.#endNode(node, expiryReasonOf(node.createdAt, policy, now), now, policy));
+        node = next;
+      }
+    }
+    if (policy.maxLifetimeMs > 0) this.#claimLifetimes(now, limit, policy, claimed);
+    this.#purgeTombstones(now, policy);
+    return claimed;
+  }
+
+  /** `SessionStore.oldest`, synchronously. */
+  oldest(limit: number): string[] {
+    const ids: string[] = [];
+    for (let node = this.#head; node !== undefined && ids.length < limit; node = node.next) {
+      ids.push(node.id);
+    }
+    return ids;
+  }
+
+  /** `SessionStore.count`, synchronously. */
+  count(now: number, policy: StorePolicy): { sessions: number; tombstones: number } {
+    this.#purgeTombstones(now, policy);
+    return { sessions: this.#sessions.size, tombstones: this.#tombstones.size };
+  }
+
+  /** The live sessions now, as an array (later ends do not change it). */
+  records(): SessionRecord[] {
+    return [...this.#sessions.values()];
+  }
+
+  /** Whether `record` (from {@link MemoryEngine.records}) is still live. */
+  isLive(record: SessionRecord): boolean {
+    return this.#sessions.get(record.id) === record;
+  }
+
+  /** Drops every session and tombstone. */
+  clear(): void {
+    this.#sessions.clear();
+    this.#tombstones.clear();
+    this.#head = this.#tail = undefined;
+    this.#byCreation = [];
+    this.#byCreationHead = 0;
+  }
+
+  #lookup(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    touch: boolean,
+    revive: boolean,
+  ): StoreLookup {
+    const node = this.#sessions.get(id);
+    if (node !== undefined) {
+      if (deadlineOf(node.createdAt, node.lastSeenAt, policy) <= now) {
+        const reason = expiryReasonOf(node.createdAt, policy, now);
+        if (!revive || reason === 'lifetime') return { status: 'expired', session: node, reason };
+      }
+      if (touch) {
+        if (now > node.lastSeenAt) node.lastSeenAt = now;
+        if (node !== this.#tail) {
+          this.#unlink(node);
+          this.#append(node);
+        }
+      }
+      return { status: 'active', session: node };
+    }
+    const tombstone = this.#liveTombstone(id, now, policy);
+    return tombstone === undefined ? UNKNOWN : { status: 'ended', tombstone };
+  }
+
+  #liveTombstone(id: string, now: number, policy: StorePolicy): Tombstone | undefined {
+    const tombstone = this.#tombstones.get(id);
+    if (tombstone === undefined || tombstone.endedAt + policy.tombstoneTtlMs > now)
+      return tombstone;
+    return undefined;
+  }
+
+  #endNode(node: SessionNode, reason: EndReason, now: number, policy: StorePolicy): EndedNow {
+    this.#sessions.delete(node.id);
+    this.#unlink(node);
+    const tombstone: Tombstone = { id: node.id, owner: node.owner, reason, endedAt: now };
+    if (policy.tombstoneTtlMs > 0 && policy.maxTombstones > 0) {
+      this.#tombstones.set(node.id, tombstone);
+      if (this.#tombstones.size > policy.maxTombstones) {
+        const oldest = this.#tombstones.keys().next();
+        if (oldest.done !== true) this.#tombstones.delete(oldest.value);
+      }
+    }
+    return { status: 'ended-now', session: node, tombstone };
+  }
+
+  #claimLifetimes(now: number, limit: number, policy: StorePolicy, claimed: EndedNow[]): void {
+    const queue = this.#byCreation;
+    let i = this.#byCreationHead;
+    const cutoff = now - policy.maxLifetimeMs;
+    while (i < queue.length && claimed.length < limit) {
+      const node = queue[i]!;
+      if (this.#sessions.get(node.id) === node) {
+        if (node.createdAt > cutoff) break;
+        claimed.push(this.#endNode(node, 'lifetime', now, policy));
+      }
+      i++;
+    }
+    if (i > 1024 && i * 2 > queue.length) {
+      this.#byCreation = queue.slice(i);
+      i = 0;
+    }
+    this.#byCreationHead = i;
+  }
+
+  #purgeTombstones(now: number, policy: StorePolicy): void {
+    const cutoff = now - policy.tombstoneTtlMs;
+    for (const [id, tombstone] of this.#tombstones) {
+      if (tombstone.endedAt > cutoff && this.#tombstones.size <= policy.maxTombstones) break;
+      this.#tombstones.delete(id);
+    }
+  }
+
+  #append(node: SessionNode): void {
+    node.prev = this.#tail;
+    node.next = undefined;
+    if (this.#tail === undefined) this.#head = node;
+    else this.#tail.next = node;
+    this.#tail = node;
+  }
+
+  #unlink(node: SessionNode): void {
+    const { prev, next } = node;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    node.prev = node.next = undefined;
+  }
+}

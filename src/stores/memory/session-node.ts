@@ -1,0 +1,63 @@
+import type { NewSession } from '../../core/store.js';
+import type { JsonValue, SessionRecord } from '../../core/types.js';
+
+/** Rarely-set fields, kept out of the node so a plain session costs one pointer for all four. */
+interface Extras {
+  readonly owner: string | undefined;
+  readonly kind: string | undefined;
+  readonly data: JsonValue | undefined;
+  readonly init: JsonValue | undefined;
+}
+
+function extrasOf(session: NewSession): Extras | undefined {
+  const { owner, kind, data, init } = session;
+  if (owner === undefined && kind === undefined && data === undefined && init === undefined) {
+    return undefined;
+  }
+  return { owner, kind, data, init };
+}
+
+/**
+ * One live session of the memory engine: the record itself and its place in the touch-ordered
+ * list (intrusive, so filing a node elsewhere in the list allocates nothing).
+ */
+export class SessionNode implements SessionRecord {
+  prev: SessionNode | undefined = undefined;
+  next: SessionNode | undefined = undefined;
+  lastSeenAt: number;
+  readonly extras: Extras | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly createdAt: number,
+    session: NewSession,
+  ) {
+    this.lastSeenAt = createdAt;
+    this.extras = extrasOf(session);
+  }
+
+  get owner(): string | undefined {
+    return this.extras?.owner;
+  }
+  get kind(): string | undefined {
+    return this.extras?.kind;
+  }
+  get data(): JsonValue | undefined {
+    return this.extras?.data;
+  }
+  get init(): JsonValue | undefined {
+    return this.extras?.init;
+  }
+
+  toJSON(): SessionRecord {
+    return {
+      id: this.id,
+      owner: this.owner,
+      kind: this.kind,
+      data: this.data,
+      init: this.init,
+      createdAt: this.createdAt,
+      lastSeenAt: this.lastSeenAt,
+    };
+  }
+}
