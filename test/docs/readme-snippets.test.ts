@@ -1,0 +1,157 @@
+// Every ```ts block of README.md is a complete file with its imports. This suite writes each
+// one to a folder inside the repository (so `node_modules` resolves), maps `mcp-sessions` and
+// its subpaths to the `src/` entries, and type-checks them all in one compiler run with the
+// repository's strict options. A failure names the README line, the heading and the error.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+interface Snippet {
+  /** 1-based README line of the first line of code (the line after the fence). */
+  readonly line: number;
+  /** The nearest heading above the block. */
+  readonly heading: string;
+  readonly code: string;
+}
+
+/** Every ```ts block with where it is. */
+function snippetsOf(markdown: string): Snippet[] {
+  const lines = markdown.split('\n');
+  const found: Snippet[] = [];
+  let heading = '(top)';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^#{1,6} /.test(line)) heading = line.replace(/^#+ /, '');
+    if (line.trimEnd() !== '```ts') continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && lines[end]!.trimEnd() !== '```') end++;
+    if (end === lines.length) throw new Error(`README.md:${i + 1}: unclosed \`\`\`ts block`);
+    found.push({ line: start + 1, heading, code: `${lines.slice(start, end).join('\n')}\n` });
+    i = end;
+  }
+  return found;
+}
+
+/**
+ * `mcp-sessions` and `mcp-sessions/<name>` to their source entries, read from the build's entry
+ * list (`'<name>/index': 'src/...'`), which names the file behind every public subpath.
+ */
+function entryPaths(): Record<string, string[]> {
+  const config = readFileSync(join(root, 'tsup.config.ts'), 'utf8');
+  const paths: Record<string, string[]> = {};
+  for (const [, quoted, bare, file] of config.matchAll(
+    /(?:'([\w/-]+)'|(\w+)):\s*'(src\/[\w/.-]+\.ts)'/g,
+  )) {
+    const key = (quoted ?? bare)!;
+    const name = key === 'index' ? 'mcp-sessions' : `mcp-sessions/${key.replace(/\/index$/, '')}`;
+    paths[name] = [join(root, file!)];
+  }
+  return paths;
+}
+
+/** Must fail to compile: proves the mapping resolves to `src/` and that errors are reported. */
+const CANARY = `import { SessionManager } from 'mcp-sessions';
+export const broken = new SessionManager({ idleTtlMs: 'ten minutes' });
+`;
+
+const snippets = snippetsOf(readme);
+const paths = entryPaths();
+const cache = join(root, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'readme-snippets-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Type-checks every snippet and the canary; answers the diagnostics per file name. */
+function check(): Map<string, readonly ts.Diagnostic[]> {
+  const files = snippets.map((snippet, i) => {
+    const file = join(dir, `snippet-${String(i + 1).padStart(2, '0')}.ts`);
+    writeFileSync(file, snippet.code);
+    return file;
+  });
+  const canary = join(dir, 'canary.ts');
+  writeFileSync(canary, CANARY);
+  const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(
+    {
+      compilerOptions: {
+        ...config.compilerOptions,
+        noEmit: true,
+        // A README snippet may declare what it only shows (a handler, a manager).
+        noUnusedLocals: false,
+        noUnusedParameters: false,
+        paths,
+      },
+      files: [...files, canary, join(root, 'src', 'lua.d.ts')],
+    },
+    ts.sys,
+    root,
+  );
+  expect(parsed.errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual(
+    [],
+  );
+  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+  const byFile = new Map<string, readonly ts.Diagnostic[]>();
+  for (const file of [...files, canary]) {
+    const source = program.getSourceFile(file);
+    if (source === undefined) throw new Error(`not in the program: ${file}`);
+    byFile.set(file, [
+      ...program.getSyntacticDiagnostics(source),
+      ...program.getSemanticDiagnostics(source),
+    ]);
+  }
+  const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+  byFile.set('(global)', global);
+  return byFile;
+}
+
+function describeDiagnostic(diagnostic: ts.Diagnostic, snippet: Snippet | undefined): string {
+  const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+  if (diagnostic.file === undefined || diagnostic.start === undefined)
+    return `TS${diagnostic.code}: ${text}`;
+  const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+  const where =
+    snippet === undefined
+      ? `${relative(root, diagnostic.file.fileName)}:${line + 1}:${character + 1}`
+      : `README.md:${snippet.line + line}:${character + 1} (under "${snippet.heading}")`;
+  return `${where} TS${diagnostic.code}: ${text}`;
+}
+
+describe('README.md', () => {
+  it('has ts snippets, and the build names every public subpath', () => {
+    expect(snippets.length).toBeGreaterThan(5);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    const subpaths = Object.keys(pkg.exports)
+      .filter((key) => key !== './package.json')
+      .map((key) => (key === '.' ? 'mcp-sessions' : `mcp-sessions${key.slice(1)}`));
+    expect(Object.keys(paths).sort()).toEqual(subpaths.sort());
+  });
+
+  it('every ts snippet type-checks against the sources, in one compiler run', () => {
+    const byFile = check();
+    const problems: string[] = [];
+    for (const d of byFile.get('(global)') ?? []) problems.push(describeDiagnostic(d, undefined));
+    snippets.forEach((snippet, i) => {
+      const file = join(dir, `snippet-${String(i + 1).padStart(2, '0')}.ts`);
+      for (const d of byFile.get(file) ?? []) problems.push(describeDiagnostic(d, snippet));
+    });
+    const canary = byFile.get(join(dir, 'canary.ts')) ?? [];
+    // The canary must fail on its option type (TS2322), not on an unresolved import (TS2307).
+    expect(canary.map((d) => d.code)).toEqual([2322]);
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('the quick start is examples/quick-start.ts, byte for byte', () => {
+    const quickStart = snippets.find((s) => s.heading === 'Quick start');
+    expect(quickStart, 'a ```ts block under "## Quick start"').toBeDefined();
+    const example = readFileSync(join(root, 'examples', 'quick-start.ts'), 'utf8');
+    expect(quickStart!.code).toBe(example);
+  });
+});
