@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   callRequest,
   errorData,
@@ -10,32 +10,30 @@ import {
   postHeaders,
   rawInitialize,
   rawPost,
+  sessionEnd,
   startHarness,
   toolText,
-  wait,
+  untilPinned,
   waitFor,
 } from '../support/harness.js';
 
-const SHORT_TTL = { idleTtlMs: 200, sweepIntervalMs: 20 };
+const TTL = 200;
+const SHORT_TTL = { idleTtlMs: TTL };
 
-let harness: Harness | undefined;
-
+/** A harness that is closed after the test, which then checks nothing was left open. */
 async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness(options);
+  const harness = await startHarness(options);
+  onTestFinished(async () => {
+    const counts = await harness.close();
+    const connections = await new Promise<number>((resolve, reject) =>
+      harness.demo.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+    expect(connections).toBe(0);
+    expect(counts.transportsClosed).toBe(counts.servers);
+    expect(counts.serversClosed).toBe(counts.servers);
+  });
   return harness;
 }
-
-afterEach(async () => {
-  if (harness === undefined) return;
-  const counts = await harness.close();
-  const connections = await new Promise<number>((resolve, reject) =>
-    harness!.demo.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
-  );
-  harness = undefined;
-  expect(connections).toBe(0);
-  expect(counts.transportsClosed).toBe(counts.servers);
-  expect(counts.serversClosed).toBe(counts.servers);
-});
 
 describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   it('creates sessions, calls tools and keeps per-session state apart', async () => {
@@ -61,7 +59,12 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     const h = await start({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(h.mcpUrl);
     expect((await rawPost(h.mcpUrl, id, callRequest('counter'))).status).toBe(200);
-    await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
+    expect(await h.passTime(TTL - 1)).toBe(0);
+    expect((await h.sessions.resolve(id)).status).toBe('active');
+    const ended = sessionEnd(h.sessions, id);
+    expect(await h.passTime(1)).toBe(1);
+    expect((await ended).reason).toBe('idle');
+    expect((await h.sessions.resolve(id)).status).toBe('ended');
     const answer = await rawPost(h.mcpUrl, id, callRequest('counter', {}, 9));
     expect(answer.status).toBe(404);
     expect(answer.headers.get('x-session-expired')).toBe('true');
@@ -76,10 +79,16 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     const h = await start({ managerOptions: SHORT_TTL });
     const first = await h.connect();
     const id = first.transport.sessionId!;
-    await wait(SHORT_TTL.idleTtlMs * 2);
+    // The client's GET stream pins the session: it outlives the TTL while the client is there.
+    await untilPinned(h.sessions, 1);
+    expect(await h.passTime(TTL * 2)).toBe(0);
     expect((await h.sessions.resolve(id)).status).toBe('active');
     await first.client.close();
-    await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
+    await untilPinned(h.sessions, 0);
+    const ended = sessionEnd(h.sessions, id);
+    expect(await h.passTime(TTL)).toBe(1);
+    expect((await ended).reason).toBe('idle');
+    expect((await h.sessions.resolve(id)).status).toBe('ended');
     const again = await h.connect(id);
     const error = await httpError(toolText(again.client, 'counter'));
     expect(error.code).toBe(404);
@@ -104,7 +113,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     await transport.terminateSession();
     const resolution = await h.sessions.resolve(id);
     expect(resolution.status === 'ended' && resolution.tombstone.reason).toBe('deleted');
-    await waitFor(() => h.counts.serversClosed === 1);
+    await waitFor(() => h.counts.serversClosed === 1, 'the server to close');
     expect(h.counts.transportsClosed).toBe(1);
     expect(h.demo.handler.size).toBe(0);
     const again = await h.connect(id);
@@ -117,14 +126,20 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   it('does not cut a tool call longer than the idle TTL, and the session survives it', async () => {
     const h = await start({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(h.mcpUrl);
-    const slept = await rawPost(h.mcpUrl, id, callRequest('sleep', { ms: 700 }));
-    expect(slept.status).toBe(200);
-    expect(JSON.stringify(slept.json)).toContain('slept 700 ms');
+    const held = rawPost(h.mcpUrl, id, callRequest('hold'));
+    await h.latch.arrivals(1);
+    // The call is in flight while more than three idle TTLs pass and the sweeper runs.
+    expect(await h.passTime(TTL * 3 + 100)).toBe(0);
+    expect((await h.sessions.resolve(id)).status).toBe('active');
+    h.latch.open();
+    const answered = await held;
+    expect(answered.status).toBe(200);
+    expect(JSON.stringify(answered.json)).toContain('"text":"held"');
     const after = await rawPost(h.mcpUrl, id, callRequest('counter'));
     expect(after.status).toBe(200);
     expect(JSON.stringify(after.json)).toContain('"text":"1"');
     const { client } = await h.connect();
-    expect(await toolText(client, 'sleep', { ms: 500 })).toBe('slept 500 ms');
+    expect(await toolText(client, 'hold')).toBe('held');
   });
 
   it('keeps a session alive while its GET stream is open, and idles it out after the stream closes', async () => {
@@ -136,12 +151,16 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
       signal: stream.signal,
     });
     expect(get.status).toBe(200);
-    await wait(SHORT_TTL.idleTtlMs * 4);
+    await untilPinned(h.sessions, 1);
+    expect(await h.passTime(TTL * 4)).toBe(0);
     expect((await h.sessions.resolve(id)).status).toBe('active');
     expect((await h.sessions.stats()).pinned).toBe(1);
     stream.abort();
     await get.body?.cancel().catch(() => undefined);
-    await waitFor(async () => (await h.sessions.resolve(id)).status === 'ended');
+    await untilPinned(h.sessions, 0);
+    const ended = sessionEnd(h.sessions, id);
+    expect(await h.passTime(TTL)).toBe(1);
+    expect((await ended).reason).toBe('idle');
     const answer = await rawPost(h.mcpUrl, id, callRequest('counter'));
     expect(answer.status).toBe(404);
     expect(errorData(answer.json)).toMatchObject({ reason: 'idle' });
@@ -170,7 +189,6 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
     await h.connect();
     expect(await toolText(client, 'echo', { text: 'x' })).toBe('x');
     const counts = await h.close();
-    harness = undefined;
     expect(counts.servers).toBe(2);
     expect(counts.transportsClosed).toBe(2);
     expect(counts.serversClosed).toBe(2);
@@ -185,6 +203,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
       () =>
         process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= before &&
         leftovers().length === 0,
+      'timers and sockets to be released',
     );
     expect(leftovers()).toEqual([]);
   });

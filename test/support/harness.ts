@@ -8,11 +8,17 @@ import { expect } from 'vitest';
 import { createDemoServer, type DemoServer, startDemoServer } from '../../examples/demo-server.js';
 import type { StreamableHttpHandlerOptions } from '../../src/adapters/streamable-http/index.js';
 import {
+  type SessionEndInfo,
   SessionManager,
   type SessionManagerOptions,
   type SessionRecord,
   type SessionStore,
 } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
+import { Latch } from './latch.js';
+import { EVENT_TIMEOUT_MS, waitFor, within } from './wait.js';
+
+export { wait, waitFor, within } from './wait.js';
 
 /** What the harness counts, to prove nothing is left behind. */
 export interface Counts {
@@ -28,8 +34,10 @@ export interface Counts {
 export interface HarnessOptions {
   /** The store (share one between two harnesses to act as two replicas). @default a new MemoryStore */
   store?: SessionStore;
-  /** Manager options besides `store`. */
-  managerOptions?: Omit<SessionManagerOptions, 'store'>;
+  /** The manager's clock (share one between replicas). @default a new ManualClock */
+  clock?: ManualClock;
+  /** Manager options besides `store` and `clock`; `autoStart` defaults to `false`. */
+  managerOptions?: Omit<SessionManagerOptions, 'store' | 'clock'>;
   /** Handler options besides `sessions` and `createServer`. */
   handlerOptions?: Omit<StreamableHttpHandlerOptions, 'sessions' | 'createServer'>;
   /** Adds tools to each session's demo server. */
@@ -42,6 +50,12 @@ export interface Harness {
   readonly mcpUrl: string;
   readonly sessions: SessionManager;
   readonly counts: Counts;
+  /** The manager's clock: time passes only through {@link Harness.passTime}. */
+  readonly clock: ManualClock;
+  /** The gate of every session's `hold` tool, which answers `held` once the latch is open. */
+  readonly latch: Latch;
+  /** Advances the clock by `ms`, then runs one sweep; answers how many sessions it ended. */
+  passTime(ms: number): Promise<number>;
   /** A connected SDK client (closed by {@link Harness.close}). */
   connect(
     sessionId?: string,
@@ -50,11 +64,20 @@ export interface Harness {
   close(): Promise<Counts>;
 }
 
-/** Starts the demo server on 127.0.0.1:0 over an injectable store. */
+/**
+ * Starts the demo server on 127.0.0.1:0 over an injectable store, with a manual clock and no
+ * sweeper: idle expiry happens when a test advances the clock and sweeps.
+ */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const managerOptions: SessionManagerOptions = { ...options.managerOptions };
+  const clock = options.clock ?? new ManualClock();
+  const managerOptions: SessionManagerOptions = {
+    autoStart: false,
+    ...options.managerOptions,
+    clock,
+  };
   if (options.store !== undefined) managerOptions.store = options.store;
   const sessions = new SessionManager(managerOptions);
+  const latch = new Latch();
   const counts: Counts = { servers: 0, transportsClosed: 0, serversClosed: 0 };
   const demo = await startDemoServer({
     port: 0,
@@ -63,6 +86,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     handlerOptions: options.handlerOptions ?? {},
     createServer: (session) => {
       const server = createDemoServer(session);
+      server.registerTool(
+        'hold',
+        { description: 'Answers once the test opens the latch.' },
+        async () => {
+          await latch.pass();
+          return { content: [{ type: 'text', text: 'held' }] };
+        },
+      );
       options.extend?.(server, session);
       counts.servers++;
       server.server.onclose = () => {
@@ -82,6 +113,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     mcpUrl: demo.mcpUrl,
     sessions,
     counts,
+    clock,
+    latch,
+    passTime(ms) {
+      clock.advance(ms);
+      return sessions.sweep();
+    },
     async connect(sessionId) {
       const transport = new StreamableHTTPClientTransport(
         new URL(demo.mcpUrl),
@@ -182,21 +219,27 @@ export async function readAnswer(response: Response): Promise<unknown> {
   return last === undefined ? undefined : JSON.parse(last);
 }
 
-/** Waits `ms` of real time (short waits only, in e2e tests). */
-export function wait(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves with the end of session `id` when `sessions` emits it; rejects after `timeoutMs`.
+ * Subscribe before the action that ends the session.
+ */
+export function sessionEnd(
+  sessions: SessionManager,
+  id: string,
+  timeoutMs = EVENT_TIMEOUT_MS,
+): Promise<SessionEndInfo> {
+  let off = () => {};
+  const ended = new Promise<SessionEndInfo>((resolve) => {
+    off = sessions.on('ended', (info) => {
+      if (info.id === id) resolve(info);
+    });
+  });
+  return within(ended, `the end of session ${id}`, timeoutMs).finally(off);
 }
 
-/** Polls `check` every 10 ms until it is true or `timeoutMs` passes. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 2000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await wait(10);
-  }
+/** Waits until exactly `count` sessions are pinned (a stream opened or closed, a call ended). */
+export function untilPinned(sessions: SessionManager, count: number): Promise<void> {
+  return waitFor(async () => (await sessions.stats()).pinned === count, `${count} pinned`);
 }
 
 /** The first text content of a tool call's result. */
