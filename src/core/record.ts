@@ -1,8 +1,14 @@
-import type { SessionRecord } from './types.js';
+/**
+ * Records as they leave the manager: plain, detached snapshots. Internal.
+ *
+ * @module
+ */
+import { type Resolution, type SessionRecord, UNKNOWN } from './types.js';
 
 /**
- * A detached, plain copy of a session record. Records from the memory store are live views
- * that change with later touches; copy one before keeping it.
+ * A detached, plain copy of a session record with every field (an own property each, on
+ * `Object.prototype`). Stores may answer live views (the memory store's records are nodes of
+ * its list whose fields a spread copy loses); this is how one becomes a value to hand out.
  */
 export function copySessionRecord(record: SessionRecord): SessionRecord {
   return {
@@ -14,4 +20,14 @@ export function copySessionRecord(record: SessionRecord): SessionRecord {
     createdAt: record.createdAt,
     lastSeenAt: record.lastSeenAt,
   };
+}
+
+/**
+ * What a caller with principal `owner` sees of a live session: an active resolution over a
+ * snapshot of `session`, or `unknown` when the session belongs to someone else (exactly what a
+ * never-seen ID answers). Allocates the snapshot and its resolution, nothing for another owner.
+ */
+export function visibleTo(session: SessionRecord, owner: string | undefined): Resolution {
+  if (session.owner !== owner) return UNKNOWN;
+  return { status: 'active', session: copySessionRecord(session) };
 }

@@ -10,7 +10,7 @@ import {
 import { reportFailure } from './failures.js';
 import { type Logger, maskSessionId } from './logger.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
-import { copySessionRecord } from './record.js';
+import { copySessionRecord, visibleTo } from './record.js';
 import { assertValidSessionId, generateSessionId, isValidSessionId } from './session-id.js';
 import type { EndResult, SessionStore, StoreLookup, StorePolicy } from './store.js';
 import { PeriodicJob, withTimeout } from './timers.js';
@@ -251,8 +251,7 @@ export class SessionManager {
     } catch (error) {
       throw toStoreError(error, 'resolve');
     }
-    if (lookup.status === 'active')
-      return lookup.session.owner === options?.owner ? lookup : UNKNOWN;
+    if (lookup.status === 'active') return visibleTo(lookup.session, options?.owner);
     return this.#settle(id, lookup, options?.owner);
   }
 
@@ -272,7 +271,7 @@ export class SessionManager {
         const attachment = this.#attached.get(id);
         if (attachment !== undefined) this.#wrote(attachment, now);
       }
-      return lookup.session.owner === options?.owner ? lookup : UNKNOWN;
+      return visibleTo(lookup.session, options?.owner);
     }
     return this.#settle(id, lookup, options?.owner);
   }
@@ -541,7 +540,7 @@ export class SessionManager {
   async #settle(id: string, lookup: StoreLookup, owner: string | undefined): Promise<Resolution> {
     switch (lookup.status) {
       case 'active':
-        return lookup.session.owner === owner ? lookup : UNKNOWN;
+        return visibleTo(lookup.session, owner);
       case 'expired': {
         if (lookup.reason === 'idle' && this.#pinned.has(id)) {
           // Pinned here, so never idle: the sweeper had not renewed the lease yet.

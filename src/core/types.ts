@@ -30,10 +30,11 @@ export type JsonValue =
   | { [key: string]: JsonValue };
 
 /**
- * A live session as the store holds it. Times are milliseconds from the manager's clock.
+ * A session as the manager hands it out. Times are milliseconds from the manager's clock.
  *
- * Records returned by the memory store are live views: read them right away, and copy one
- * with {@link copySessionRecord} before keeping it (a spread copy misses fields).
+ * Every record the manager answers (from `create`, `resolve`, `touch`, `acquire`, `list`, the
+ * `created` and `ended` events and end hooks) is a plain object detached from the store: keep
+ * it, spread it or serialize it as it is; a later touch does not change it.
  */
 export interface SessionRecord {
   /** The session ID (visible ASCII, 0x21–0x7E). */
