@@ -1,5 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import {
   callRequest,
   errorData,
@@ -9,16 +11,17 @@ import {
   initializeRequest,
   rawInitialize,
   rawPost,
+  sessionEnd,
   startHarness,
   toolText,
-  waitFor,
 } from '../support/harness.js';
 import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
 
 const node = await nodeRedis();
 const io = await ioRedis();
 const side = await ioRedis();
-const SHORT_TTL = { idleTtlMs: 300, sweepIntervalMs: 20 };
+const TTL = 300;
+const SHORT_TTL = { idleTtlMs: TTL };
 
 const harnesses: Harness[] = [];
 let prefix = '';
@@ -37,12 +40,26 @@ afterAll(async () => {
   side.disconnect();
 });
 
-/** Two replicas (node-redis and ioredis) of the demo server over one Redis prefix. */
-async function replicas(options: Omit<HarnessOptions, 'store'> = {}): Promise<[Harness, Harness]> {
+/**
+ * Two replicas (node-redis and ioredis) of the demo server over one Redis prefix, on one manual
+ * clock (replicas agree on time).
+ */
+async function replicas(
+  options: Omit<HarnessOptions, 'store' | 'clock'> = {},
+): Promise<[Harness, Harness]> {
   prefix = testPrefix('e2e');
-  const a = await startHarness({ ...options, store: new RedisStore({ client: node, prefix }) });
+  const clock = new ManualClock(systemClock.now());
+  const a = await startHarness({
+    ...options,
+    clock,
+    store: new RedisStore({ client: node, prefix }),
+  });
   harnesses.push(a);
-  const b = await startHarness({ ...options, store: new RedisStore({ client: io, prefix }) });
+  const b = await startHarness({
+    ...options,
+    clock,
+    store: new RedisStore({ client: io, prefix }),
+  });
   harnesses.push(b);
   return [a, b];
 }
@@ -81,7 +98,11 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     const [a, b] = await replicas({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(a.mcpUrl);
     expect((await rawPost(a.mcpUrl, id, callRequest('counter'))).status).toBe(200);
-    await waitFor(async () => (await a.sessions.resolve(id)).status === 'ended', 5000);
+    expect(await a.passTime(TTL - 1)).toBe(0);
+    expect(await b.sessions.sweep()).toBe(0);
+    const ended = sessionEnd(a.sessions, id);
+    expect(await a.passTime(1)).toBe(1);
+    expect((await ended).reason).toBe('idle');
     for (const h of [a, b]) {
       const answer = await rawPost(h.mcpUrl, id, callRequest('counter', {}, 7));
       expect(answer.status).toBe(404);
@@ -107,8 +128,17 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
   it('a tool call longer than the idle TTL is not cut, and the session survives it', async () => {
     const [a, b] = await replicas({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(a.mcpUrl);
-    const slow = await rawPost(a.mcpUrl, id, callRequest('sleep', { ms: SHORT_TTL.idleTtlMs * 3 }));
-    expect(slow.status).toBe(200);
+    const slow = rawPost(a.mcpUrl, id, callRequest('hold'));
+    await a.latch.arrivals(1);
+    // Three idle TTLs pass while the call is in flight; A renews its lease at each of its sweeps.
+    for (let i = 0; i < 6; i++) {
+      expect(await a.passTime(TTL / 2)).toBe(0);
+      expect(await b.sessions.sweep()).toBe(0);
+    }
+    a.latch.open();
+    const answered = await slow;
+    expect(answered.status).toBe(200);
+    expect(JSON.stringify(answered.json)).toContain('"text":"held"');
     expect((await b.sessions.resolve(id)).status).toBe('active');
   });
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type SessionEndInfo, SessionManager } from '../../src/index.js';
+import { type SessionEndInfo, SessionManager, systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
@@ -27,7 +27,7 @@ const IDLE = 60_000;
 function fleet(options: { maxLifetimeMs?: number } = {}) {
   const prefix = testPrefix('fleet');
   prefixes.push(prefix);
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(systemClock.now());
   const make = (client: typeof node | typeof io) => {
     const manager = new SessionManager({
       store: new RedisStore({ client, prefix }),
@@ -162,7 +162,7 @@ describe('two managers sharing one Redis', () => {
   it('at capacity, evict-oldest ends the least recently touched session fleet-wide', async () => {
     const prefix = testPrefix('cap');
     prefixes.push(prefix);
-    const clock = new ManualClock(Date.now());
+    const clock = new ManualClock(systemClock.now());
     const make = (client: typeof node | typeof io) => {
       const m = new SessionManager({
         store: new RedisStore({ client, prefix }),

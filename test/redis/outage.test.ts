@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SessionError, SessionManager } from '../../src/index.js';
+import { type SessionError, SessionManager, systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
@@ -107,7 +107,7 @@ const clients = [
 describe.each(clients)('Redis outage (%s)', (_, connect) => {
   async function setup() {
     const { client, ready, close } = await connect();
-    const clock = new ManualClock(Date.now());
+    const clock = new ManualClock(systemClock.now());
     const sessions = new SessionManager({
       store: new RedisStore({ client, prefix: testPrefix('outage'), commandTimeoutMs: TIMEOUT_MS }),
       clock,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type SessionError, SessionManager } from '../../src/index.js';
+import { type SessionError, SessionManager, systemClock } from '../../src/index.js';
 import type { StorePolicy } from '../../src/stores/index.js';
 import { DEFAULT_PREFIX, RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
@@ -19,7 +19,7 @@ afterAll(async () => {
   side.disconnect();
 });
 
-const T0 = Date.now();
+const T0 = systemClock.now();
 const POLICY: StorePolicy = Object.freeze({
   idleTtlMs: 60_000,
   maxLifetimeMs: 0,
