@@ -5,9 +5,12 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SseHandler } from '../../src/adapters/sse/index.js';
-import { type SessionEndInfo, SessionManager } from '../../src/index.js';
+import { type SessionEndInfo, SessionManager, systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
+import { ManualClock } from '../../src/testing/index.js';
+import { untilPinned } from '../support/harness.js';
 import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
 
 // Fails (never skips) when the Redis at REDIS_URL is unreachable.
 const node = await nodeRedis();
@@ -26,6 +29,7 @@ interface Replica {
 const replicas: Replica[] = [];
 const clients: Client[] = [];
 let prefix = '';
+const TTL = 300;
 
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close();
@@ -44,11 +48,12 @@ afterAll(async () => {
   side.disconnect();
 });
 
-async function replica(client: typeof node | typeof io): Promise<Replica> {
+async function replica(client: typeof node | typeof io, clock: ManualClock): Promise<Replica> {
   const manager = new SessionManager({
     store: new RedisStore({ client, prefix }),
-    idleTtlMs: 300,
-    sweepIntervalMs: 20,
+    clock,
+    idleTtlMs: TTL,
+    autoStart: false,
   });
   const serversClosed = new Set<string>();
   const handler = new SseHandler({
@@ -84,17 +89,11 @@ async function replica(client: typeof node | typeof io): Promise<Replica> {
   return r;
 }
 
-async function twoReplicas(): Promise<[Replica, Replica]> {
+/** Two replicas on one Redis prefix and one manual clock; no sweeper runs on its own. */
+async function twoReplicas(): Promise<[Replica, Replica, ManualClock]> {
   prefix = testPrefix('sse');
-  return [await replica(node), await replica(io)];
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const clock = new ManualClock(systemClock.now());
+  return [await replica(node, clock), await replica(io, clock), clock];
 }
 
 function ping(r: Replica, sessionId: string) {
@@ -107,7 +106,7 @@ function ping(r: Replica, sessionId: string) {
 
 describe('legacy HTTP+SSE over a shared Redis store', () => {
   it('serves a session on the replica holding its stream, and keeps it while the stream is open', async () => {
-    const [a, b] = await twoReplicas();
+    const [a, b, clock] = await twoReplicas();
     let sessionId = '';
     a.manager.on('created', (session) => {
       sessionId = session.id;
@@ -127,21 +126,31 @@ describe('legacy HTTP+SSE over a shared Redis store', () => {
     expect(elsewhere.status).toBe(409);
     expect((await elsewhere.json()).error.message).toContain('another server process');
     // The open stream keeps the session alive across several idle TTLs (A renews its pin).
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await untilPinned(a.manager, 1);
+    for (let i = 0; i < 6; i++) {
+      clock.advance(TTL / 2);
+      expect(await a.manager.sweep()).toBe(0);
+      expect(await b.manager.sweep()).toBe(0);
+    }
     expect(a.ended).toEqual([]);
     expect(b.ended).toEqual([]);
     expect(await call()).toBe('2');
   });
 
   it('expires a session whose stream closed, closing its transport on the replica that held it', async () => {
-    const [a, b] = await twoReplicas();
+    const [a, b, clock] = await twoReplicas();
     const response = await fetch(new URL('/sse', a.url));
     const reader = response.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
     const sessionId = /sessionId=([^\s&]+)/.exec(first)![1]!;
     expect((await ping(a, sessionId)).status).toBe(202);
     await reader.cancel();
-    await until(() => a.serversClosed.has(sessionId), 'server closed on A');
+    await untilPinned(a.manager, 0);
+    expect(a.serversClosed.has(sessionId)).toBe(false);
+    clock.advance(TTL);
+    expect(await a.manager.sweep()).toBe(1);
+    expect(await b.manager.sweep()).toBe(0);
+    await waitFor(() => a.serversClosed.has(sessionId), 'the server to close on A');
     // The stream's close alone ends nothing: the session ended by idle expiry.
     expect(a.handler.size).toBe(0);
     expect([...a.ended, ...b.ended].map((e) => e.reason)).toEqual(['idle']);
