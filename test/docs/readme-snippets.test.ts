@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import tsupConfig from '../../tsup.config.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -38,19 +39,16 @@ function snippetsOf(markdown: string): Snippet[] {
   return found;
 }
 
-/**
- * `mcp-sessions` and `mcp-sessions/<name>` to their source entries, read from the build's entry
- * list (`'<name>/index': 'src/...'`), which names the file behind every public subpath.
- */
+/** `mcp-sessions` and `mcp-sessions/<name>` to their source files, from the build's entry list. */
 function entryPaths(): Record<string, string[]> {
-  const config = readFileSync(join(root, 'tsup.config.ts'), 'utf8');
+  const configs = Array.isArray(tsupConfig) ? tsupConfig : [tsupConfig];
   const paths: Record<string, string[]> = {};
-  for (const [, quoted, bare, file] of config.matchAll(
-    /(?:'([\w/-]+)'|(\w+)):\s*'(src\/[\w/.-]+\.ts)'/g,
-  )) {
-    const key = (quoted ?? bare)!;
-    const name = key === 'index' ? 'mcp-sessions' : `mcp-sessions/${key.replace(/\/index$/, '')}`;
-    paths[name] = [join(root, file!)];
+  for (const config of configs as Array<{ entry?: Record<string, string> }>) {
+    for (const [name, file] of Object.entries(config.entry ?? {})) {
+      const subpath =
+        name === 'index' ? 'mcp-sessions' : `mcp-sessions/${name.replace(/\/index$/, '')}`;
+      paths[subpath] = [join(root, file)];
+    }
   }
   return paths;
 }
