@@ -13,11 +13,12 @@ import { MemoryEngine } from './memory/engine.js';
 /**
  * The default {@link SessionStore}: everything in this process.
  *
- * A `Map` finds a session; an intrusive doubly linked list keeps sessions in touch order, so a
- * touch is O(1) and a sweep walks from the least recently touched end and stops at the first
- * session still alive (its cost follows what expired, not what lives). With a maximum lifetime,
- * a creation-ordered queue does the same for lifetimes. Tombstones live in a `Map` in end order
- * and are dropped oldest first, by age and by count.
+ * A `Map` finds a session and a touch writes one field, O(1). The sweep finds due sessions
+ * without scanning the live ones: sessions are filed in creation order, and a session the sweep
+ * finds touched since it was filed is filed again under its last touch (a min-heap), so a sweep
+ * costs what expired plus what was touched since filed, not what lives. `oldest` answers the
+ * least recently touched first (ties within a millisecond in any order). Tombstones live in a
+ * `Map` in end order and are dropped oldest first, by age and by count.
  */
 export class MemoryStore implements SessionStore {
   /** Sessions die with the process. */

@@ -9,6 +9,7 @@ import {
   type StorePolicy,
 } from '../../core/store.js';
 import type { EndReason, SessionRecord, Tombstone } from '../../core/types.js';
+import { KeyedHeap } from './keyed-heap.js';
 import { SessionNode } from './session-node.js';
 
 const UNKNOWN = Object.freeze({ status: 'unknown' as const });
@@ -17,19 +18,28 @@ const UNKNOWN = Object.freeze({ status: 'unknown' as const });
  * The memory store's synchronous engine (internal: `MemoryStore` wraps it in the async
  * `SessionStore` contract; benchmarks drive it directly).
  *
- * A `Map` finds a session; an intrusive doubly linked list keeps sessions in touch order, so a
- * touch is O(1) and a sweep walks from the least recently touched end and stops at the first
- * session still alive (its cost follows what expired, not what lives). With a maximum lifetime,
- * a creation-ordered queue does the same for lifetimes. Tombstones live in a `Map` in end order
- * and are dropped oldest first, by age and by count.
+ * A `Map` finds a session. A touch only writes `lastSeenAt` on the session: it is as cheap as a
+ * field write on a plain map entry. For the sweep, every session is filed under a key that is
+ * never later than its `lastSeenAt`: at creation, at the tail of an intrusive list in creation
+ * order (key `createdAt`); once filed again, in a min-heap keyed by the `lastSeenAt` it had
+ * then. The sweep takes the smallest key while it is past the idle cutoff: a session not
+ * touched since it was filed is due and ends; a touched one is filed again under its
+ * `lastSeenAt`, which is past the cutoff, and the sweep goes on. It stops at the first key not
+ * past the cutoff, so its cost follows what expired plus what was touched since filed (each
+ * session at most once per idle window), not what lives. `oldest` files touched sessions again
+ * the same way before answering. With a maximum lifetime, a creation-ordered queue does the
+ * same for lifetimes. Tombstones live in a `Map` in end order and are dropped oldest first, by
+ * age and by count.
  */
 export class MemoryEngine {
   readonly #sessions = new Map<string, SessionNode>();
   readonly #tombstones = new Map<string, Tombstone>();
-  /** Least recently touched. */
+  /** Sessions never filed again, in creation order (key: `createdAt`): first. */
   #head: SessionNode | undefined = undefined;
-  /** Most recently touched. */
+  /** Sessions never filed again: last. */
   #tail: SessionNode | undefined = undefined;
+  /** Sessions filed again, keyed by the `lastSeenAt` they had when filed. */
+  readonly #refiled = new KeyedHeap<SessionNode>();
   /** Creation order, for lifetimes; ended nodes are skipped when they reach the front. */
   #byCreation: SessionNode[] = [];
   #byCreationHead = 0;
@@ -74,11 +84,14 @@ export class MemoryEngine {
     const claimed: EndedNow[] = [];
     if (policy.idleTtlMs > 0) {
       const cutoff = now - policy.idleTtlMs;
-      let node = this.#head;
-      while (node !== undefined && claimed.length < limit && node.lastSeenAt <= cutoff) {
-        const next = node.next;
-        claimed.push(this.#endNode(node, expiryReasonOf(node.createdAt, policy, now), now, policy));
-        node = next;
+      while (claimed.length < limit) {
+        const node = this.#first(cutoff);
+        if (node === undefined) break;
+        if (node.lastSeenAt <= cutoff) {
+          claimed.push(
+            this.#endNode(node, expiryReasonOf(node.createdAt, policy, now), now, policy),
+          );
+        } else this.#refile(node);
       }
     }
     if (policy.maxLifetimeMs > 0) this.#claimLifetimes(now, limit, policy, claimed);
@@ -86,13 +99,20 @@ export class MemoryEngine {
     return claimed;
   }
 
-  /** `SessionStore.oldest`, synchronously. */
+  /** `SessionStore.oldest`, synchronously; sessions touched in the same millisecond in any order. */
   oldest(limit: number): string[] {
-    const ids: string[] = [];
-    for (let node = this.#head; node !== undefined && ids.length < limit; node = node.next) {
-      ids.push(node.id);
+    const taken: SessionNode[] = [];
+    while (taken.length < limit) {
+      const node = this.#first(Infinity);
+      if (node === undefined) break;
+      if (this.#keyOf(node) < node.lastSeenAt) this.#refile(node);
+      else {
+        this.#unfile(node);
+        taken.push(node);
+      }
     }
-    return ids;
+    for (const node of taken) this.#refiled.push(node, node.lastSeenAt);
+    return taken.map((node) => node.id);
   }
 
   /** `SessionStore.count`, synchronously. */
@@ -116,6 +136,7 @@ export class MemoryEngine {
     this.#sessions.clear();
     this.#tombstones.clear();
     this.#head = this.#tail = undefined;
+    this.#refiled.clear();
     this.#byCreation = [];
     this.#byCreationHead = 0;
   }
@@ -133,13 +154,7 @@ export class MemoryEngine {
         const reason = expiryReasonOf(node.createdAt, policy, now);
         if (!revive || reason === 'lifetime') return { status: 'expired', session: node, reason };
       }
-      if (touch) {
-        if (now > node.lastSeenAt) node.lastSeenAt = now;
-        if (node !== this.#tail) {
-          this.#unlink(node);
-          this.#append(node);
-        }
-      }
+      if (touch && now > node.lastSeenAt) node.lastSeenAt = now;
       return { status: 'active', session: node };
     }
     const tombstone = this.#liveTombstone(id, now, policy);
@@ -155,7 +170,7 @@ export class MemoryEngine {
 
   #endNode(node: SessionNode, reason: EndReason, now: number, policy: StorePolicy): EndedNow {
     this.#sessions.delete(node.id);
-    this.#unlink(node);
+    this.#unfile(node);
     const tombstone: Tombstone = { id: node.id, owner: node.owner, reason, endedAt: now };
     if (policy.tombstoneTtlMs > 0 && policy.maxTombstones > 0) {
       this.#tombstones.set(node.id, tombstone);
@@ -192,6 +207,35 @@ export class MemoryEngine {
       if (tombstone.endedAt > cutoff && this.#tombstones.size <= policy.maxTombstones) break;
       this.#tombstones.delete(id);
     }
+  }
+
+  /** The session filed under the smallest key, when that key is `<= cutoff`. */
+  #first(cutoff: number): SessionNode | undefined {
+    const listed = this.#head;
+    const heapKey = this.#refiled.peekKey();
+    if (listed !== undefined && listed.createdAt <= heapKey) {
+      return listed.createdAt <= cutoff ? listed : undefined;
+    }
+    return heapKey <= cutoff ? this.#refiled.peek() : undefined;
+  }
+
+  #keyOf(node: SessionNode): number {
+    return node.heapIndex < 0 ? node.createdAt : this.#refiled.keyAt(node.heapIndex);
+  }
+
+  /** Files `node` again under its `lastSeenAt`. */
+  #refile(node: SessionNode): void {
+    if (node.heapIndex === 0) {
+      this.#refiled.rekeyTop(node.lastSeenAt);
+      return;
+    }
+    this.#unfile(node);
+    this.#refiled.push(node, node.lastSeenAt);
+  }
+
+  #unfile(node: SessionNode): void {
+    if (node.heapIndex >= 0) this.#refiled.remove(node);
+    else this.#unlink(node);
   }
 
   #append(node: SessionNode): void {

@@ -1,5 +1,6 @@
 import type { NewSession } from '../../core/store.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
+import type { HeapEntry } from './keyed-heap.js';
 
 /** Rarely-set fields, kept out of the node so a plain session costs one pointer for all four. */
 interface Extras {
@@ -18,12 +19,14 @@ function extrasOf(session: NewSession): Extras | undefined {
 }
 
 /**
- * One live session of the memory engine: the record itself and its place in the touch-ordered
- * list (intrusive, so filing a node elsewhere in the list allocates nothing).
+ * One live session of the memory engine: the record itself and where it is filed for the sweep,
+ * either in the creation-ordered list (intrusive: `prev`, `next`) or in the heap of sessions
+ * filed again after a touch (`heapIndex`, `-1` when not there).
  */
-export class SessionNode implements SessionRecord {
+export class SessionNode implements SessionRecord, HeapEntry {
   prev: SessionNode | undefined = undefined;
   next: SessionNode | undefined = undefined;
+  heapIndex = -1;
   lastSeenAt: number;
   readonly extras: Extras | undefined;
 

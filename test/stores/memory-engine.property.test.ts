@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StorePolicy } from '../../src/core/store.js';
+import { MemoryEngine } from '../../src/stores/memory/engine.js';
+
+const IDLE = 100;
+const POLICY: StorePolicy = Object.freeze({
+  idleTtlMs: IDLE,
+  maxLifetimeMs: 0,
+  tombstoneTtlMs: 0,
+  maxTombstones: 0,
+  maxSessions: Infinity,
+});
+
+type Op =
+  | { op: 'create' }
+  | { op: 'touch' | 'get' | 'end'; session: number }
+  | { op: 'advance'; ms: number }
+  | { op: 'sweep'; limit: number }
+  | { op: 'oldest'; limit: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('create' as const) }),
+  fc.record({
+    op: fc.constantFrom('touch' as const, 'get' as const, 'end' as const),
+    session: fc.nat(40),
+  }),
+  fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 60 }) }),
+  fc.record({ op: fc.constant('sweep' as const), limit: fc.integer({ min: 1, max: 6 }) }),
+  fc.record({ op: fc.constant('oldest' as const), limit: fc.integer({ min: 1, max: 8 }) }),
+);
+
+/** Live sessions of the model: ID -> lastSeenAt. */
+type Model = Map<string, number>;
+
+function due(model: Model, now: number): string[] {
+  return [...model].filter(([, seen]) => seen + IDLE <= now).map(([id]) => id);
+}
+
+function run(ops: Op[]): void {
+  const engine = new MemoryEngine();
+  const model: Model = new Map();
+  const ids: string[] = [];
+  let now = 1000;
+  for (const step of ops) {
+    const pick = (i: number) => ids[i % Math.max(ids.length, 1)];
+    switch (step.op) {
+      case 'create': {
+        const id = `s${ids.length}`;
+        ids.push(id);
+        expect(engine.create({ id, createdAt: now }, POLICY)).toBe('created');
+        model.set(id, now);
+        break;
+      }
+      case 'touch':
+      case 'get': {
+        const id = pick(step.session);
+        if (id === undefined) break;
+        const seen = model.get(id);
+        const expected = seen === undefined ? 'unknown' : seen + IDLE <= now ? 'expired' : 'active';
+        expect(engine[step.op](id, now, POLICY).status).toBe(expected);
+        if (step.op === 'touch' && expected === 'active') model.set(id, now);
+        break;
+      }
+      case 'end': {
+        const id = pick(step.session);
+        if (id === undefined) break;
+        expect(engine.end(id, 'closed', now, POLICY).status).toBe(
+          model.delete(id) ? 'ended-now' : 'unknown',
+        );
+        break;
+      }
+      case 'advance':
+        now += step.ms;
+        break;
+      case 'sweep': {
+        const expected = due(model, now);
+        const claimed = engine.claimExpired(now, step.limit, POLICY).map((c) => c.session.id);
+        expect(claimed.length).toBe(Math.min(step.limit, expected.length));
+        for (const id of claimed) {
+          expect(expected).toContain(id);
+          model.delete(id);
+        }
+        break;
+      }
+      case 'oldest': {
+        const answer = engine.oldest(step.limit);
+        const seen = answer.map((id) => model.get(id));
+        const expected = [...model.values()].sort((a, b) => a - b).slice(0, step.limit);
+        // Least recently touched first; sessions touched in the same millisecond in any order.
+        expect(seen).toEqual(expected);
+        break;
+      }
+    }
+    expect(engine.count(now, POLICY).sessions).toBe(model.size);
+  }
+}
+
+describe('memory engine against a reference model', () => {
+  it('sweeps exactly the due sessions and answers the least recently touched first', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 120 }), (ops) => run(ops)),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a session touched after it was filed is not swept, and is swept one idle window later', () => {
+    const engine = new MemoryEngine();
+    engine.create({ id: 'a', createdAt: 0 }, POLICY);
+    engine.create({ id: 'b', createdAt: 10 }, POLICY);
+    engine.touch('a', 50, POLICY);
+    expect(engine.claimExpired(110, 10, POLICY).map((c) => c.session.id)).toEqual(['b']);
+    expect(engine.claimExpired(149, 10, POLICY)).toEqual([]);
+    expect(engine.claimExpired(150, 10, POLICY).map((c) => c.session.id)).toEqual(['a']);
+  });
+
+  it('oldest leaves every session in place', () => {
+    const engine = new MemoryEngine();
+    for (const [i, id] of ['a', 'b', 'c'].entries()) {
+      engine.create({ id, createdAt: i }, POLICY);
+    }
+    engine.touch('a', 5, POLICY);
+    expect(engine.oldest(2)).toEqual(['b', 'c']);
+    expect(engine.oldest(3)).toEqual(['b', 'c', 'a']);
+    expect(engine.claimExpired(102, 10, POLICY).map((c) => c.session.id)).toEqual(['b', 'c']);
+    expect(engine.oldest(3)).toEqual(['a']);
+  });
+});
