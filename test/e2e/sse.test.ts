@@ -24,14 +24,17 @@ import {
 } from '../../src/adapters/sse/index.js';
 import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
 import {
-  MemoryStore,
   type SessionEndInfo,
   type SessionFailure,
   SessionManager,
   type SessionManagerOptions,
   type SessionRecord,
-  type SessionStore,
 } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
+import { FaultyStore } from '../support/faulty-store.js';
+import { untilPinned } from '../support/harness.js';
+import { Latch } from '../support/latch.js';
+import { wait, waitFor } from '../support/wait.js';
 
 // ---------------------------------------------------------------------------------------------
 // Harness: a real node:http server on 127.0.0.1 with the SSE handler, real SDK clients, and
@@ -43,32 +46,17 @@ interface Counts {
   serversClosed: Set<string>;
 }
 
-/** A barrier shared by every session of a test: `barrier` tool calls wait for `size` arrivals. */
-class Barrier {
-  #waiting: Array<() => void> = [];
-  constructor(readonly size: number) {}
-  arrive(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
-      if (this.#waiting.length >= this.size) for (const go of this.#waiting.splice(0)) go();
-    });
-  }
-}
-
-function buildServer(sessionId: string, counts: Counts, barrier: Barrier): McpServer {
+/** A server whose `hold` tool waits at `latch` (shared by every session of a test), then answers the session ID. */
+function buildServer(sessionId: string, counts: Counts, latch: Latch): McpServer {
   counts.serversCreated++;
   const server = new McpServer({ name: 'sse-e2e', version: '1.0.0' });
   let counter = 0;
   const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
   server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text: t }) => text(t));
   server.registerTool('counter', {}, () => text(String(++counter)));
-  server.registerTool('sleep', { inputSchema: { ms: z.number() } }, async ({ ms }) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return text(`slept ${ms}`);
-  });
   server.registerTool('whoami', {}, () => text(sessionId));
-  server.registerTool('barrier', {}, async () => {
-    await barrier.arrive();
+  server.registerTool('hold', {}, async () => {
+    await latch.pass();
     return text(sessionId);
   });
   const close = server.close.bind(server);
@@ -79,26 +67,13 @@ function buildServer(sessionId: string, counts: Counts, barrier: Barrier): McpSe
   return server;
 }
 
-/** A store whose every call fails while `down` is set (an unreachable store). */
-function flakyStore(): { store: SessionStore; setDown(down: boolean): void } {
-  const inner = new MemoryStore();
-  let down = false;
-  const store = new Proxy(inner, {
-    get(target, prop) {
-      const value = (target as unknown as Record<PropertyKey, unknown>)[prop];
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        down
-          ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'))
-          : (value as (...a: unknown[]) => unknown).apply(target, args);
-    },
-  });
-  return { store, setDown: (value) => (down = value) };
-}
-
 interface Harness {
   url: URL;
   manager: SessionManager;
+  /** The manager's clock: time passes only through {@link passTime}. */
+  clock: ManualClock;
+  /** The gate of every session's `hold` tool. */
+  latch: Latch;
   handler: SseHandler;
   http: HttpServer;
   counts: Counts;
@@ -157,16 +132,21 @@ async function start(
   managerOptions: SessionManagerOptions = {},
   handlerOptions: Partial<SseHandlerOptions> = {},
   options: {
-    barrier?: Barrier;
     wrap?: (h: SseHandler) => (req: IncomingMessage, res: ServerResponse) => void;
   } = {},
 ): Promise<Harness> {
-  const manager = new SessionManager({ idleTtlMs: 200, sweepIntervalMs: 20, ...managerOptions });
+  const clock = new ManualClock();
+  const manager = new SessionManager({
+    idleTtlMs: TTL,
+    autoStart: false,
+    ...managerOptions,
+    clock,
+  });
   const counts: Counts = { serversCreated: 0, serversClosed: new Set() };
-  const barrier = options.barrier ?? new Barrier(1);
+  const latch = new Latch();
   const handler = new SseHandler({
     sessions: manager,
-    createServer: (session) => buildServer(session.id, counts, barrier),
+    createServer: (session) => buildServer(session.id, counts, latch),
     ...handlerOptions,
   });
   const listener = options.wrap?.(handler) ?? ((req, res) => void handler.node(req, res));
@@ -182,6 +162,8 @@ async function start(
   const h: Harness = {
     url: new URL(`http://127.0.0.1:${port}`),
     manager,
+    clock,
+    latch,
     handler,
     http,
     counts,
@@ -212,19 +194,16 @@ async function callText(client: Client, name: string, args: Record<string, unkno
   return (result.content as Array<{ text: string }>)[0]!.text;
 }
 
-/** Polls a condition every 5 ms for at most 3 s. */
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Advances the clock by `ms`, then runs one sweep; answers how many sessions it ended. */
+function passTime(h: Harness, ms: number): Promise<number> {
+  h.clock.advance(ms);
+  return h.manager.sweep();
 }
 
-function endedWith(h: Harness, id: string): Promise<SessionEndInfo> {
-  return waitFor(() => h.ended.some((e) => e.id === id), `session end`).then(
-    () => h.ended.find((e) => e.id === id)!,
-  );
+/** The end of session `id`, once the manager has emitted it. */
+async function endedWith(h: Harness, id: string): Promise<SessionEndInfo> {
+  await waitFor(() => h.ended.some((e) => e.id === id), `the end of session ${id}`);
+  return h.ended.find((e) => e.id === id)!;
 }
 
 async function post(
@@ -258,6 +237,9 @@ interface RpcErrorBody {
 }
 
 const ping = { jsonrpc: '2.0', id: 41, method: 'ping' };
+
+/** The idle TTL of every test that does not set its own, in ms. */
+const TTL = 200;
 
 /** The 400 body both transports answer for a session of the other kind, for `ping`. */
 function wrongKindBody(kind: string, expected: string): RpcErrorBody {
@@ -330,21 +312,21 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   });
 
   it('never mixes responses of two sessions using the same JSON-RPC id at the same time', async () => {
-    const h = await start({}, {}, { barrier: new Barrier(2) });
+    const h = await start();
     const a = await connect(h);
     const b = await connect(h);
-    // Both clients number their requests from 0, so these calls carry the same id; the barrier
+    // Both clients number their requests from 0, so these calls carry the same id; the latch
     // only opens once both are in flight on the server.
-    const [fromA, fromB] = await Promise.all([
-      callText(a.client, 'barrier'),
-      callText(b.client, 'barrier'),
-    ]);
+    const calls = Promise.all([callText(a.client, 'hold'), callText(b.client, 'hold')]);
+    await h.latch.arrivals(2);
+    h.latch.open();
+    const [fromA, fromB] = await calls;
     expect(fromA).toBe(a.sessionId);
     expect(fromB).toBe(b.sessionId);
   });
 
   it('ends a session whose client went away after the idle TTL; the client then sees SESSION_EXPIRED idle', async () => {
-    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const h = await start({ idleTtlMs: 150 });
     let cut: (() => void) | undefined;
     let streams = 0;
     // The stream goes through this fetch so the test can cut it while the client stays usable
@@ -358,9 +340,12 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const { client, sessionId } = await connect(h, { eventSourceInit: { fetch: streamFetch } });
     expect(await callText(client, 'echo', { text: 'before' })).toBe('before');
     // While the stream is open the session outlives many TTLs.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await untilPinned(h.manager, 1);
+    expect(await passTime(h, 400)).toBe(0);
     expect(h.ended).toEqual([]);
     cut!();
+    await untilPinned(h.manager, 0);
+    expect(await passTime(h, 150)).toBe(1);
     const end = await endedWith(h, sessionId);
     expect(end.reason).toBe('idle');
     expect(h.counts.serversClosed.has(sessionId)).toBe(true);
@@ -375,10 +360,13 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   });
 
   it('idle expiry over raw HTTP: 404 SESSION_EXPIRED with reason, endedAt and expiry headers', async () => {
-    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const h = await start({ idleTtlMs: 150 });
     const stream = await openRawStream(h);
     expect((await post(h, `?sessionId=${stream.sessionId}`, ping)).status).toBe(202);
     stream.res.destroy();
+    await untilPinned(h.manager, 0);
+    expect(await passTime(h, 149)).toBe(0);
+    expect(await passTime(h, 1)).toBe(1);
     const end = await endedWith(h, stream.sessionId);
     expect(end.reason).toBe('idle');
     // The stream was idle for at least the TTL after it closed.
@@ -473,28 +461,35 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   });
 
   it('does not cut a tool call longer than the idle TTL, and the session survives it', async () => {
-    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const h = await start({ idleTtlMs: 150 });
     const { client, sessionId } = await connect(h);
-    expect(await callText(client, 'sleep', { ms: 600 })).toBe('slept 600');
+    const call = callText(client, 'hold');
+    await h.latch.arrivals(1);
+    // Four idle TTLs pass and the sweeper runs while the call is in flight.
+    expect(await passTime(h, 600)).toBe(0);
+    h.latch.open();
+    expect(await call).toBe(sessionId);
     expect(h.ended).toEqual([]);
     expect((await h.manager.resolve(sessionId)).status).toBe('active');
     expect(await callText(client, 'counter')).toBe('1');
   });
 
   it('touches the session on every POST; after the last one the idle clock runs', async () => {
-    const h = await start({ idleTtlMs: 150, sweepIntervalMs: 10 });
+    const h = await start({ idleTtlMs: 150 });
     const stream = await openRawStream(h);
     stream.res.destroy();
-    await waitFor(async () => (await h.manager.stats()).pinned === 0, 'stream unpinned');
-    // Keep the session alive with POSTs only (its stream is gone): each one touches it.
+    await untilPinned(h.manager, 0);
+    // Keep the session alive with POSTs only (its stream is gone): each one touches it, so 600 ms
+    // of sweeps in steps shorter than the TTL end nothing.
     for (let i = 0; i < 6; i++) {
       const answer = await post(h, `?sessionId=${stream.sessionId}`, ping);
       expect(answer.status).toBe(409);
       expect(answer.json.error.message).toContain('closed');
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await passTime(h, 100)).toBe(0);
     }
     expect(h.ended).toEqual([]);
     expect((await h.manager.stats()).pinned).toBe(0);
+    expect(await passTime(h, 50)).toBe(1);
     expect((await endedWith(h, stream.sessionId)).reason).toBe('idle');
   });
 
@@ -523,7 +518,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     await pinned.text();
     // ...once its stream closed, a new stream takes its place.
     old.res.destroy();
-    await waitFor(async () => (await e.manager.stats()).pinned === 0, 'stream unpinned');
+    await untilPinned(e.manager, 0);
     const { client } = await connect(e);
     expect(await callText(client, 'counter')).toBe('1');
     expect((await endedWith(e, old.sessionId)).reason).toBe('evicted');
@@ -534,10 +529,13 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   });
 
   it('answers 503 with Retry-After while the store is unreachable, and deletes nothing', async () => {
-    const flaky = flakyStore();
-    const h = await start({ store: flaky.store });
+    const flaky = new FaultyStore(
+      undefined,
+      () => new Error('connect ECONNREFUSED 127.0.0.1:6379'),
+    );
+    const h = await start({ store: flaky });
     const { client, sessionId } = await connect(h);
-    flaky.setDown(true);
+    flaky.failing = true;
     const during = await post(h, `?sessionId=${sessionId}`, ping);
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toBe('5');
@@ -546,19 +544,28 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(opening.status).toBe(503);
     await opening.text();
     expect(h.handler.size).toBe(1);
-    flaky.setDown(false);
+    // A sweep runs into the outage long after the TTL: it fails typed, reports the lease it could
+    // not renew, and changes nothing.
+    h.clock.advance(TTL * 10);
+    await expect(h.manager.sweep()).rejects.toThrow(
+      expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
+    );
+    expect(h.errors.splice(0)).toEqual([
+      expect.objectContaining({
+        phase: 'renew',
+        sessionId,
+        error: expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
+      }),
+    ]);
+    flaky.failing = false;
     expect(await callText(client, 'counter')).toBe('1');
     expect((await h.manager.resolve(sessionId)).status).toBe('active');
     expect(h.counts.serversCreated).toBe(1);
     expect(h.ended).toEqual([]);
-    // The sweeper ran into the outage meanwhile; it reported it and changed nothing.
-    for (const failure of h.errors.splice(0)) {
-      expect((failure.error as { code?: string }).code).toBe('STORE_UNAVAILABLE');
-    }
   });
 
   it('writes keep-alive comment frames on an open stream and stops when it closes', async () => {
-    const h = await start({ idleTtlMs: 60_000 }, { keepAliveMs: 20 });
+    const h = await start({ idleTtlMs: 60_000, autoStart: true }, { keepAliveMs: 20 });
     const stream = await openRawStream(h);
     await waitFor(
       () => stream.received().split(KEEP_ALIVE_FRAME).length - 1 >= 3,
@@ -570,7 +577,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     stream.res.destroy();
     await waitFor(() => liveIntervals.size === 1, 'keep-alive timer cleared');
     const frames = stream.received().length;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await wait(60);
     expect(stream.received().length).toBe(frames);
   });
 
@@ -645,10 +652,12 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   });
 
   it('closes every transport and server on lifetime end and on shutdown', async () => {
-    const h = await start({ idleTtlMs: 60_000, maxLifetimeMs: 250, sweepIntervalMs: 10 });
+    const h = await start({ idleTtlMs: 60_000, maxLifetimeMs: 250 });
     const { sessionId } = await connect(h);
     const stream = await openRawStream(h);
     // The open streams pin their sessions, but the lifetime still applies.
+    expect(await passTime(h, 249)).toBe(0);
+    expect(await passTime(h, 1)).toBe(2);
     expect((await endedWith(h, sessionId)).reason).toBe('lifetime');
     expect((await endedWith(h, stream.sessionId)).reason).toBe('lifetime');
     await stream.ended;
@@ -750,7 +759,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const closing = h.handler.close().then(() => {
       closed = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await wait(20);
     expect(closed).toBe(false);
     held.release();
     await closing;

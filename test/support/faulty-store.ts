@@ -1,15 +1,26 @@
 import { MemoryStore, SessionError, type SessionStore } from '../../src/index.js';
 
+/** The failure a {@link FaultyStore} injects by default. */
+function injectedOutage(): unknown {
+  return new SessionError('STORE_UNAVAILABLE', 'injected store outage');
+}
+
 /**
  * A fault injector around a real store: while `failing` is true, every call rejects with
- * `SessionError('STORE_UNAVAILABLE')` without reaching the inner store.
+ * `fault()` (by default `SessionError('STORE_UNAVAILABLE')`) without reaching the inner store.
  */
 export class FaultyStore implements SessionStore {
   failing = false;
   readonly inner: SessionStore;
+  readonly #fault: () => unknown;
 
-  constructor(inner: SessionStore = new MemoryStore()) {
+  /**
+   * @param inner the store that answers while not failing. @default a new MemoryStore
+   * @param fault what a failing call throws, e.g. a raw driver error. @default a STORE_UNAVAILABLE SessionError
+   */
+  constructor(inner: SessionStore = new MemoryStore(), fault: () => unknown = injectedOutage) {
     this.inner = inner;
+    this.#fault = fault;
   }
 
   get shared(): boolean {
@@ -17,9 +28,7 @@ export class FaultyStore implements SessionStore {
   }
 
   #guard<T>(call: () => Promise<T>): Promise<T> {
-    if (this.failing) {
-      return Promise.reject(new SessionError('STORE_UNAVAILABLE', 'injected store outage'));
-    }
+    if (this.failing) return Promise.reject(this.#fault());
     return call();
   }
 
@@ -32,7 +41,7 @@ export class FaultyStore implements SessionStore {
   oldest: SessionStore['oldest'] = (...a) => this.#guard(() => this.inner.oldest(...a));
   count: SessionStore['count'] = (...a) => this.#guard(() => this.inner.count(...a));
   list: SessionStore['list'] = (policy) => {
-    if (this.failing) throw new SessionError('STORE_UNAVAILABLE', 'injected store outage');
+    if (this.failing) throw this.#fault();
     return this.inner.list(policy);
   };
   close: SessionStore['close'] = () => this.inner.close();
