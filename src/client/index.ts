@@ -5,7 +5,7 @@
  *
  * @module
  */
-export type { SessionNotFoundCode } from '../adapters/http/answers.js';
+export type { SessionNotFoundCode } from '../protocol.js';
 export type { RecoveryOptions, SessionRecovery } from './options.js';
 export {
   connectWithRecovery,

@@ -1,4 +1,4 @@
-import { SESSION_NOT_FOUND_RPC_CODE, type SessionNotFoundCode } from '../adapters/http/answers.js';
+import { SESSION_NOT_FOUND_RPC_CODE, type SessionNotFoundCode } from '../protocol.js';
 
 /**
  * A server's 404 for a session it no longer has, as read from the SDK client's error by

@@ -335,16 +335,22 @@ describe('SseGate, directly', () => {
       sessions,
       keepAliveMs: 0,
       ownerOf: (authInfo, req) => {
-        seen.push([authInfo, req]);
-        return `${authInfo?.clientId}:${req.headers['x-tenant']}`;
+        seen.push([authInfo, req.method, req.url, req.headers.get('x-tenant')]);
+        return `${authInfo?.clientId}:${req.headers.get('x-tenant')}`;
       },
     });
     const auth = { token: 't', clientId: 'client-1', scopes: [] };
-    const req = { headers: { 'x-tenant': 'acme' }, auth } as unknown as IncomingMessage;
+    const req = {
+      method: 'GET',
+      url: '/sse',
+      headers: { host: '127.0.0.1:8080', 'x-tenant': 'acme' },
+      rawHeaders: ['Host', '127.0.0.1:8080', 'X-Tenant', 'acme'],
+      auth,
+    } as unknown as IncomingMessage;
     const transport = { sessionId: randomUUID(), close: async () => undefined };
     const session = await gate.attach({ transport, req, res: fakeResponse() });
     expect(session).toMatchObject({ id: transport.sessionId, owner: 'client-1:acme', kind: 'sse' });
-    expect(seen).toEqual([[auth, req]]);
+    expect(seen).toEqual([[auth, 'GET', 'http://127.0.0.1:8080/sse', 'acme']]);
     await sessions.close();
   });
 
@@ -369,7 +375,7 @@ describe('SseGate, directly', () => {
     await sessions.close();
   });
 
-  it('a throwing owner function fails the call', async () => {
+  it('a throwing owner function answers 500 with the JSON-RPC body, like the Streamable HTTP gate', async () => {
     const sessions = new SessionManager({ autoStart: false });
     const gate = new SseGate({
       sessions,
@@ -377,8 +383,34 @@ describe('SseGate, directly', () => {
         throw new Error('no principal');
       },
     });
-    const req = { headers: {}, url: `/messages?sessionId=${randomUUID()}` } as IncomingMessage;
-    await expect(gate.admit(req, fakeResponse())).rejects.toThrow('no principal');
+    const req = {
+      method: 'POST',
+      headers: { host: '127.0.0.1' },
+      rawHeaders: ['Host', '127.0.0.1'],
+      url: `/messages?sessionId=${randomUUID()}`,
+    } as unknown as IncomingMessage;
+    const posted = fakeResponse();
+    expect(
+      await gate.admit(req, posted, { jsonrpc: '2.0', id: 4, method: 'ping' }),
+    ).toBeUndefined();
+    expect(posted.written.status).toBe(500);
+    expect(JSON.parse(posted.written.body!)).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32603, message: 'Internal error' },
+      id: 4,
+    });
+    const stream = fakeResponse();
+    const transport = { sessionId: randomUUID(), close: async () => undefined };
+    expect(
+      await gate.attach({
+        transport,
+        req: { ...req, method: 'GET' } as IncomingMessage,
+        res: stream,
+      }),
+    ).toBeUndefined();
+    expect(stream.written.status).toBe(500);
+    expect(JSON.parse(stream.written.body!).error.code).toBe(-32603);
+    expect(await sessions.count()).toBe(0);
     await sessions.close();
   });
 });

@@ -1,10 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ownerFromAuth } from '../../src/adapters/http/owner.js';
-import { isJsonContentType, readJsonBody } from '../../src/adapters/sse/body.js';
-import { SSE_KIND, SseGate, SseHandler, wrongSessionKind } from '../../src/adapters/sse/index.js';
-import { resolveSseGateOptions, resolveSseHandlerOptions } from '../../src/adapters/sse/options.js';
+import { wrongSessionKind } from '../../src/adapters/shared/answers.js';
+import { isJsonContentType, readNodeJson } from '../../src/adapters/shared/body.js';
+import { ownerFromAuth } from '../../src/adapters/shared/owner.js';
+import { SseGate, SseHandler } from '../../src/adapters/sse/index.js';
+import {
+  resolveSseGateOptions,
+  resolveSseHandlerOptions,
+  SSE_KIND,
+} from '../../src/adapters/sse/options.js';
 import { pathOf, sessionIdOf } from '../../src/adapters/sse/url.js';
 import { SessionError, SessionManager } from '../../src/index.js';
 
@@ -127,32 +132,34 @@ describe('request helpers', () => {
     return stream as unknown as IncomingMessage;
   }
 
+  /** The status and JSON-RPC error code of a refused body, or the value of a parsed one. */
+  async function read(req: IncomingMessage, maxBytes: number) {
+    const result = await readNodeJson(req, maxBytes);
+    if ('value' in result) return { value: result.value };
+    const { status, body } = result.answer;
+    return { status, code: JSON.parse(body).error.code as number };
+  }
+
   it('reads a JSON body within its limit, and says why it could not', async () => {
-    expect(await readJsonBody(body(['{"a":', '[1,2]}']), 100)).toEqual({
-      ok: true,
-      value: { a: [1, 2] },
+    expect(await read(body(['{"a":', '[1,2]}']), 100)).toEqual({ value: { a: [1, 2] } });
+    expect(await read(body(['{"a":']), 100)).toEqual({ status: 400, code: -32700 });
+    expect(await read(body(['x'.repeat(60), 'x'.repeat(60)]), 100)).toEqual({
+      status: 413,
+      code: -32000,
     });
-    expect(await readJsonBody(body(['{"a":']), 100)).toEqual({
-      ok: false,
-      failure: 'invalid-json',
+    expect(await read(body(['{}'], { 'content-length': '101' }), 100)).toEqual({
+      status: 413,
+      code: -32000,
     });
-    expect(await readJsonBody(body(['x'.repeat(60), 'x'.repeat(60)]), 100)).toEqual({
-      ok: false,
-      failure: 'too-large',
-    });
-    expect(await readJsonBody(body(['{}'], { 'content-length': '101' }), 100)).toEqual({
-      ok: false,
-      failure: 'too-large',
-    });
-    expect(await readJsonBody(body(['{}'], { 'content-type': 'text/plain' }), 100)).toEqual({
-      ok: false,
-      failure: 'unsupported-type',
+    expect(await read(body(['{}'], { 'content-type': 'text/plain' }), 100)).toEqual({
+      status: 415,
+      code: -32000,
     });
     const broken = new PassThrough();
     Object.assign(broken, { headers: { 'content-type': 'application/json' } });
-    const pending = readJsonBody(broken as unknown as IncomingMessage, 100);
+    const pending = read(broken as unknown as IncomingMessage, 100);
     broken.destroy(new Error('socket hang up'));
-    expect(await pending).toEqual({ ok: false, failure: 'unreadable' });
+    expect(await pending).toEqual({ status: 400, code: -32700 });
   });
 });
 

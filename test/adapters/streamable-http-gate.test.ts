@@ -229,7 +229,7 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
       {
         ownerOf: (authInfo, req) => {
           seen.push(authInfo?.clientId);
-          return req.headers['x-user'] as string | undefined;
+          return req.headers.get('x-user') ?? undefined;
         },
       },
     );

@@ -4,7 +4,7 @@ import {
   badRequest,
   serviceUnavailable,
   sessionNotFound,
-} from '../../src/adapters/http/answers.js';
+} from '../../src/adapters/shared/answers.js';
 import { parseSessionNotFound } from '../../src/client/index.js';
 
 const ENDED_AT = Date.UTC(2025, 5, 1, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -43,7 +43,16 @@ describe('entry points', () => {
     expect([...external].filter((m) => m.startsWith('node:') || m.includes('/server/'))).toEqual(
       [],
     );
-    const serverSide = [...files].filter((f) => /\/(adapters\/(?!http\/answers)|stores\/)/.test(f));
-    expect(serverSide).toEqual([]);
+    const allowed = [
+      'src/protocol.ts',
+      'src/client/',
+      'src/core/errors.ts',
+      'src/core/validate.ts',
+      'src/core/logger.ts',
+    ];
+    const outside = [...files]
+      .map((file) => relative(root, file))
+      .filter((file) => !allowed.some((prefix) => file.startsWith(prefix)));
+    expect(outside).toEqual([]);
   });
 });

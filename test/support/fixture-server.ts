@@ -7,12 +7,12 @@ import { z } from 'zod';
 import {
   answerForResolution,
   badRequest,
-  requestIdOf,
   sessionNotFound,
-  writeNodeAnswer,
-} from '../../src/adapters/http/answers.js';
+} from '../../src/adapters/shared/answers.js';
+import { writeNodeAnswer } from '../../src/adapters/shared/node-bridge.js';
 import type { EndReason } from '../../src/index.js';
 import { generateSessionId, isValidSessionId, SessionManager } from '../../src/index.js';
+import { requestIdOf } from '../../src/protocol.js';
 
 /**
  * How the fixture answers requests that carry a session ID:
@@ -156,9 +156,8 @@ export class FixtureServer {
       return;
     }
     const resolution = await this.manager.touch(id);
-    const gone = answerForResolution(resolution, requestIdOf(body));
-    if (gone !== undefined) {
-      writeNodeAnswer(res, gone);
+    if (resolution.status !== 'active') {
+      writeNodeAnswer(res, answerForResolution(resolution, requestIdOf(body)));
       return;
     }
     if (req.method === 'DELETE') {

@@ -2,23 +2,19 @@ import type { ServerResponse } from 'node:http';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
 import type { SessionRecord } from '../../core/types.js';
+import { type HttpAnswer, requestIdOf } from '../../protocol.js';
 import {
   answerForError,
   answerForResolution,
   badRequest,
-  type HttpAnswer,
-  requestIdOf,
   sessionNotFound,
-  writeNodeAnswer,
-} from '../http/answers.js';
-import { SSE_KIND, wrongSessionKind } from '../http/session-kind.js';
+  wrongSessionKind,
+} from '../shared/answers.js';
+import { type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
+import type { ResolvedGateOptions } from '../shared/options.js';
+import { ownerOfNode } from '../shared/owner.js';
 import { startKeepAlive } from './keep-alive.js';
-import {
-  type ResolvedSseGateOptions,
-  resolveSseGateOptions,
-  type SseGateOptions,
-  type SseRequest,
-} from './options.js';
+import { resolveSseGateOptions, SSE_KIND, type SseGateOptions } from './options.js';
 import { SESSION_ID_PARAM, sessionIdOf } from './url.js';
 
 /** What {@link SseGate.attach} needs of the SDK's `SSEServerTransport`. */
@@ -32,7 +28,7 @@ export interface SseAttachOptions {
   /** The transport, built for `res` and not yet started (connect the server after attaching). */
   transport: SseTransportLike;
   /** The `GET` request that opens the stream (its owner binds the session). */
-  req: SseRequest;
+  req: NodeRequest;
   /** The stream's response. */
   res: ServerResponse;
   /** The session's server, closed when the session ends. @default none */
@@ -81,7 +77,7 @@ export interface AttachedStream {
  * ```
  */
 export class SseGate {
-  readonly #options: ResolvedSseGateOptions;
+  readonly #options: ResolvedGateOptions;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: SseGateOptions) {
@@ -97,28 +93,42 @@ export class SseGate {
    * connecting fails, answer the request, then end the session with `sessions.end(id)`.
    *
    * Answers 503 + `Retry-After` at capacity or when the store is unavailable (nothing is
-   * registered then), 400 for a transport ID the manager refuses, and resolves to `undefined`.
-   * Rejects when `ownerOf` throws.
+   * registered then), 400 for a transport ID the manager refuses or a `Host` that forms no URL
+   * (read only for a custom `ownerOf`), 500 when `ownerOf` throws, and resolves to `undefined`.
+   * Never rejects.
    */
   async attach(options: SseAttachOptions): Promise<SessionRecord | undefined> {
-    return (await attachStream(this.#options, options))?.session;
+    let owner: string | undefined;
+    try {
+      owner = ownerOfNode(this.#options.ownerOf, options.req);
+    } catch (error) {
+      return answer(options.res, answerForError(error, null, this.#options.retryAfterSeconds));
+    }
+    return (await attachStream(this.#options, owner, options))?.session;
   }
 
   /**
    * Admits a `POST /messages?sessionId=...`: answers 400 (missing or malformed ID, a session of
    * another transport), 404 (`SESSION_EXPIRED` with the reason, or `SESSION_NOT_FOUND` for
-   * unknown IDs and other owners' sessions) or 503 (store unavailable) and resolves to
-   * `undefined`; otherwise touches the session and pins it until `res` closes. Rejects when
-   * `ownerOf` throws.
+   * unknown IDs and other owners' sessions), 500 (`ownerOf` threw) or 503 (store unavailable)
+   * and resolves to `undefined`; otherwise touches the session and pins it until `res` closes.
+   * Never rejects.
    *
    * @param parsedBody the body, when already parsed (else `req.body`), to echo its JSON-RPC `id`.
    */
-  admit(
-    req: SseRequest,
+  async admit(
+    req: NodeRequest,
     res: ServerResponse,
     parsedBody?: unknown,
   ): Promise<SseAdmission | undefined> {
-    return admitMessage(this.#options, req, res, parsedBody);
+    const body = parsedBody ?? req.body;
+    let owner: string | undefined;
+    try {
+      owner = ownerOfNode(this.#options.ownerOf, req);
+    } catch (error) {
+      return answer(res, answerForError(error, requestIdOf(body), this.#options.retryAfterSeconds));
+    }
+    return admitMessage(this.#options, owner, req, res, body);
   }
 }
 
@@ -127,14 +137,14 @@ function answer(res: ServerResponse, reply: HttpAnswer): undefined {
   return undefined;
 }
 
-/** {@link SseGate.attach}, answering how to let go of the stream without ending its session. */
+/** {@link SseGate.attach} for a stream of `owner`, answering how to let go of the stream without ending its session. */
 export async function attachStream(
-  options: ResolvedSseGateOptions,
-  { transport, req, res, server }: SseAttachOptions,
+  options: ResolvedGateOptions,
+  owner: string | undefined,
+  { transport, res, server }: Omit<SseAttachOptions, 'req'>,
 ): Promise<AttachedStream | undefined> {
   const { sessions, keepAliveMs, retryAfterSeconds } = options;
   const id = transport.sessionId;
-  const owner = options.ownerOf(req.auth, req);
   let registered = false;
   let lease: Acquisition;
   try {
@@ -145,7 +155,7 @@ export async function attachStream(
     if (registered) await sessions.end(id, 'closed').catch(() => undefined);
     return answer(res, answerForError(error, null, retryAfterSeconds));
   }
-  if (lease.status !== 'active') return answer(res, answerForResolution(lease)!);
+  if (lease.status !== 'active') return answer(res, answerForResolution(lease));
 
   const stopKeepAlive = keepAliveMs > 0 ? startKeepAlive(res, keepAliveMs) : undefined;
   let released: Promise<void> | undefined;
@@ -176,14 +186,15 @@ export async function attachStream(
   };
 }
 
-/** {@link SseGate.admit}. */
+/** {@link SseGate.admit}, for a request of `owner` with `body`. */
 export async function admitMessage(
-  options: ResolvedSseGateOptions,
-  req: SseRequest,
+  options: ResolvedGateOptions,
+  owner: string | undefined,
+  req: NodeRequest,
   res: ServerResponse,
-  parsedBody: unknown,
+  body: unknown,
 ): Promise<SseAdmission | undefined> {
-  const requestId = requestIdOf(parsedBody ?? req.body);
+  const requestId = requestIdOf(body);
   const id = sessionIdOf(req.url);
   if (id === null) {
     return answer(
@@ -203,14 +214,13 @@ export async function admitMessage(
       ),
     );
   }
-  const owner = options.ownerOf(req.auth, req);
   let lease: Acquisition;
   try {
     lease = await options.sessions.acquire(id, { owner });
   } catch (error) {
     return answer(res, answerForError(error, requestId, options.retryAfterSeconds));
   }
-  if (lease.status !== 'active') return answer(res, answerForResolution(lease, requestId)!);
+  if (lease.status !== 'active') return answer(res, answerForResolution(lease, requestId));
   if (lease.session.kind !== SSE_KIND) {
     void lease.release();
     return answer(res, wrongSessionKind(lease.session.kind, SSE_KIND, requestId));

@@ -1,41 +1,27 @@
 import type { ServerResponse } from 'node:http';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { maskSessionId } from '../../core/logger.js';
 import { copySessionRecord } from '../../core/record.js';
-import {
-  answerForError,
-  type HttpAnswer,
-  requestIdOf,
-  serviceUnavailable,
-  writeNodeAnswer,
-} from '../http/answers.js';
-import { methodNotAllowed, parseError, payloadTooLarge } from '../http/body-answers.js';
-import type { SessionServer } from '../http/server.js';
-import { readJsonBody } from './body.js';
+import { type JsonRpcId, requestIdOf } from '../../protocol.js';
+import { invalidMessage, methodNotAllowed, shuttingDown } from '../shared/answers.js';
+import { type JsonBody, postBody, readNodeJson } from '../shared/body.js';
+import { type FailureContext, failNode, type Next } from '../shared/failure.js';
+import { type NodeRequest, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
+import { ownerOfNode } from '../shared/owner.js';
+import { type LocalSession, LocalSessions } from '../shared/registry.js';
 import { admitMessage, attachStream } from './gate.js';
 import {
   type ResolvedSseHandlerOptions,
   resolveSseHandlerOptions,
   type SseHandlerOptions,
-  type SseRequest,
 } from './options.js';
-import { invalidMessage, pathNotFound, streamUnavailable, UNSUPPORTED_TYPE } from './replies.js';
+import { pathNotFound, streamUnavailable } from './replies.js';
 import { pathOf } from './url.js';
 
-/** Express-style `next`. */
-type Next = (error?: unknown) => void;
-
 /** This process's transport and server of one session. */
-interface Entry {
+interface Entry extends LocalSession {
   readonly transport: SSEServerTransport;
-  server: SessionServer | undefined;
   streamOpen: boolean;
-  closing: boolean;
-  /** Lets go of the stream without ending the session: its end hook, keep-alive and pin. */
-  detachStream: () => Promise<void>;
-  /** Detaches this handler's end hook. */
-  detach: () => void;
 }
 
 /**
@@ -62,13 +48,16 @@ interface Entry {
  */
 export class SseHandler {
   readonly #options: ResolvedSseHandlerOptions;
-  readonly #entries = new Map<string, Entry>();
+  readonly #failure: FailureContext;
+  readonly #entries: LocalSessions<Entry>;
   readonly #opening = new Set<Promise<void>>();
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: SseHandlerOptions) {
     this.#options = resolveSseHandlerOptions(options);
+    this.#failure = { ...this.#options, transport: 'legacy SSE' };
+    this.#entries = new LocalSessions(this.#options.logger);
   }
 
   /** How many sessions have their transport and server on this handler now. */
@@ -80,30 +69,37 @@ export class SseHandler {
    * node:http front door, usable as Express middleware (`app.use(sse.node)`). A function as
    * third argument is taken as `next`: called for paths the handler does not serve and with
    * unexpected errors. Any other third argument is the already parsed body (`req.body` is used
-   * too). Without `next`, other paths answer 404 and unexpected errors 500 (logged).
+   * too). A `POST` is refused (415, 413, 400) before any session is touched when it is not JSON,
+   * too large or not parsable. A `Host` that forms no URL answers 400. Without `next`, other
+   * paths answer 404 and unexpected errors 500 (logged). Never rejects.
    */
   readonly node = async (
-    req: SseRequest,
+    req: NodeRequest,
     res: ServerResponse,
     nextOrParsedBody?: unknown,
   ): Promise<void> => {
     const next = typeof nextOrParsedBody === 'function' ? (nextOrParsedBody as Next) : undefined;
-    const parsedBody = next === undefined ? nextOrParsedBody : undefined;
     const { ssePath, messagesPath } = this.#options;
     const path = pathOf(req.url);
-    const fail = (error: unknown) => {
-      if (next !== undefined && !res.headersSent) next(error);
-      else if (!res.headersSent) writeNodeAnswer(res, this.#failed(error));
-      else if (!res.writableEnded) res.end();
-    };
+    let rpcId: JsonRpcId = null;
+    const fail = (error: unknown) => failNode(this.#failure, res, next, error, rpcId);
     try {
       if (path === messagesPath) {
-        if (req.method === 'POST') await this.#deliver(req, res, parsedBody);
-        else writeNodeAnswer(res, methodNotAllowed(['POST']));
+        if (req.method !== 'POST') return writeNodeAnswer(res, methodNotAllowed(['POST']));
+        const url = parsedRequestUrl(req);
+        const read = await this.#body(req, next === undefined ? nextOrParsedBody : undefined);
+        if ('answer' in read) return writeNodeAnswer(res, read.answer);
+        rpcId = requestIdOf(read.value);
+        if (this.#closed) {
+          return writeNodeAnswer(res, shuttingDown(this.#options.retryAfterSeconds, rpcId));
+        }
+        await this.#deliver(req, res, read.value, url);
       } else if (path === ssePath) {
-        if (req.method !== 'GET') writeNodeAnswer(res, methodNotAllowed(['GET']));
-        else if (this.#closed) writeNodeAnswer(res, this.#shuttingDown(null));
-        else await this.#track(this.#openStream(req, res, fail));
+        if (req.method !== 'GET') return writeNodeAnswer(res, methodNotAllowed(['GET']));
+        parsedRequestUrl(req);
+        if (this.#closed)
+          return writeNodeAnswer(res, shuttingDown(this.#options.retryAfterSeconds));
+        await this.#track(this.#openStream(req, res, fail));
       } else if (next !== undefined) next();
       else writeNodeAnswer(res, pathNotFound(ssePath, messagesPath));
     } catch (error) {
@@ -119,7 +115,17 @@ export class SseHandler {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#opening]);
-    await Promise.all([...this.#entries].map(([id, entry]) => this.#dispose(id, entry)));
+    await this.#entries.disposeAll();
+  }
+
+  /**
+   * The JSON body of a `POST`: `supplied` (else `req.body`) when a framework already parsed it,
+   * else read. Either way a body not declared as JSON answers 415, before any session is touched.
+   */
+  #body(req: NodeRequest, supplied: unknown): Promise<JsonBody> {
+    return postBody(req.headers['content-type'], supplied ?? req.body, () =>
+      readNodeJson(req, this.#options.maxRequestBodySize),
+    );
   }
 
   async #track(opening: Promise<void>): Promise<void> {
@@ -133,13 +139,14 @@ export class SseHandler {
 
   /** Opens a stream; a failure after the session was made is answered with `fail`, then ends it. */
   async #openStream(
-    req: SseRequest,
+    req: NodeRequest,
     res: ServerResponse,
     fail: (error: unknown) => void,
   ): Promise<void> {
     const { sessions, createServer } = this.#options;
+    const owner = ownerOfNode(this.#options.ownerOf, req);
     const transport = new SSEServerTransport(this.#endpointFor(req), res);
-    const attached = await attachStream(this.#options, { transport, req, res });
+    const attached = await attachStream(this.#options, owner, { transport, res });
     if (attached === undefined) return;
     const id = attached.session.id;
     const entry: Entry = {
@@ -147,18 +154,20 @@ export class SseHandler {
       server: undefined,
       streamOpen: !res.destroyed,
       closing: false,
-      detachStream: attached.detach,
-      detach: noop,
+      detach: attached.detach,
     };
     res.once('close', () => {
       entry.streamOpen = false;
     });
     this.#entries.set(id, entry);
-    entry.detach = sessions.onEnd(id, async () => {
-      entry.closing = true;
-      if (this.#entries.get(id) === entry) this.#entries.delete(id);
+    const unhook = sessions.onEnd(id, async () => {
+      this.#entries.forget(id, entry);
       await entry.server?.close();
     });
+    entry.detach = () => {
+      unhook();
+      return attached.detach();
+    };
     try {
       const server = await createServer(copySessionRecord(attached.session));
       entry.server = server;
@@ -173,34 +182,21 @@ export class SseHandler {
     }
   }
 
-  async #deliver(req: SseRequest, res: ServerResponse, parsedBody: unknown): Promise<void> {
-    const { maxRequestBodySize, ssePath } = this.#options;
-    let body = parsedBody ?? req.body;
-    if (body === undefined) {
-      const read = await readJsonBody(req, maxRequestBodySize);
-      if (!read.ok) {
-        if (read.failure === 'unsupported-type') writeNodeAnswer(res, UNSUPPORTED_TYPE);
-        else if (read.failure === 'too-large')
-          writeNodeAnswer(res, payloadTooLarge(maxRequestBodySize));
-        else writeNodeAnswer(res, parseError());
-        return;
-      }
-      body = read.value;
-    }
-    if (this.#closed) {
-      writeNodeAnswer(res, this.#shuttingDown(requestIdOf(body)));
-      return;
-    }
-    const admitted = await admitMessage(this.#options, req, res, body);
+  async #deliver(req: NodeRequest, res: ServerResponse, body: unknown, url: URL): Promise<void> {
+    const owner = ownerOfNode(this.#options.ownerOf, req);
+    const admitted = await admitMessage(this.#options, owner, req, res, body);
     if (admitted === undefined) return;
     const requestId = requestIdOf(body);
     const entry = this.#entries.get(admitted.session.id);
     if (entry === undefined || !entry.streamOpen) {
-      writeNodeAnswer(res, streamUnavailable(entry !== undefined, ssePath, requestId));
+      writeNodeAnswer(
+        res,
+        streamUnavailable(entry !== undefined, this.#options.ssePath, requestId),
+      );
       return;
     }
     try {
-      await entry.transport.handleMessage(body, extraOf(req));
+      await entry.transport.handleMessage(body, extraOf(req, url));
     } catch {
       writeNodeAnswer(res, invalidMessage(requestId));
       return;
@@ -208,54 +204,12 @@ export class SseHandler {
     res.writeHead(202).end('Accepted');
   }
 
-  /** Forgets a session here and closes its server and transport; the session itself is kept. */
-  async #dispose(id: string, entry: Entry): Promise<void> {
-    if (entry.closing) return;
-    entry.closing = true;
-    if (this.#entries.get(id) === entry) this.#entries.delete(id);
-    entry.detach();
-    const released = entry.detachStream();
-    try {
-      await entry.server?.close();
-      await entry.transport.close();
-    } catch (error) {
-      this.#options.logger.warn?.('mcp-sessions: closing a session transport failed', {
-        session: maskSessionId(id),
-        error,
-      });
-    }
-    await released;
-  }
-
-  #endpointFor(req: SseRequest): string {
+  #endpointFor(req: NodeRequest): string {
     return this.#options.endpoint ?? `${req.baseUrl ?? ''}${this.#options.messagesPath}`;
   }
-
-  #shuttingDown(rpcId: ReturnType<typeof requestIdOf>): HttpAnswer {
-    return serviceUnavailable(
-      'Server shutting down; retry later.',
-      this.#options.retryAfterSeconds,
-      rpcId,
-    );
-  }
-
-  #failed(error: unknown): HttpAnswer {
-    const answer = answerForError(error, null, this.#options.retryAfterSeconds);
-    if (answer.status === 500) {
-      this.#options.logger.error?.('mcp-sessions: legacy SSE request failed', { error });
-    }
-    return answer;
-  }
 }
 
-function extraOf(req: SseRequest): MessageExtraInfo {
-  const host = req.headers.host;
-  const requestInfo: NonNullable<MessageExtraInfo['requestInfo']> = { headers: req.headers };
-  if (host !== undefined && req.url !== undefined) {
-    const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-    requestInfo.url = new URL(req.url, `${secure ? 'https' : 'http'}://${host}`);
-  }
+function extraOf(req: NodeRequest, url: URL): MessageExtraInfo {
+  const requestInfo = { headers: req.headers, url };
   return req.auth === undefined ? { requestInfo } : { requestInfo, authInfo: req.auth };
 }
-
-function noop(): void {}

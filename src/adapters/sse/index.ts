@@ -7,13 +7,10 @@
  *
  * @module
  */
-export {
-  EXPIRED_HEADER,
-  EXPIRED_REASON_HEADER,
-  EXPOSED_HEADERS,
-} from '../http/answers.js';
-export type { ServerFactory, SessionServer } from '../http/server.js';
-export { SSE_KIND, wrongSessionKind } from '../http/session-kind.js';
+export { EXPIRED_HEADER, EXPIRED_REASON_HEADER, EXPOSED_HEADERS } from '../../protocol.js';
+export type { NodeRequest } from '../shared/node-bridge.js';
+export type { OwnerOf } from '../shared/owner.js';
+export type { ServerFactory, SessionServer } from '../shared/server.js';
 export {
   type SseAdmission,
   type SseAttachOptions,
@@ -22,4 +19,4 @@ export {
 } from './gate.js';
 export { SseHandler } from './handler.js';
 export { KEEP_ALIVE_FRAME } from './keep-alive.js';
-export type { OwnerOf, SseGateOptions, SseHandlerOptions, SseRequest } from './options.js';
+export type { SseGateOptions, SseHandlerOptions } from './options.js';

@@ -1,52 +1,25 @@
 import type { ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import { copySessionRecord } from '../../core/record.js';
 import { isValidSessionId } from '../../core/session-id.js';
-import type { SessionManager } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
-import { parseOptions } from '../../core/validate.js';
+import { type HttpAnswer, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
 import {
   answerForError,
   answerForResolution,
-  type HttpAnswer,
   malformedSessionHeader,
   missingSessionHeader,
-  requestIdOf,
-  writeNodeAnswer,
-} from '../http/answers.js';
+  wrongSessionKind,
+} from '../shared/answers.js';
+import { type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
+import type { ResolvedGateOptions } from '../shared/options.js';
+import { ownerOfNode } from '../shared/owner.js';
 import {
-  DEFAULT_KEEP_ALIVE_MS,
-  DEFAULT_RETRY_AFTER_SECONDS,
-  GATE_ACCEPTED,
-  gateFields,
-} from '../http/options.js';
-import { ownerFromAuth, type RequestOwner } from '../http/owner.js';
-import { STREAMABLE_HTTP_KIND, wrongSessionKind } from '../http/session-kind.js';
-import type { NodeRequest } from './handler.js';
-
-/**
- * Derives the session owner of a request {@link StreamableHttpGate} admits, from its
- * `authInfo` (`req.auth`) and the node:http request. `undefined`: no owner. A throw fails the
- * request.
- */
-export type NodeOwnerOf = RequestOwner<NodeRequest>;
-
-/** Options of {@link StreamableHttpGate}. */
-export interface StreamableHttpGateOptions {
-  /** The session manager. Required. */
-  sessions: SessionManager;
-  /**
-   * The owner of a request's session; another owner's session answers 404 `SESSION_NOT_FOUND`.
-   * @default `authInfo?.clientId` when a non-empty string (`req.auth`, set by the SDK's auth middleware), else none
-   */
-  ownerOf?: NodeOwnerOf;
-  /** `Retry-After` of 503 answers (capacity, store unreachable, shutting down), in seconds. @default 5 */
-  retryAfterSeconds?: number;
-  /** Keep-alive interval put in {@link Admission.transportOptions}; `0`: none. @default 15_000 */
-  keepAliveMs?: number;
-}
+  resolveGateOptions,
+  STREAMABLE_HTTP_KIND,
+  type StreamableHttpGateOptions,
+} from './options.js';
 
 /** A request the gate let through, for a live session. */
 export interface Admission {
@@ -76,8 +49,6 @@ export interface Admission {
   ): () => void;
 }
 
-const schema = z.strictObject(gateFields<NodeRequest>());
-
 /**
  * Sessions for servers that keep their own routing and their own `Map` of SDK transports. Per
  * request, {@link StreamableHttpGate.admit} answers what the SDK gets wrong (400 without a
@@ -105,24 +76,18 @@ const schema = z.strictObject(gateFields<NodeRequest>());
  * ```
  */
 export class StreamableHttpGate {
-  readonly #sessions: SessionManager;
-  readonly #ownerOf: NodeOwnerOf;
-  readonly #retryAfterSeconds: number;
-  readonly #keepAliveMs: number;
+  readonly #options: ResolvedGateOptions;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: StreamableHttpGateOptions) {
-    const o = parseOptions(schema, GATE_ACCEPTED, options, 'StreamableHttpGate');
-    this.#sessions = o.sessions;
-    this.#ownerOf = o.ownerOf ?? ownerFromAuth;
-    this.#retryAfterSeconds = o.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
-    this.#keepAliveMs = o.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.#options = resolveGateOptions(options);
   }
 
   /**
    * Admits a request or answers it. The body is `parsedBody`, else `req.body`; the gate does not
    * read the request stream (parse JSON first, e.g. with `express.json()`). Resolves `undefined`
-   * when it answered; never rejects (unexpected failures answer 500).
+   * when it answered; never rejects: a `Host` that forms no URL (read only for a custom
+   * `ownerOf`) answers 400, an `ownerOf` or store that throws answers 500 or 503.
    */
   async admit(
     req: NodeRequest,
@@ -135,21 +100,22 @@ export class StreamableHttpGate {
       writeNodeAnswer(res, reply);
       return undefined;
     };
+    const sessions = this.#options.sessions;
     try {
-      const owner = this.#ownerOf(req.auth, req);
-      const header = req.headers['mcp-session-id'];
+      const owner = ownerOfNode(this.#options.ownerOf, req);
+      const header = req.headers[SESSION_ID_HEADER];
       if (header === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(body)) {
           return answer(missingSessionHeader(rpcId));
         }
-        const session = await this.#sessions.create({
+        const session = await sessions.create({
           owner,
           kind: STREAMABLE_HTTP_KIND,
           init: body as JsonValue,
         });
         res.once('close', () => {
           if (res.statusCode !== 200) {
-            this.#sessions.end(session.id, 'closed').catch(() => undefined);
+            sessions.end(session.id, 'closed').catch(() => undefined);
           }
         });
         return this.#admission(session, true, body);
@@ -157,8 +123,8 @@ export class StreamableHttpGate {
       if (typeof header !== 'string' || !isValidSessionId(header)) {
         return answer(malformedSessionHeader(rpcId));
       }
-      const lease = await this.#sessions.acquire(header, { owner });
-      if (lease.status !== 'active') return answer(answerForResolution(lease, rpcId)!);
+      const lease = await sessions.acquire(header, { owner });
+      if (lease.status !== 'active') return answer(answerForResolution(lease, rpcId));
       if (lease.session.kind !== STREAMABLE_HTTP_KIND) {
         await lease.release();
         return answer(wrongSessionKind(lease.session.kind, STREAMABLE_HTTP_KIND, rpcId));
@@ -166,13 +132,12 @@ export class StreamableHttpGate {
       res.once('close', () => void lease.release());
       return this.#admission(lease.session, false, body);
     } catch (error) {
-      return answer(answerForError(error, rpcId, this.#retryAfterSeconds));
+      return answer(answerForError(error, rpcId, this.#options.retryAfterSeconds));
     }
   }
 
   #admission(record: SessionRecord, isNew: boolean, body: unknown): Admission {
-    const sessions = this.#sessions;
-    const keepAliveMs = this.#keepAliveMs;
+    const { sessions, keepAliveMs } = this.#options;
     const sessionId = record.id;
     return {
       sessionId,

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import {
   type HandleRequestOptions,
@@ -10,37 +10,35 @@ import { copySessionRecord } from '../../core/record.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
+import { type HttpAnswer, type JsonRpcId, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
 import {
   answerForError,
   answerForResolution,
-  type HttpAnswer,
-  type JsonRpcId,
   malformedSessionHeader,
+  methodNotAllowed,
   missingSessionHeader,
-  requestIdOf,
-  SESSION_ID_HEADER,
-  serviceUnavailable,
+  shuttingDown,
   toWebResponse,
-  writeNodeAnswer,
-} from '../http/answers.js';
-import { methodNotAllowed, parseError, payloadTooLarge } from '../http/body-answers.js';
-import type { SessionServer } from '../http/server.js';
-import { STREAMABLE_HTTP_KIND, wrongSessionKind } from '../http/session-kind.js';
-import { readNodeBody, toWebRequest, writeWebResponse } from '../node/web-bridge.js';
-import { readWebBody } from '../web/read-body.js';
-import { onBodyDone } from '../web/track-body.js';
+  wrongSessionKind,
+} from '../shared/answers.js';
+import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
 import {
-  type ResolvedHandlerOptions,
+  type NodeRequest,
+  toWebRequest,
+  writeNodeAnswer,
+  writeWebResponse,
+} from '../shared/node-bridge.js';
+import { type LocalSession, LocalSessions } from '../shared/registry.js';
+import { onBodyDone } from '../shared/track-body.js';
+import {
+  type ResolvedStreamableHttpOptions,
   resolveHandlerOptions,
+  STREAMABLE_HTTP_KIND,
   type StreamableHttpHandlerOptions,
 } from './options.js';
 import { replayInitialize } from './replay.js';
 
 const ALLOWED_METHODS: readonly string[] = Object.freeze(['GET', 'POST', 'DELETE']);
-const PARSE_FAILED: unique symbol = Symbol('parse failed');
-
-/** A node:http request, as Express and the SDK's auth middleware leave it. */
-export type NodeRequest = IncomingMessage & { auth?: AuthInfo; body?: unknown };
 
 /** Per-request options of {@link StreamableHttpHandler.fetch}. */
 export interface WebRequestOptions {
@@ -51,11 +49,8 @@ export interface WebRequestOptions {
 }
 
 /** This process's transport and server of one session. */
-interface LocalSession {
+interface Local extends LocalSession {
   readonly transport: WebStandardStreamableHTTPServerTransport;
-  server: SessionServer | undefined;
-  closing: boolean;
-  detach: () => void;
 }
 
 type Served =
@@ -86,14 +81,15 @@ type Served =
  * ```
  */
 export class StreamableHttpHandler {
-  readonly #options: ResolvedHandlerOptions;
-  readonly #local = new Map<string, LocalSession>();
-  readonly #restoring = new Map<string, Promise<LocalSession>>();
+  readonly #options: ResolvedStreamableHttpOptions;
+  readonly #local: LocalSessions<Local>;
+  readonly #restoring = new Map<string, Promise<Local>>();
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: StreamableHttpHandlerOptions) {
     this.#options = resolveHandlerOptions(options);
+    this.#local = new LocalSessions(this.#options.logger);
   }
 
   /** How many sessions have a transport open in this process. */
@@ -102,60 +98,62 @@ export class StreamableHttpHandler {
   }
 
   /**
-   * node:http front door, usable as Express 5 middleware (`app.all('/mcp', mcp.node)`). The body
-   * is `parsedBody`, else `req.body` (set by `express.json()`), else read from the request.
-   * `req.auth` is the `authInfo`. Never rejects: unexpected failures answer 500 and are logged.
+   * node:http front door, usable as Express middleware (`app.all('/mcp', mcp.node)`); it serves
+   * every path it is mounted on, so it never calls `next`. A third argument that is not a
+   * function is the already parsed body; else `req.body` (set by `express.json()`) is used, else
+   * the body is read. A `POST` is refused (415, 413, 400) before any session is touched when it
+   * is not JSON, too large or not parsable. `req.auth` is the `authInfo`. Never rejects: a `Host`
+   * that forms no URL answers 400, unexpected failures 500 (logged).
    */
   readonly node = async (
     req: NodeRequest,
     res: ServerResponse,
-    parsedBody?: unknown,
+    nextOrParsedBody?: unknown,
   ): Promise<void> => {
+    let rpcId: JsonRpcId = null;
     try {
-      let body = typeof parsedBody === 'function' ? undefined : parsedBody;
-      if (body === undefined && req.method === 'POST') {
-        body = req.body;
-        if (body === undefined) {
-          const read = await readNodeBody(req, this.#options.maxRequestBodySize);
-          if ('tooLarge' in read) {
-            writeNodeAnswer(res, payloadTooLarge(this.#options.maxRequestBodySize));
-            return;
-          }
-          body = parseJson(read.text);
-          if (body === PARSE_FAILED) {
-            writeNodeAnswer(res, parseError());
-            return;
-          }
-        }
+      const request = toWebRequest(req);
+      let body: unknown;
+      if (req.method === 'POST') {
+        const supplied =
+          nextOrParsedBody === undefined || typeof nextOrParsedBody === 'function'
+            ? req.body
+            : nextOrParsedBody;
+        const read = await postBody(req.headers['content-type'], supplied, () =>
+          readNodeJson(req, this.#options.maxRequestBodySize),
+        );
+        if ('answer' in read) return writeNodeAnswer(res, read.answer);
+        body = read.value;
+        rpcId = requestIdOf(body);
       }
-      const served = await this.#serve(toWebRequest(req), body, req.auth);
-      if ('answer' in served) {
-        writeNodeAnswer(res, served.answer);
-        return;
-      }
+      const served = await this.#serve(request, body, req.auth);
+      if ('answer' in served) return writeNodeAnswer(res, served.answer);
       try {
         await writeWebResponse(res, served.response);
       } finally {
         void served.finish?.();
       }
     } catch (error) {
-      writeNodeAnswer(res, this.#failed(error, null));
+      writeNodeAnswer(res, this.#failed(error, rpcId));
     }
   };
 
   /**
-   * Web front door: `Request -> Response` for fetch-style servers. Never rejects: unexpected
-   * failures answer 500 and are logged.
+   * Web front door: `Request -> Response` for fetch-style servers. A `POST` is refused (415,
+   * 413, 400) before any session is touched when it is not JSON, too large or not parsable.
+   * Never rejects: unexpected failures answer 500 and are logged.
    */
   readonly fetch = async (request: Request, options: WebRequestOptions = {}): Promise<Response> => {
+    let rpcId: JsonRpcId = null;
     try {
-      let body = options.parsedBody;
-      if (body === undefined && request.method === 'POST') {
-        const read = await readWebBody(request, this.#options.maxRequestBodySize);
-        if ('tooLarge' in read)
-          return toWebResponse(payloadTooLarge(this.#options.maxRequestBodySize));
-        body = parseJson(read.text);
-        if (body === PARSE_FAILED) return toWebResponse(parseError());
+      let body: unknown;
+      if (request.method === 'POST') {
+        const read = await postBody(request.headers.get('content-type'), options.parsedBody, () =>
+          readWebJson(request, this.#options.maxRequestBodySize),
+        );
+        if ('answer' in read) return toWebResponse(read.answer);
+        body = read.value;
+        rpcId = requestIdOf(body);
       }
       const served = await this.#serve(request, body, options.authInfo);
       if ('answer' in served) return toWebResponse(served.answer);
@@ -163,7 +161,7 @@ export class StreamableHttpHandler {
         ? served.response
         : onBodyDone(served.response, served.finish);
     } catch (error) {
-      return toWebResponse(this.#failed(error, null));
+      return toWebResponse(this.#failed(error, rpcId));
     }
   };
 
@@ -175,7 +173,7 @@ export class StreamableHttpHandler {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#restoring.values()]);
-    await Promise.all([...this.#local].map(([id, local]) => this.#dispose(id, local)));
+    await this.#local.disposeAll();
   }
 
   async #serve(request: Request, body: unknown, authInfo: AuthInfo | undefined): Promise<Served> {
@@ -184,15 +182,7 @@ export class StreamableHttpHandler {
       return { answer: methodNotAllowed(ALLOWED_METHODS) };
     }
     const rpcId = method === 'POST' ? requestIdOf(body) : null;
-    if (this.#closed) {
-      return {
-        answer: serviceUnavailable(
-          'Server shutting down; retry later.',
-          this.#options.retryAfterSeconds,
-          rpcId,
-        ),
-      };
-    }
+    if (this.#closed) return { answer: shuttingDown(this.#options.retryAfterSeconds, rpcId) };
     const owner = this.#options.ownerOf(authInfo, request);
     const options: HandleRequestOptions =
       authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
@@ -212,7 +202,7 @@ export class StreamableHttpHandler {
     } catch (error) {
       return { answer: this.#failed(error, rpcId) };
     }
-    if (lease.status !== 'active') return { answer: answerForResolution(lease, rpcId)! };
+    if (lease.status !== 'active') return { answer: answerForResolution(lease, rpcId) };
     try {
       let local = this.#local.get(sessionId);
       if (local === undefined) {
@@ -258,7 +248,7 @@ export class StreamableHttpHandler {
   }
 
   /** Builds and connects the transport and server of a session, closed when it ends. */
-  async #open(session: SessionRecord): Promise<LocalSession> {
+  async #open(session: SessionRecord): Promise<Local> {
     const id = session.id;
     const transport = new WebStandardStreamableHTTPServerTransport({
       ...this.#options.transportOptions?.(session),
@@ -266,22 +256,22 @@ export class StreamableHttpHandler {
       onsessionclosed: (closedId) => this.#deleted(closedId),
       keepAliveMs: this.#options.keepAliveMs,
     });
-    const local: LocalSession = { transport, server: undefined, closing: false, detach: noop };
-    transport.onclose = () => this.#transportClosed(id, local);
-    local.detach = this.#options.sessions.onEnd(id, () => this.#dispose(id, local));
+    const local: Local = { transport, server: undefined, closing: false, detach: noop };
+    transport.onclose = () => void this.#local.dispose(id, local);
+    local.detach = this.#options.sessions.onEnd(id, () => this.#local.dispose(id, local));
     try {
       const server = await this.#options.createServer(session);
       local.server = server;
       if (local.closing) throw new Error('The session ended while its server was being built.');
       await server.connect(transport);
     } catch (error) {
-      await this.#dispose(id, local);
+      await this.#local.dispose(id, local);
       throw error;
     }
     return local;
   }
 
-  #restore(session: SessionRecord, request: Request): Promise<LocalSession> {
+  #restore(session: SessionRecord, request: Request): Promise<Local> {
     const id = session.id;
     let pending = this.#restoring.get(id);
     if (pending === undefined) {
@@ -291,7 +281,7 @@ export class StreamableHttpHandler {
     return pending;
   }
 
-  async #rebuild(session: SessionRecord, request: Request): Promise<LocalSession> {
+  async #rebuild(session: SessionRecord, request: Request): Promise<Local> {
     if (session.init === undefined) {
       throw new Error(
         `Session ${maskSessionId(session.id)} has no stored initialize request to restore from.`,
@@ -301,7 +291,7 @@ export class StreamableHttpHandler {
     try {
       await replayInitialize(local.transport, session.id, session.init, request);
     } catch (error) {
-      await this.#dispose(session.id, local);
+      await this.#local.dispose(session.id, local);
       throw error;
     }
     if (!local.closing) this.#local.set(session.id, local);
@@ -323,29 +313,7 @@ export class StreamableHttpHandler {
         error,
       });
       const local = this.#local.get(id);
-      if (local !== undefined) await this.#dispose(id, local);
-    }
-  }
-
-  /** The transport closed without the session ending (server code closed it): forget it here. */
-  #transportClosed(id: string, local: LocalSession): void {
-    if (local.closing) return;
-    void this.#dispose(id, local);
-  }
-
-  async #dispose(id: string, local: LocalSession): Promise<void> {
-    if (local.closing) return;
-    local.closing = true;
-    if (this.#local.get(id) === local) this.#local.delete(id);
-    local.detach();
-    try {
-      await local.server?.close();
-      await local.transport.close();
-    } catch (error) {
-      this.#options.logger.warn?.('mcp-sessions: closing a session transport failed', {
-        session: maskSessionId(id),
-        error,
-      });
+      if (local !== undefined) await this.#local.dispose(id, local);
     }
   }
 
@@ -355,14 +323,6 @@ export class StreamableHttpHandler {
       this.#options.logger.error?.('mcp-sessions: Streamable HTTP request failed', { error });
     }
     return answer;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return PARSE_FAILED;
   }
 }
 

@@ -13,15 +13,15 @@ export {
   EXPIRED_REASON_HEADER,
   EXPOSED_HEADERS,
   SESSION_ID_HEADER,
-} from '../http/answers.js';
-export type { ServerFactory, SessionServer } from '../http/server.js';
-export { STREAMABLE_HTTP_KIND, wrongSessionKind } from '../http/session-kind.js';
-export {
-  type Admission,
-  type NodeOwnerOf,
-  StreamableHttpGate,
-  type StreamableHttpGateOptions,
-} from './gate.js';
-export { type NodeRequest, StreamableHttpHandler, type WebRequestOptions } from './handler.js';
-export type { OwnerOf, StreamableHttpHandlerOptions, TransportExtras } from './options.js';
+} from '../../protocol.js';
+export type { NodeRequest } from '../shared/node-bridge.js';
+export type { OwnerOf } from '../shared/owner.js';
+export type { ServerFactory, SessionServer } from '../shared/server.js';
+export { type Admission, StreamableHttpGate } from './gate.js';
+export { StreamableHttpHandler, type WebRequestOptions } from './handler.js';
+export type {
+  StreamableHttpGateOptions,
+  StreamableHttpHandlerOptions,
+  TransportExtras,
+} from './options.js';
 export { replayInitialize } from './replay.js';

@@ -1,25 +1,22 @@
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
-import type { Logger } from '../../core/logger.js';
-import type { SessionManager } from '../../core/session-manager.js';
 import type { SessionRecord } from '../../core/types.js';
 import { parseOptions } from '../../core/validate.js';
 import {
-  DEFAULT_KEEP_ALIVE_MS,
-  DEFAULT_MAX_REQUEST_BODY_SIZE,
-  DEFAULT_RETRY_AFTER_SECONDS,
+  GATE_ACCEPTED,
+  GATE_FIELDS,
+  type GateOptions,
+  gateDefaults,
   HANDLER_ACCEPTED,
-  handlerFields,
-} from '../http/options.js';
-import { ownerFromAuth, type RequestOwner } from '../http/owner.js';
-import type { ServerFactory } from '../http/server.js';
+  HANDLER_FIELDS,
+  type HandlerOptions,
+  handlerDefaults,
+  type ResolvedGateOptions,
+  type ResolvedHandlerOptions,
+} from '../shared/options.js';
 
-/**
- * Derives the session owner of a Streamable HTTP request from its `authInfo` and the Web
- * `Request`. Sessions answer only to their owner; another owner's session answers 404
- * `SESSION_NOT_FOUND`. `undefined`: no owner. A throw fails the request.
- */
-export type OwnerOf = RequestOwner<Request>;
+/** The `kind` recorded for sessions created over Streamable HTTP. */
+export const STREAMABLE_HTTP_KIND = 'streamable-http';
 
 /** SDK transport options passed through unchanged to each session's transport. */
 export type TransportExtras = Pick<
@@ -32,73 +29,50 @@ export type TransportExtras = Pick<
   | 'retryInterval'
 >;
 
+/**
+ * Options of {@link StreamableHttpGate}; its `keepAliveMs` goes into
+ * `Admission.transportOptions`.
+ */
+export type StreamableHttpGateOptions = GateOptions;
+
 /** Options of {@link StreamableHttpHandler}. */
-export interface StreamableHttpHandlerOptions {
-  /** The session manager: TTLs, capacity, store. Required. */
-  sessions: SessionManager;
-  /** Builds one server per session, given the session's record. Required. */
-  createServer: ServerFactory;
-  /**
-   * The owner of a request's session.
-   * @default `authInfo?.clientId` when a non-empty string (`req.auth` on node, set by the SDK's auth middleware), else none
-   */
-  ownerOf?: OwnerOf;
-  /**
-   * Interval of `: keepalive` comment frames on open event streams (GET streams and streamed
-   * POST answers), so proxies do not cut idle connections. `0`: none. @default 15_000
-   */
-  keepAliveMs?: number;
-  /** `Retry-After` of 503 answers (capacity, store unreachable, shutting down), in seconds. @default 5 */
-  retryAfterSeconds?: number;
-  /** Largest POST body read, in bytes; larger bodies answer 413. @default 4_194_304 (4 MiB) */
-  maxRequestBodySize?: number;
+export interface StreamableHttpHandlerOptions extends HandlerOptions {
   /**
    * Extra SDK transport options per session (`enableJsonResponse`, `eventStore`, DNS rebinding
    * protection, ...). An `eventStore` must key its streams by session: stream IDs are unique
    * per transport only. @default none
    */
   transportOptions?: (session: SessionRecord) => TransportExtras;
-  /** Where unexpected failures (answered 500) are reported. @default `console` */
-  logger?: Logger;
 }
 
-/** Options after defaults. */
-export interface ResolvedHandlerOptions {
-  readonly sessions: SessionManager;
-  readonly createServer: ServerFactory;
-  readonly ownerOf: OwnerOf;
-  readonly keepAliveMs: number;
-  readonly retryAfterSeconds: number;
-  readonly maxRequestBodySize: number;
+/** Handler options after defaults. */
+export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   readonly transportOptions: ((session: SessionRecord) => TransportExtras) | undefined;
-  readonly logger: Logger;
 }
 
-const schema = z.strictObject({
-  ...handlerFields<Request>(),
+const gateSchema = z.strictObject(GATE_FIELDS);
+
+const handlerSchema = z.strictObject({
+  ...HANDLER_FIELDS,
   transportOptions: z
     .custom<(session: SessionRecord) => TransportExtras>((value) => typeof value === 'function')
     .optional(),
 });
 
-const ACCEPTED: Record<string, string> = {
+const HANDLER_ACCEPTED_HERE: Record<string, string> = {
   ...HANDLER_ACCEPTED,
   transportOptions: 'a function (session) => SDK transport options',
 };
 
-/** Validates the options once; throws `SessionError('INVALID_OPTION')` naming the field. */
+/** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming the field. */
+export function resolveGateOptions(options: StreamableHttpGateOptions): ResolvedGateOptions {
+  return gateDefaults(parseOptions(gateSchema, GATE_ACCEPTED, options, 'StreamableHttpGate'));
+}
+
+/** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming the field. */
 export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
-): ResolvedHandlerOptions {
-  const o = parseOptions(schema, ACCEPTED, options, 'StreamableHttpHandler');
-  return {
-    sessions: o.sessions,
-    createServer: o.createServer,
-    ownerOf: o.ownerOf ?? ownerFromAuth,
-    keepAliveMs: o.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
-    retryAfterSeconds: o.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
-    maxRequestBodySize: o.maxRequestBodySize ?? DEFAULT_MAX_REQUEST_BODY_SIZE,
-    transportOptions: o.transportOptions,
-    logger: o.logger ?? console,
-  };
+): ResolvedStreamableHttpOptions {
+  const o = parseOptions(handlerSchema, HANDLER_ACCEPTED_HERE, options, 'StreamableHttpHandler');
+  return { ...handlerDefaults(o), transportOptions: o.transportOptions };
 }

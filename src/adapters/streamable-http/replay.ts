@@ -1,6 +1,6 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { JsonValue } from '../../core/types.js';
-import { SESSION_ID_HEADER } from '../http/answers.js';
+import { SESSION_ID_HEADER } from '../../protocol.js';
 
 const INITIALIZED_NOTIFICATION = Object.freeze({
   jsonrpc: '2.0',

@@ -1,71 +1,86 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { SessionError } from '../../core/errors.js';
+import type { HttpAnswer } from '../../protocol.js';
 
-/** The body of a node:http request, read as text, or why it could not be. */
-export type NodeBody = { readonly text: string } | { readonly tooLarge: true };
+/**
+ * A node:http request, as Express and the SDK's auth middleware leave it: `req.auth` (the
+ * authenticated principal), `req.body` (a body parser's result) and `req.baseUrl` (the Express
+ * mount point) are read when present.
+ */
+export type NodeRequest = IncomingMessage & {
+  auth?: AuthInfo | undefined;
+  body?: unknown;
+  baseUrl?: string | undefined;
+};
+
+/** A registered name, an IPv4 address or a bracketed IPv6 address, with an optional port. */
+const HOST =
+  /^(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
+
+/**
+ * The absolute URL of a node:http request, from its `Host` header (`localhost` when absent, as
+ * HTTP/1.0 allows) and its origin-form target.
+ *
+ * @throws SessionError `INVALID_ARGUMENT` (answered 400) when the `Host` header is not a valid
+ *   host or the target is not a path.
+ */
+export function requestUrl(req: IncomingMessage): string {
+  const host = req.headers.host ?? 'localhost';
+  const target = req.url ?? '/';
+  if (!HOST.test(host) || target.charCodeAt(0) !== 0x2f) throw badUrl();
+  const scheme = (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
+  return `${scheme}://${host}${target}`;
+}
+
+/**
+ * {@link requestUrl}, parsed.
+ *
+ * @throws SessionError `INVALID_ARGUMENT` (answered 400) when the URL cannot be formed.
+ */
+export function parsedRequestUrl(req: IncomingMessage): URL {
+  const url = requestUrl(req);
+  try {
+    return new URL(url);
+  } catch {
+    throw badUrl();
+  }
+}
 
 /**
  * Builds a Web `Request` carrying the method, URL and headers of a node:http request, without
- * its body (the caller reads the body with {@link readNodeBody} and hands it on already parsed).
+ * its body (the caller reads the body first and hands it on already parsed).
  *
- * @throws TypeError when the `Host` header or the URL cannot form a valid URL.
+ * @throws SessionError `INVALID_ARGUMENT` (answered 400) when the URL cannot be formed.
  */
 export function toWebRequest(req: IncomingMessage): Request {
+  const url = requestUrl(req);
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.charCodeAt(0) !== 0x3a) headers.append(name, raw[i + 1]!);
   }
-  const scheme = (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
-  const url = `${scheme}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
-  return new Request(url, { method: req.method ?? 'GET', headers });
+  try {
+    return new Request(url, { method: req.method ?? 'GET', headers });
+  } catch {
+    throw badUrl();
+  }
 }
 
-/**
- * Reads a node:http request body as UTF-8 text, up to `maxBytes`. A declared `Content-Length`
- * over the limit is refused without reading; otherwise reading stops once the limit is passed.
- * Rejects when the stream fails.
- */
-export function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<NodeBody> {
-  if (Number(req.headers['content-length']) > maxBytes) {
-    req.resume();
-    return Promise.resolve({ tooLarge: true });
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        req.resume();
-        resolve({ tooLarge: true });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve({
-        text:
-          chunks.length === 1
-            ? chunks[0]!.toString('utf8')
-            : Buffer.concat(chunks).toString('utf8'),
-      });
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+/** The error of a request whose URL cannot be formed; answered 400. */
+export function badUrl(): SessionError {
+  return new SessionError(
+    'INVALID_ARGUMENT',
+    'Bad Request: the Host header and the request target do not form a valid URL.',
+  );
+}
+
+/** Writes an answer to a node:http response, unless its headers already went out. */
+export function writeNodeAnswer(res: ServerResponse, answer: HttpAnswer): void {
+  if (res.headersSent) return;
+  res.writeHead(answer.status, { ...answer.headers });
+  res.end(answer.body);
 }
 
 const NOT_YET: unique symbol = Symbol('not yet');

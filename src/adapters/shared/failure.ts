@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../../core/logger.js';
+import type { HttpAnswer, JsonRpcId } from '../../protocol.js';
+import { answerForError } from './answers.js';
+import { writeNodeAnswer } from './node-bridge.js';
+
+/** Express-style `next`. */
+export type Next = (error?: unknown) => void;
+
+/** How a handler reports a failure: its `Retry-After`, its logger and its name in log lines. */
+export interface FailureContext {
+  readonly retryAfterSeconds: number;
+  readonly logger: Logger;
+  /** Names the handler in the log line, e.g. `Streamable HTTP`. */
+  readonly transport: string;
+}
+
+/**
+ * The answer to a failure: 400 or 503 for the failures `answerForError` knows; else 500, and the
+ * failure is logged.
+ */
+export function failureAnswer(
+  context: FailureContext,
+  error: unknown,
+  rpcId: JsonRpcId,
+): HttpAnswer {
+  const answer = answerForError(error, rpcId, context.retryAfterSeconds);
+  if (answer.status === 500) {
+    context.logger.error?.(`mcp-sessions: ${context.transport} request failed`, { error });
+  }
+  return answer;
+}
+
+/**
+ * The failure contract of both node doors: a known failure (bad `Host`, store unreachable, ...)
+ * is answered; an unexpected one goes to `next(error)` when the door was given a `next` (Express
+ * error handlers see it), else answers 500 and is logged. Once headers went out the response is
+ * just ended.
+ */
+export function failNode(
+  context: FailureContext,
+  res: ServerResponse,
+  next: Next | undefined,
+  error: unknown,
+  rpcId: JsonRpcId,
+): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  const known = answerForError(error, rpcId, context.retryAfterSeconds);
+  if (known.status !== 500) writeNodeAnswer(res, known);
+  else if (next !== undefined) next(error);
+  else writeNodeAnswer(res, failureAnswer(context, error, rpcId));
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { Logger } from '../../core/logger.js';
+import type { SessionManager } from '../../core/session-manager.js';
+import { type OwnerOf, ownerFromAuth } from './owner.js';
+import type { ServerFactory } from './server.js';
+
+/** Options every gate takes, on both transports. */
+export interface GateOptions {
+  /** The session manager: TTLs, capacity, store. Required. */
+  sessions: SessionManager;
+  /**
+   * The owner of a request's session; another owner's session answers 404 `SESSION_NOT_FOUND`.
+   * @default `authInfo?.clientId` when a non-empty string, else none
+   */
+  ownerOf?: OwnerOf | undefined;
+  /**
+   * Interval of `: keepalive` comment frames on open event streams, so proxies do not cut idle
+   * connections, in ms. `0`: none. @default 15_000
+   */
+  keepAliveMs?: number | undefined;
+  /** `Retry-After` of 503 answers (capacity, store unreachable, shutting down), in seconds. @default 5 */
+  retryAfterSeconds?: number | undefined;
+}
+
+/** Options every complete handler takes, on both transports: the gate's and these. */
+export interface HandlerOptions extends GateOptions {
+  /** Builds one server per session, given the session's record. Required. */
+  createServer: ServerFactory;
+  /** Largest `POST` body read, in bytes; larger bodies answer 413. @default 4_194_304 (4 MiB) */
+  maxRequestBodySize?: number | undefined;
+  /** Where unexpected failures (answered 500) are reported. @default `console` */
+  logger?: Logger | undefined;
+}
+
+/** {@link GateOptions} after defaults. */
+export interface ResolvedGateOptions {
+  readonly sessions: SessionManager;
+  readonly ownerOf: OwnerOf;
+  readonly keepAliveMs: number;
+  readonly retryAfterSeconds: number;
+}
+
+/** {@link HandlerOptions} after defaults. */
+export interface ResolvedHandlerOptions extends ResolvedGateOptions {
+  readonly createServer: ServerFactory;
+  readonly maxRequestBodySize: number;
+  readonly logger: Logger;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+const isFunction = (value: unknown) => typeof value === 'function';
+
+/** Zod fields of {@link GateOptions}. */
+export const GATE_FIELDS = {
+  sessions: z.custom<SessionManager>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      isFunction((value as Record<string, unknown>).acquire) &&
+      isFunction((value as Record<string, unknown>).onEnd),
+  ),
+  ownerOf: z.custom<OwnerOf>(isFunction).optional(),
+  keepAliveMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
+  retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
+};
+
+/** Zod fields of {@link HandlerOptions}. */
+export const HANDLER_FIELDS = {
+  sessions: GATE_FIELDS.sessions,
+  createServer: z.custom<ServerFactory>(isFunction),
+  ownerOf: GATE_FIELDS.ownerOf,
+  keepAliveMs: GATE_FIELDS.keepAliveMs,
+  retryAfterSeconds: GATE_FIELDS.retryAfterSeconds,
+  maxRequestBodySize: z.number().int().min(1).max(1_073_741_824).optional(),
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).optional(),
+};
+
+/** What each gate option accepts, for error messages. */
+export const GATE_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
+  sessions: 'a SessionManager',
+  ownerOf: 'a function (authInfo, request) => string | undefined',
+  keepAliveMs: `an integer number of ms from 0 (off) to ${MAX_TIMER_MS}`,
+  retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
+});
+
+/** What each handler option accepts, for error messages. */
+export const HANDLER_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
+  sessions: GATE_ACCEPTED.sessions!,
+  createServer: 'a function (session) => McpServer | Server (or a promise of one)',
+  ...GATE_ACCEPTED,
+  maxRequestBodySize: 'an integer number of bytes from 1 to 1073741824',
+  logger: 'an object with optional debug/info/warn/error methods',
+});
+
+/** Applies the defaults of {@link GateOptions} to validated options. */
+export function gateDefaults(o: GateOptions): ResolvedGateOptions {
+  return {
+    sessions: o.sessions,
+    ownerOf: o.ownerOf ?? ownerFromAuth,
+    keepAliveMs: o.keepAliveMs ?? 15_000,
+    retryAfterSeconds: o.retryAfterSeconds ?? 5,
+  };
+}
+
+/** Applies the defaults of {@link HandlerOptions} to validated options. */
+export function handlerDefaults(o: HandlerOptions): ResolvedHandlerOptions {
+  return {
+    ...gateDefaults(o),
+    createServer: o.createServer,
+    maxRequestBodySize: o.maxRequestBodySize ?? 4 * 1024 * 1024,
+    logger: o.logger ?? console,
+  };
+}
