@@ -10,6 +10,10 @@ import {
   rawInitialize,
   rawPost,
 } from '../support/harness.js';
+import { within } from '../support/wait.js';
+
+/** How long the CLI may take to start under tsx on a loaded machine, in ms. */
+const CLI_START_TIMEOUT_MS = 15_000;
 
 let demo: DemoServer | undefined;
 let child: ChildProcess | undefined;
@@ -33,18 +37,21 @@ function runCli(args: string[], env: Record<string, string> = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = child;
-  return new Promise<{ line?: string; code?: number | null; stderr: string }>((resolve) => {
-    let out = '';
-    let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve({ line: out.split('\n')[0]!, stderr });
-    });
-    proc.once('exit', (code) => resolve({ code, stderr }));
-  });
+  const started = new Promise<{ line?: string; code?: number | null; stderr: string }>(
+    (resolve) => {
+      let out = '';
+      let stderr = '';
+      proc.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve({ line: out.split('\n')[0]!, stderr });
+      });
+      proc.once('exit', (code) => resolve({ code, stderr }));
+    },
+  );
+  return within(started, 'the demo CLI to print its first line or exit', CLI_START_TIMEOUT_MS);
 }
 
 describe('demo server', () => {

@@ -4,6 +4,7 @@ import { type SessionEndInfo, SessionManager, systemClock } from '../../src/inde
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
 
 const node = await nodeRedis();
 const io = await ioRedis();
@@ -238,11 +239,8 @@ async function commandCounter(prefix: string) {
   const take = async (): Promise<string[][]> => {
     const marker = `${prefix}marker-${marks++}`;
     await side.exists(marker);
-    for (let i = 0; i < 200 && !seen.some((args) => args.includes(marker)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await waitFor(() => seen.some((args) => args.includes(marker)), 'MONITOR to report the marker');
     const at = seen.findIndex((args) => args.includes(marker));
-    if (at < 0) throw new Error('MONITOR never saw the marker');
     return seen.splice(0, at + 1).slice(0, at);
   };
   return { take, stop: () => monitor.disconnect() };

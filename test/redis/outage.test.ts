@@ -6,6 +6,7 @@ import { type SessionError, SessionManager, systemClock } from '../../src/index.
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
 
 const TIMEOUT_MS = 300;
 /** How late a rejection may come after the command timeout (event loop, reconnect noise). */
@@ -77,14 +78,6 @@ async function rejectionWithin(
     return { error: error as SessionError, ms: performance.now() - started };
   }
   throw new Error('expected a rejection');
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const clients = [
@@ -193,7 +186,7 @@ describe.each(clients)('Redis outage (%s)', (_, connect) => {
       expect(ended).toEqual([]);
       expect(hooks).toEqual([]);
       await startRedis();
-      await until(ready, 'the client to reconnect');
+      await waitFor(ready, 'the client to reconnect');
       // A restart without persistence lost the data; the store works again right away.
       const { id } = await sessions.create({ owner: 'o' });
       expect((await sessions.touch(id, { owner: 'o' })).status).toBe('active');
