@@ -57,3 +57,15 @@ export function toStoreError(error: unknown, operation: string): SessionError {
     },
   );
 }
+
+/**
+ * Runs one store operation; anything it throws (synchronously too) or rejects with becomes a
+ * `SessionError` (see {@link toStoreError}).
+ */
+export async function callStore<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toStoreError(error, operation);
+  }
+}

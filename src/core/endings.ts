@@ -1,0 +1,123 @@
+/**
+ * How sessions end on this replica: the store call that writes the tombstone, the end hooks
+ * of whoever held the session here, the counters and the `ended` event, and how a store
+ * lookup becomes the resolution a caller sees. Internal to the session manager.
+ *
+ * @module
+ */
+import { callStore } from './errors.js';
+import type { SessionEndInfo } from './events.js';
+import { runEndHooks } from './hook-runner.js';
+import type { ManagerParts } from './manager-context.js';
+import { copySessionRecord, visibleTo } from './record.js';
+import type { EndResult, StoreLookup } from './store.js';
+import { type EndReason, type Resolution, type SessionRecord, UNKNOWN } from './types.js';
+
+/** Ends sessions for one manager and counts what it ended. */
+export class Endings {
+  readonly #parts: ManagerParts;
+  readonly #hookTimeoutMs: number;
+  readonly #onEnded: (info: SessionEndInfo) => void;
+  readonly #counts: Record<EndReason, number> = {
+    idle: 0,
+    lifetime: 0,
+    deleted: 0,
+    closed: 0,
+    evicted: 0,
+    shutdown: 0,
+  };
+
+  /**
+   * @param hookTimeoutMs how long one end hook is awaited.
+   * @param onEnded called once per session this manager ended, after its hooks ran.
+   */
+  constructor(parts: ManagerParts, hookTimeoutMs: number, onEnded: (info: SessionEndInfo) => void) {
+    this.#parts = parts;
+    this.#hookTimeoutMs = hookTimeoutMs;
+    this.#onEnded = onEnded;
+  }
+
+  /** Sessions this manager ended, by reason (a copy). */
+  counts(): Record<EndReason, number> {
+    return { ...this.#counts };
+  }
+
+  /**
+   * Turns a store lookup into what a caller with principal `owner` sees, ending a due session
+   * and running the hooks of one that ended elsewhere. Rejects with a store error.
+   */
+  async settle(id: string, lookup: StoreLookup, owner: string | undefined): Promise<Resolution> {
+    const { attachments, clock, store, policy } = this.#parts;
+    switch (lookup.status) {
+      case 'active':
+        return visibleTo(lookup.session, owner);
+      case 'expired': {
+        if (lookup.reason === 'idle' && attachments.isPinned(id)) {
+          // Pinned here, so never idle: the sweeper had not renewed the lease yet.
+          const renewed = await callStore('touch', () =>
+            store.touch(id, clock.now(), policy, true),
+          );
+          return this.settle(id, renewed, owner);
+        }
+        const ended = await this.endWith(id, lookup.reason);
+        if (ended.status === 'unknown') return UNKNOWN;
+        const { tombstone } = ended;
+        return tombstone.owner === owner ? { status: 'ended', tombstone } : UNKNOWN;
+      }
+      case 'ended': {
+        const { tombstone } = lookup;
+        if (attachments.has(id)) await this.runHooks(id, tombstone);
+        return tombstone.owner === owner ? lookup : UNKNOWN;
+      }
+      default:
+        if (attachments.has(id)) {
+          await this.runHooks(id, { id, reason: 'closed', endedAt: clock.now() });
+        }
+        return UNKNOWN;
+    }
+  }
+
+  /** Ends a session; answers whether this call ended it. Rejects with a store error. */
+  async end(id: string, reason: EndReason): Promise<boolean> {
+    return (await this.endWith(id, reason)).status === 'ended-now';
+  }
+
+  /** Ends a session and answers the store's result; hooks here run in every case. */
+  async endWith(id: string, reason: EndReason): Promise<EndResult> {
+    const { attachments, clock, store, policy } = this.#parts;
+    const now = clock.now();
+    const result = await callStore('end', () => store.end(id, reason, now, policy));
+    if (result.status === 'ended-now') {
+      await this.finish(id, reason, result.tombstone.endedAt, result.session);
+    } else if (attachments.has(id)) {
+      const info =
+        result.status === 'ended'
+          ? result.tombstone
+          : { id, reason: 'closed' as const, endedAt: now };
+      await this.runHooks(id, info);
+    }
+    return result;
+  }
+
+  /** This manager ended the session: counters, hooks, then `onEnded`. */
+  async finish(
+    id: string,
+    reason: EndReason,
+    endedAt: number,
+    session: SessionRecord,
+  ): Promise<void> {
+    const info: SessionEndInfo = { id, reason, endedAt, session: copySessionRecord(session) };
+    this.#counts[reason]++;
+    await this.runHooks(id, info);
+    this.#onEnded(info);
+  }
+
+  /** Detaches the session here and runs its hooks (awaited, isolated, time-limited). */
+  async runHooks(id: string, info: SessionEndInfo): Promise<void> {
+    const hooks = this.#parts.attachments.take(id);
+    if (hooks === undefined || hooks.length === 0) return;
+    await runEndHooks(hooks, info, this.#hookTimeoutMs, (error, sessionId) =>
+      this.#parts.report('end-hook', error, sessionId),
+    );
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The small views of a session manager that its helpers (endings, the lease keeper, the
+ * sweeper) work through, so that each job lives in a module of its own. Internal.
+ *
+ * @module
+ */
+import type { Attachments } from './attachments.js';
+import type { Clock } from './clock.js';
+import type { SessionFailurePhase } from './events.js';
+import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
+import type { EndReason, SessionRecord } from './types.js';
+
+/** What every helper of a manager shares: its store, policy, clock, attachments and reporter. */
+export interface ManagerParts {
+  readonly store: SessionStore;
+  readonly policy: StorePolicy;
+  readonly clock: Clock;
+  readonly attachments: Attachments;
+  /** Reports a contained failure (`error` event and logger). */
+  report(phase: SessionFailurePhase, error: unknown, sessionId?: string): void;
+}
+
+/** What the lease keeper and the sweeper may see and do of their manager. */
+export interface ManagerContext extends ManagerParts {
+  /** True once the manager's `close()` began. */
+  readonly closed: boolean;
+  /** Ends a session; answers whether this call ended it. Rejects with a store error. */
+  end(id: string, reason: EndReason): Promise<boolean>;
+  /** The store ended the session for this manager (a sweep claim): hooks, counters, event. */
+  finish(id: string, reason: EndReason, endedAt: number, session: SessionRecord): Promise<void>;
+  /** Acts on a lookup as `resolve` would: ends due sessions, runs hooks of ended ones. */
+  settle(id: string, lookup: StoreLookup): Promise<unknown>;
+}
