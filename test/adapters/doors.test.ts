@@ -1,0 +1,223 @@
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SseGate, SseHandler } from '../../src/adapters/sse/index.js';
+import {
+  StreamableHttpGate,
+  StreamableHttpHandler,
+} from '../../src/adapters/streamable-http/index.js';
+import { SessionManager } from '../../src/index.js';
+import { FaultyStore } from '../support/faulty-store.js';
+import { initializeRequest } from '../support/harness.js';
+
+type Door = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const closable of open.splice(0).reverse()) await closable.close();
+});
+
+/** Serves `door` on 127.0.0.1; answers the port. */
+async function listen(door: Door): Promise<number> {
+  const http = createServer((req, res) => void door(req, res));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  open.push({ close: () => new Promise<void>((resolve) => http.close(() => resolve())) });
+  return (http.address() as AddressInfo).port;
+}
+
+interface Answer {
+  status: number;
+  json: { error: { code: number; message: string }; id: unknown };
+}
+
+/** A raw node:http request whose headers (`Host` included) are exactly `headers`. */
+function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: false });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+    });
+    req.end(body);
+  });
+}
+
+/** A manager whose store fails every call: any answer but 503 was given before the store. */
+function storeThatFails(): SessionManager {
+  const store = new FaultyStore();
+  store.failing = true;
+  const sessions = new SessionManager({ store, autoStart: false });
+  open.push({
+    close: () => {
+      store.failing = false;
+      return sessions.close();
+    },
+  });
+  return sessions;
+}
+
+function countingFactory() {
+  const built = { servers: 0 };
+  const factory = () => {
+    built.servers++;
+    return new McpServer({ name: 'doors', version: '1.0.0' });
+  };
+  return { built, factory };
+}
+
+const BAD_HOSTS = ['bad host', '[::1', 'a/b', ''];
+const json = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const ping = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'ping' });
+
+describe('a Host header that forms no URL is the client’s 400, never a 500', () => {
+  it('on the Streamable HTTP handler', async () => {
+    const sessions = storeThatFails();
+    const { built, factory } = countingFactory();
+    const handler = new StreamableHttpHandler({ sessions, createServer: factory });
+    open.push(handler);
+    const port = await listen(handler.node);
+    for (const host of BAD_HOSTS) {
+      const answer = await raw(port, 'POST', '/mcp', { ...json, host }, ping);
+      expect(answer.status).toBe(400);
+      expect(answer.json.error).toMatchObject({
+        code: -32000,
+        message: expect.stringContaining('Host'),
+      });
+    }
+    expect(built.servers).toBe(0);
+  });
+
+  it('on both paths of the SSE handler', async () => {
+    const sessions = storeThatFails();
+    const { built, factory } = countingFactory();
+    const handler = new SseHandler({ sessions, createServer: factory, keepAliveMs: 0 });
+    open.push(handler);
+    const port = await listen(handler.node);
+    for (const host of BAD_HOSTS) {
+      const stream = await raw(port, 'GET', '/sse', { host });
+      expect(stream.status).toBe(400);
+      const post = await raw(port, 'POST', '/messages?sessionId=abc', { ...json, host }, ping);
+      expect(post.status).toBe(400);
+      expect(post.json.error.message).toContain('Host');
+    }
+    expect(built.servers).toBe(0);
+  });
+
+  it('on both gates, when a custom ownerOf reads the request', async () => {
+    const sessions = storeThatFails();
+    const ownerOf = (_auth: unknown, request: Request) =>
+      request.headers.get('x-user') ?? undefined;
+    const streamable = new StreamableHttpGate({ sessions, ownerOf });
+    const sse = new SseGate({ sessions, ownerOf, keepAliveMs: 0 });
+    const port = await listen(async (req, res) => {
+      if (req.url === '/mcp') await streamable.admit(req, res, JSON.parse(ping));
+      else if (req.url === '/sse') {
+        const transport = { sessionId: 'abc', close: async () => undefined };
+        await sse.attach({ transport, req, res });
+      } else await sse.admit(req, res, JSON.parse(ping));
+    });
+    for (const path of ['/mcp', '/sse', '/messages?sessionId=abc']) {
+      const answer = await raw(port, 'POST', path, { ...json, host: 'bad host' }, ping);
+      expect(answer.status).toBe(400);
+      expect(answer.json.error.message).toContain('Host');
+    }
+  });
+});
+
+describe('a bad POST body is refused before any session is touched', () => {
+  const cases = [
+    {
+      name: 'not declared as JSON',
+      headers: { 'content-type': 'text/plain' },
+      status: 415,
+      code: -32000,
+    },
+    { name: 'not parsable', body: '{"jsonrpc":', status: 400, code: -32700 },
+    {
+      name: 'too large',
+      body: JSON.stringify({ ...initializeRequest(), pad: 'x'.repeat(300) }),
+      status: 413,
+      code: -32000,
+    },
+  ];
+
+  it('on the Streamable HTTP handler: no session, no server', async () => {
+    const sessions = storeThatFails();
+    const { built, factory } = countingFactory();
+    const handler = new StreamableHttpHandler({
+      sessions,
+      createServer: factory,
+      maxRequestBodySize: 256,
+    });
+    open.push(handler);
+    const port = await listen(handler.node);
+    for (const c of cases) {
+      const body = c.body ?? JSON.stringify(initializeRequest());
+      const answer = await raw(
+        port,
+        'POST',
+        '/mcp',
+        { ...json, host: '127.0.0.1', ...c.headers },
+        body,
+      );
+      expect({ case: c.name, status: answer.status, code: answer.json.error.code }).toEqual({
+        case: c.name,
+        status: c.status,
+        code: c.code,
+      });
+      const fetched = await handler.fetch(
+        new Request('http://127.0.0.1/mcp', {
+          method: 'POST',
+          headers: { ...json, ...c.headers },
+          body,
+        }),
+      );
+      expect({ case: c.name, status: fetched.status }).toEqual({ case: c.name, status: c.status });
+    }
+    const parsed = await handler.fetch(
+      new Request('http://127.0.0.1/mcp', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+      }),
+      { parsedBody: initializeRequest() },
+    );
+    expect(parsed.status).toBe(415);
+    expect(built.servers).toBe(0);
+  });
+
+  it('on the SSE handler', async () => {
+    const sessions = storeThatFails();
+    const { built, factory } = countingFactory();
+    const handler = new SseHandler({ sessions, createServer: factory, maxRequestBodySize: 256 });
+    open.push(handler);
+    const port = await listen(handler.node);
+    for (const c of cases) {
+      const body = c.body ?? ping;
+      const answer = await raw(
+        port,
+        'POST',
+        '/messages?sessionId=abc',
+        { ...json, host: '127.0.0.1', ...c.headers },
+        body,
+      );
+      expect({ case: c.name, status: answer.status, code: answer.json.error.code }).toEqual({
+        case: c.name,
+        status: c.status,
+        code: c.code,
+      });
+    }
+    expect(built.servers).toBe(0);
+  });
+});
