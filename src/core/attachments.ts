@@ -112,6 +112,13 @@ export class Attachments {
     if (this.#byId.get(id) === attachment) this.#byId.delete(id);
   }
 
+  /** A touch of the session was written at `now` (cheap when nothing is attached). */
+  touched(id: string, now: number): void {
+    if (this.#byId.size === 0) return;
+    const attachment = this.#byId.get(id);
+    if (attachment !== undefined) this.wrote(attachment, now);
+  }
+
   /** This replica wrote a touch for the session at `now`. */
   wrote(attachment: Attachment, now: number): void {
     attachment.lastWriteAt = now;

@@ -7,6 +7,7 @@
  */
 import { callStore } from './errors.js';
 import type { SessionEndInfo } from './events.js';
+import { noop } from './functions.js';
 import { runEndHooks } from './hook-runner.js';
 import type { ManagerParts } from './manager-context.js';
 import { copySessionRecord, visibleTo } from './record.js';
@@ -110,6 +111,47 @@ export class Endings {
     this.#counts[reason]++;
     await this.runHooks(id, info);
     this.#onEnded(info);
+  }
+
+  /**
+   * At capacity with `capacityPolicy: 'evict-oldest'`: ends the least recently touched session
+   * not pinned here (reason `evicted`). Answers whether one was ended.
+   */
+  async evictOldest(): Promise<boolean> {
+    const { attachments, store, policy } = this.#parts;
+    const candidates = await callStore('evict', () =>
+      store.oldest(attachments.pinnedCount + 8, policy),
+    );
+    for (const id of candidates) {
+      if (attachments.isPinned(id)) continue;
+      if (await this.end(id, 'evicted')) return true;
+    }
+    return false;
+  }
+
+  /**
+   * On the manager's close: ends every session held here with reason `shutdown` and runs its
+   * hooks. With a shared store only the hooks run (the sessions stay for other replicas); with
+   * a local one every session in the store ends. Failures are reported, never thrown.
+   */
+  async shutdown(): Promise<void> {
+    const { attachments, clock, store, policy } = this.#parts;
+    const now = clock.now();
+    const finals: Promise<void>[] = [];
+    for (const id of attachments.ids()) {
+      finals.push(
+        store.shared
+          ? this.runHooks(id, { id, reason: 'shutdown', endedAt: now })
+          : this.end(id, 'shutdown').then(noop),
+      );
+    }
+    await Promise.allSettled(finals);
+    if (store.shared) return;
+    try {
+      for await (const record of store.list(policy)) await this.end(record.id, 'shutdown');
+    } catch (error) {
+      this.#parts.report('sweep', error);
+    }
   }
 
   /** Detaches the session here and runs its hooks (awaited, isolated, time-limited). */

@@ -163,7 +163,7 @@ export class SessionManager {
     if (
       result === 'full' &&
       this.#options.capacityPolicy === 'evict-oldest' &&
-      (await this.#evictOne())
+      (await this.#endings.evictOldest())
     ) {
       result = await callStore('create', () => this.#store.create(session, this.#policy));
     }
@@ -227,10 +227,7 @@ export class SessionManager {
       throw toStoreError(error, 'touch');
     }
     if (lookup.status === 'active') {
-      if (this.#attachments.size > 0) {
-        const attachment = this.#attachments.get(id);
-        if (attachment !== undefined) this.#attachments.wrote(attachment, now);
-      }
+      this.#attachments.touched(id, now);
       return visibleTo(lookup.session, options?.owner);
     }
     return this.#endings.settle(id, lookup, options?.owner);
@@ -359,36 +356,8 @@ export class SessionManager {
   async #close(): Promise<void> {
     this.stop();
     await this.#sweeper.idle();
-    const now = this.#clock.now();
-    const finals: Promise<void>[] = [];
-    for (const id of this.#attachments.ids()) {
-      finals.push(
-        this.#store.shared
-          ? this.#endings.runHooks(id, { id, reason: 'shutdown', endedAt: now })
-          : this.#endings.end(id, 'shutdown').then(() => undefined),
-      );
-    }
-    await Promise.allSettled(finals);
-    if (!this.#store.shared) {
-      try {
-        for await (const record of this.#store.list(this.#policy))
-          await this.#endings.end(record.id, 'shutdown');
-      } catch (error) {
-        this.#report('sweep', error);
-      }
-    }
+    await this.#endings.shutdown();
     if (this.#ownsStore) await this.#store.close();
-  }
-
-  async #evictOne(): Promise<boolean> {
-    const candidates = await callStore('evict', () =>
-      this.#store.oldest(this.#attachments.pinnedCount + 8, this.#policy),
-    );
-    for (const id of candidates) {
-      if (this.#attachments.isPinned(id)) continue;
-      if (await this.#endings.end(id, 'evicted')) return true;
-    }
-    return false;
   }
 
   /** The view of this manager its lease keeper and sweeper work through. */
