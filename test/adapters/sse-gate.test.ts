@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { SseGate, type SseGateOptions } from '../../src/adapters/sse/index.js';
 import { SessionManager, type SessionManagerOptions } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
+import { untilPinned } from '../support/harness.js';
 
 /**
  * The SDK's own legacy SSE example wiring (a map of transports), with the gate added: the
@@ -82,7 +83,12 @@ async function setup(
   gateOptions: Omit<SseGateOptions, 'sessions'> = {},
   onPost?: () => Promise<void>,
 ): Promise<Setup> {
-  const sessions = new SessionManager({ idleTtlMs: 1000, ...managerOptions });
+  const sessions = new SessionManager({
+    idleTtlMs: 1000,
+    clock: new ManualClock(),
+    autoStart: false,
+    ...managerOptions,
+  });
   const gate = new SseGate({ sessions, keepAliveMs: 0, ...gateOptions });
   const { app, transports, servers } = sdkExampleApp(sessions, gate, onPost);
   const http = createServer(app);
@@ -126,13 +132,6 @@ function postPing(s: Setup, sessionId: string) {
   });
 }
 
-async function until(condition: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 600 && !(await condition()); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  expect(await condition()).toBe(true);
-}
-
 describe('SseGate on the SDK example wiring', () => {
   it('adds sessions to the SDK example server: tools work, a server-side end closes everything', async () => {
     const s = await setup();
@@ -164,7 +163,7 @@ describe('SseGate on the SDK example wiring', () => {
     expect(await s.sessions.sweep()).toBe(0);
     expect((await s.sessions.stats()).pinned).toBe(1);
     stream.res.destroy();
-    await until(async () => (await s.sessions.stats()).pinned === 0);
+    await untilPinned(s.sessions, 0);
     clock.advance(999);
     expect(await s.sessions.sweep()).toBe(0);
     clock.advance(1);
@@ -184,7 +183,7 @@ describe('SseGate on the SDK example wiring', () => {
     // response's close event.
     await s.servers[0]!.close();
     await s.transports.get(a.sessionId)!.close();
-    await until(async () => (await s.sessions.stats()).pinned === 1);
+    await untilPinned(s.sessions, 1);
     clock.advance(1000);
     expect(await s.sessions.sweep()).toBe(1);
     expect((await s.sessions.resolve(a.sessionId)).status).toBe('ended');
@@ -207,7 +206,7 @@ describe('SseGate on the SDK example wiring', () => {
     });
     const stream = await openStream(s);
     stream.res.destroy();
-    await until(async () => (await s.sessions.stats()).pinned === 0);
+    await untilPinned(s.sessions, 0);
     const pending = postPing(s, stream.sessionId);
     await inHandler;
     expect((await s.sessions.stats()).pinned).toBe(1);
@@ -218,7 +217,7 @@ describe('SseGate on the SDK example wiring', () => {
     // The SDK transport refuses: its stream is gone (plain text, its own answer).
     expect(answer.status).toBe(500);
     await answer.text();
-    await until(async () => (await s.sessions.stats()).pinned === 0);
+    await untilPinned(s.sessions, 0);
     clock.advance(999);
     expect(await s.sessions.sweep()).toBe(0);
     clock.advance(1);

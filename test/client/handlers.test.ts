@@ -14,7 +14,9 @@ import {
   type RecoveringClient,
   type SessionRecovery,
 } from '../../src/client/index.js';
-import { type EndReason, SessionManager, type SessionManagerOptions } from '../../src/index.js';
+import { SessionManager, type SessionManagerOptions } from '../../src/index.js';
+import { ManualClock } from '../../src/testing/index.js';
+import { sessionEnd } from '../support/harness.js';
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'handler-e2e', version: '1.0.0' });
@@ -64,20 +66,10 @@ async function echo(mcp: RecoveringClient, text: string): Promise<string> {
   return (result.content as Array<{ text?: string }>)[0]?.text ?? '';
 }
 
-/** Resolves with the end reason of `id`, or rejects after `ms`. */
-function endOf(sessions: SessionManager, id: string, ms: number): Promise<EndReason> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`session did not end within ${ms} ms`)), ms);
-    sessions.onEnd(id, ({ reason }) => {
-      clearTimeout(timer);
-      resolve(reason);
-    });
-  });
-}
-
 describe('connectWithRecovery with the Streamable HTTP handler', () => {
   it('recovers transparently from a session the sweeper ended (lifetime)', async () => {
-    const sessions = managerFor({ idleTtlMs: 0, maxLifetimeMs: 300, sweepIntervalMs: 10 });
+    const clock = new ManualClock();
+    const sessions = managerFor({ idleTtlMs: 0, maxLifetimeMs: 300, clock, autoStart: false });
     const handler = new StreamableHttpHandler({ sessions, createServer: buildServer });
     cleanups.push(() => handler.close());
     const url = new URL(`${await listen((req, res) => void handler.node(req, res))}/mcp`);
@@ -86,7 +78,10 @@ describe('connectWithRecovery with the Streamable HTTP handler', () => {
     const lost = mcp.sessionId!;
     expect(await echo(mcp, 'one')).toBe('one');
 
-    expect(await endOf(sessions, lost, 5_000)).toBe('lifetime');
+    const ended = sessionEnd(sessions, lost);
+    clock.advance(301);
+    expect(await sessions.sweep()).toBe(1);
+    expect((await ended).reason).toBe('lifetime');
     expect(await echo(mcp, 'two')).toBe('two');
 
     expect(events).toHaveLength(1);

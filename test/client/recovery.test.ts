@@ -14,6 +14,7 @@ import {
 } from '../../src/client/index.js';
 import { isSessionError } from '../../src/index.js';
 import { FixtureServer } from '../support/fixture-server.js';
+import { waitFor } from '../support/wait.js';
 
 let fixture: FixtureServer;
 const open: RecoveringClient[] = [];
@@ -54,16 +55,6 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
-}
-
-/** Polls `probe` (at most ~2 s) until `done` holds for its value; answers the last value seen. */
-async function settle<T>(probe: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
-  let value = await probe();
-  for (let i = 0; i < 100 && !done(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await probe();
-  }
-  return value;
 }
 
 describe('connectWithRecovery against a server that lost the session', () => {
@@ -229,11 +220,10 @@ describe('connectWithRecovery against a server that lost the session', () => {
   it('re-sends, once, a request left unanswered in flight when its session ended', async () => {
     const mcp = await connect();
     fixture.holdNext = true;
+    const holding = fixture.nextHold();
     const held = mcp.callTool({ name: 'hold' });
-    await settle(
-      () => fixture.holdCalls,
-      (n) => n === 1,
-    );
+    await holding;
+    expect(fixture.holdCalls).toBe(1);
     await fixture.endSession(mcp.sessionId!, 'deleted');
 
     expect(await echo(mcp, 'next')).toBe('next');
@@ -308,11 +298,13 @@ describe('connectWithRecovery against a server that lost the session', () => {
     await mcp.close();
     expect(mcp.closed).toBe(true);
 
-    const none = (n: number) => n === 0;
-    expect(await settle(() => fixture.openResponses, none)).toBe(0);
-    expect(await settle(() => fixture.busyConnections(), none)).toBe(0);
+    await waitFor(() => fixture.openResponses === 0, 'no open responses');
+    expect(fixture.openResponses).toBe(0);
+    await waitFor(() => fixture.busyConnections() === 0, 'no busy connections');
+    expect(fixture.busyConnections()).toBe(0);
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    expect(await settle(timers, (n) => n <= timersBefore)).toBeLessThanOrEqual(timersBefore);
+    await waitFor(() => timers() <= timersBefore, 'no timers left');
+    expect(timers()).toBeLessThanOrEqual(timersBefore);
 
     const error = await rejectionOf(echo(mcp, 'late'));
     expect(isSessionError(error, 'CLOSED')).toBe(true);
@@ -334,18 +326,10 @@ describe('closing while a re-initialization runs', () => {
     expect(closing).toBeInstanceOf(Promise);
     await closing;
     expect(fixture.initializeCount).toBe(2);
-    expect(
-      await settle(
-        () => fixture.openResponses,
-        (n) => n === 0,
-      ),
-    ).toBe(0);
-    expect(
-      await settle(
-        () => fixture.busyConnections(),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    await waitFor(() => fixture.openResponses === 0, 'no open responses');
+    expect(fixture.openResponses).toBe(0);
+    await waitFor(() => fixture.busyConnections() === 0, 'no busy connections');
+    expect(fixture.busyConnections()).toBe(0);
   });
 });
 

@@ -56,6 +56,7 @@ export class FixtureServer {
   holdNext = false;
   /** `hold` calls so far. */
   holdCalls = 0;
+  readonly #holdWaiters: Array<() => void> = [];
   /** Successful `initialize` requests so far. */
   initializeCount = 0;
   /** Responses started and not yet finished (open streams included). */
@@ -195,6 +196,11 @@ export class FixtureServer {
     }
   }
 
+  /** Resolves when the next `hold` call arrives. */
+  nextHold(): Promise<void> {
+    return new Promise((resolve) => this.#holdWaiters.push(resolve));
+  }
+
   async #initialize(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const manager = this.manager;
     const server = new McpServer({ name: 'fixture', version: '1.0.0' });
@@ -203,6 +209,7 @@ export class FixtureServer {
     }));
     server.registerTool('hold', {}, async (extra) => {
       this.holdCalls += 1;
+      for (const resolve of this.#holdWaiters.splice(0)) resolve();
       if (this.holdNext) {
         this.holdNext = false;
         await new Promise((resolve) => extra.signal.addEventListener('abort', resolve));
