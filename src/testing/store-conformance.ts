@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../core/clock.js';
 import type { SessionStore, StorePolicy } from '../core/store.js';
 
 /** A store under test and how to dispose of it. */
@@ -79,7 +80,7 @@ export function describeStoreConformance(
     const newId = () => `conf-${randomUUID()}`;
 
     beforeAll(() => {
-      t0 = options.baseTime ?? Date.now();
+      t0 = options.baseTime ?? systemClock.now();
     });
     afterAll(async () => {
       for (const sut of made) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { copySessionRecord } from '../../src/core/record.js';
+import { hasMethods, isFunction, MAX_TIMER_MS, sweepIntervalFor } from '../../src/core/validate.js';
 import { END_REASONS, MemoryStore, maskSessionId, systemClock } from '../../src/index.js';
 import { RESOURCE_CLOSE_REASONS } from '../../src/resources/index.js';
 import { deadlineOf, expiryReasonOf, type StorePolicy } from '../../src/stores/index.js';
@@ -50,6 +51,23 @@ describe('core helpers', () => {
     expect(live.session.lastSeenAt).toBe(9);
     expect(copy.lastSeenAt).toBe(5);
     expect({ ...live.session }).not.toHaveProperty('owner');
+  });
+
+  it('sweepIntervalFor takes a quarter of the deadline, clamped to 5 ms – 60 s; 60 s for none', () => {
+    expect(sweepIntervalFor(1000)).toBe(250);
+    expect(sweepIntervalFor(8)).toBe(5);
+    expect(sweepIntervalFor(3_600_000)).toBe(60_000);
+    expect(sweepIntervalFor(0)).toBe(60_000);
+  });
+
+  it('the option guards: functions, objects with methods, the longest timer delay', () => {
+    expect(isFunction(() => {})).toBe(true);
+    expect(isFunction({})).toBe(false);
+    const clockLike = hasMethods('now');
+    expect(clockLike({ now: () => 1 })).toBe(true);
+    expect(clockLike({ now: 1 })).toBe(false);
+    expect(clockLike(null)).toBe(false);
+    expect(MAX_TIMER_MS).toBe(2 ** 31 - 1);
   });
 
   it('maskSessionId keeps 8 characters and hides short IDs entirely', () => {
