@@ -22,33 +22,47 @@ export function isJsonContentType(header: string | null | undefined): boolean {
  * limit is passed) and the JSON syntax (400 `-32700`). A stream that fails answers 400 too.
  * Never rejects.
  */
-export async function readNodeJson(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
-  if (!isJsonContentType(req.headers['content-type'])) {
-    req.resume();
-    return { answer: unsupportedMediaType() };
-  }
-  let raw: RawBody;
-  try {
-    raw = await readNodeText(req, maxBytes);
-  } catch {
-    return { answer: parseError() };
-  }
-  return parsed(raw, maxBytes);
+export function readNodeJson(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  return readJson(
+    req.headers['content-type'],
+    maxBytes,
+    () => readNodeText(req, maxBytes),
+    () => req.resume(),
+  );
 }
 
 /** {@link readNodeJson} for a Web `Request`. Never rejects. */
-export async function readWebJson(request: Request, maxBytes: number): Promise<JsonBody> {
-  if (!isJsonContentType(request.headers.get('content-type'))) {
-    await request.body?.cancel().catch(() => undefined);
+export function readWebJson(request: Request, maxBytes: number): Promise<JsonBody> {
+  return readJson(
+    request.headers.get('content-type'),
+    maxBytes,
+    () => readWebText(request, maxBytes),
+    () => request.body?.cancel().catch(() => undefined),
+  );
+}
+
+async function readJson(
+  contentType: string | null | undefined,
+  maxBytes: number,
+  readText: () => Promise<RawBody>,
+  discard: () => unknown,
+): Promise<JsonBody> {
+  if (!isJsonContentType(contentType)) {
+    await discard();
     return { answer: unsupportedMediaType() };
   }
   let raw: RawBody;
   try {
-    raw = await readWebText(request, maxBytes);
+    raw = await readText();
   } catch {
     return { answer: parseError() };
   }
-  return parsed(raw, maxBytes);
+  if ('tooLarge' in raw) return { answer: payloadTooLarge(maxBytes) };
+  try {
+    return { value: JSON.parse(raw.text) };
+  } catch {
+    return { answer: parseError() };
+  }
 }
 
 /**
@@ -63,15 +77,6 @@ export function postBody(
   if (supplied === undefined) return read();
   if (isJsonContentType(contentType)) return Promise.resolve({ value: supplied });
   return Promise.resolve({ answer: unsupportedMediaType() });
-}
-
-function parsed(raw: RawBody, maxBytes: number): JsonBody {
-  if ('tooLarge' in raw) return { answer: payloadTooLarge(maxBytes) };
-  try {
-    return { value: JSON.parse(raw.text) };
-  } catch {
-    return { answer: parseError() };
-  }
 }
 
 /**

@@ -7,6 +7,16 @@ import { writeNodeAnswer } from './node-bridge.js';
 /** Express-style `next`. */
 export type Next = (error?: unknown) => void;
 
+/**
+ * The third argument of a node door, told apart: a function is Express's `next`; anything else
+ * is the already parsed body (`undefined`: none).
+ */
+export function doorArgument(third: unknown): { next: Next | undefined; parsedBody: unknown } {
+  return typeof third === 'function'
+    ? { next: third as Next, parsedBody: undefined }
+    : { next: undefined, parsedBody: third };
+}
+
 /** How a handler reports a failure: its `Retry-After`, its logger and its name in log lines. */
 export interface FailureContext {
   readonly retryAfterSeconds: number;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import type { SessionManager } from '../../core/session-manager.js';
+import { parseOptions } from '../../core/validate.js';
 import { type OwnerOf, ownerFromAuth } from './owner.js';
 import type { ServerFactory } from './server.js';
 
@@ -50,8 +51,7 @@ export interface ResolvedHandlerOptions extends ResolvedGateOptions {
 const MAX_TIMER_MS = 2_147_483_647;
 const isFunction = (value: unknown) => typeof value === 'function';
 
-/** Zod fields of {@link GateOptions}. */
-export const GATE_FIELDS = {
+const GATE_FIELDS = {
   sessions: z.custom<SessionManager>(
     (value) =>
       typeof value === 'object' &&
@@ -64,8 +64,7 @@ export const GATE_FIELDS = {
   retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
 };
 
-/** Zod fields of {@link HandlerOptions}. */
-export const HANDLER_FIELDS = {
+const HANDLER_FIELDS = {
   sessions: GATE_FIELDS.sessions,
   createServer: z.custom<ServerFactory>(isFunction),
   ownerOf: GATE_FIELDS.ownerOf,
@@ -75,16 +74,14 @@ export const HANDLER_FIELDS = {
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).optional(),
 };
 
-/** What each gate option accepts, for error messages. */
-export const GATE_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
+const GATE_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
   sessions: 'a SessionManager',
   ownerOf: 'a function (authInfo, request) => string | undefined',
   keepAliveMs: `an integer number of ms from 0 (off) to ${MAX_TIMER_MS}`,
   retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
 });
 
-/** What each handler option accepts, for error messages. */
-export const HANDLER_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
+const HANDLER_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
   sessions: GATE_ACCEPTED.sessions!,
   createServer: 'a function (session) => McpServer | Server (or a promise of one)',
   ...GATE_ACCEPTED,
@@ -92,8 +89,42 @@ export const HANDLER_ACCEPTED: Readonly<Record<string, string>> = Object.freeze(
   logger: 'an object with optional debug/info/warn/error methods',
 });
 
-/** Applies the defaults of {@link GateOptions} to validated options. */
-export function gateDefaults(o: GateOptions): ResolvedGateOptions {
+const GATE_SCHEMA = z.strictObject(GATE_FIELDS);
+
+/**
+ * Validates gate options once and applies their defaults.
+ *
+ * @param what the class named in error messages, e.g. `SseGate`.
+ * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
+ */
+export function parseGateOptions(options: GateOptions, what: string): ResolvedGateOptions {
+  return gateDefaults(parseOptions(GATE_SCHEMA, GATE_ACCEPTED, options, what));
+}
+
+/** The schema of a handler's options: those of {@link HandlerOptions} and `extra`. */
+export function handlerSchema<E extends z.ZodRawShape>(extra: E) {
+  return z.strictObject({ ...HANDLER_FIELDS, ...extra });
+}
+
+/**
+ * Validates handler options once against a {@link handlerSchema} and applies the defaults of
+ * {@link HandlerOptions}; the transport's own options come back as given.
+ *
+ * @param accepted what each of the transport's own options accepts, for error messages.
+ * @param what the class named in error messages, e.g. `SseHandler`.
+ * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
+ */
+export function parseHandlerOptions<S extends z.ZodType<HandlerOptions>>(
+  schema: S,
+  accepted: Readonly<Record<string, string>>,
+  options: unknown,
+  what: string,
+): z.output<S> & ResolvedHandlerOptions {
+  const o = parseOptions(schema, { ...HANDLER_ACCEPTED, ...accepted }, options, what);
+  return { ...o, ...handlerDefaults(o) };
+}
+
+function gateDefaults(o: GateOptions): ResolvedGateOptions {
   return {
     sessions: o.sessions,
     ownerOf: o.ownerOf ?? ownerFromAuth,
@@ -102,8 +133,7 @@ export function gateDefaults(o: GateOptions): ResolvedGateOptions {
   };
 }
 
-/** Applies the defaults of {@link HandlerOptions} to validated options. */
-export function handlerDefaults(o: HandlerOptions): ResolvedHandlerOptions {
+function handlerDefaults(o: HandlerOptions): ResolvedHandlerOptions {
   return {
     ...gateDefaults(o),
     createServer: o.createServer,

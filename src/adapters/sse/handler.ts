@@ -5,7 +5,7 @@ import { copySessionRecord } from '../../core/record.js';
 import { type JsonRpcId, requestIdOf } from '../../protocol.js';
 import { invalidMessage, methodNotAllowed, shuttingDown } from '../shared/answers.js';
 import { type JsonBody, postBody, readNodeJson } from '../shared/body.js';
-import { type FailureContext, failNode, type Next } from '../shared/failure.js';
+import { doorArgument, type FailureContext, failNode } from '../shared/failure.js';
 import { type NodeRequest, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
@@ -78,7 +78,7 @@ export class SseHandler {
     res: ServerResponse,
     nextOrParsedBody?: unknown,
   ): Promise<void> => {
-    const next = typeof nextOrParsedBody === 'function' ? (nextOrParsedBody as Next) : undefined;
+    const { next, parsedBody } = doorArgument(nextOrParsedBody);
     const { ssePath, messagesPath } = this.#options;
     const path = pathOf(req.url);
     let rpcId: JsonRpcId = null;
@@ -87,7 +87,7 @@ export class SseHandler {
       if (path === messagesPath) {
         if (req.method !== 'POST') return writeNodeAnswer(res, methodNotAllowed(['POST']));
         const url = parsedRequestUrl(req);
-        const read = await this.#body(req, next === undefined ? nextOrParsedBody : undefined);
+        const read = await this.#body(req, parsedBody);
         if ('answer' in read) return writeNodeAnswer(res, read.answer);
         rpcId = requestIdOf(read.value);
         if (this.#closed) {

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { SessionError } from '../../core/errors.js';
-import { parseOptions } from '../../core/validate.js';
 import {
-  GATE_ACCEPTED,
-  GATE_FIELDS,
   type GateOptions,
-  gateDefaults,
-  HANDLER_ACCEPTED,
-  HANDLER_FIELDS,
   type HandlerOptions,
-  handlerDefaults,
+  handlerSchema,
+  parseGateOptions,
+  parseHandlerOptions,
   type ResolvedGateOptions,
   type ResolvedHandlerOptions,
 } from '../shared/options.js';
@@ -45,17 +41,13 @@ export interface ResolvedSseHandlerOptions extends ResolvedHandlerOptions {
 
 const path = z.string().regex(/^\/[^?#\s]*$/);
 
-const gateSchema = z.strictObject(GATE_FIELDS);
-
-const handlerSchema = z.strictObject({
-  ...HANDLER_FIELDS,
+const handlerSchemaHere = handlerSchema({
   ssePath: path.optional(),
   messagesPath: path.optional(),
   endpoint: z.string().min(1).optional(),
 });
 
-const HANDLER_ACCEPTED_HERE: Record<string, string> = {
-  ...HANDLER_ACCEPTED,
+const ACCEPTED = {
   ssePath: "a path starting with '/', without query or fragment",
   messagesPath: "a path starting with '/', without query or fragment",
   endpoint: 'a non-empty URL string',
@@ -63,12 +55,12 @@ const HANDLER_ACCEPTED_HERE: Record<string, string> = {
 
 /** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
 export function resolveSseGateOptions(options: SseGateOptions): ResolvedGateOptions {
-  return gateDefaults(parseOptions(gateSchema, GATE_ACCEPTED, options, 'SseGate'));
+  return parseGateOptions(options, 'SseGate');
 }
 
 /** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
 export function resolveSseHandlerOptions(options: SseHandlerOptions): ResolvedSseHandlerOptions {
-  const o = parseOptions(handlerSchema, HANDLER_ACCEPTED_HERE, options, 'SseHandler');
+  const o = parseHandlerOptions(handlerSchemaHere, ACCEPTED, options, 'SseHandler');
   const ssePath = o.ssePath ?? '/sse';
   const messagesPath = o.messagesPath ?? '/messages';
   if (ssePath === messagesPath) {
@@ -77,5 +69,5 @@ export function resolveSseHandlerOptions(options: SseHandlerOptions): ResolvedSs
       `Invalid SseHandler option \`messagesPath\`: expected a path other than ssePath, got ${JSON.stringify(messagesPath)}.`,
     );
   }
-  return { ...handlerDefaults(o), ssePath, messagesPath, endpoint: o.endpoint };
+  return { ...o, ssePath, messagesPath, endpoint: o.endpoint };
 }

@@ -12,7 +12,6 @@ import type { Acquisition } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, type JsonRpcId, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
 import {
-  answerForError,
   answerForResolution,
   malformedSessionHeader,
   methodNotAllowed,
@@ -22,6 +21,7 @@ import {
   wrongSessionKind,
 } from '../shared/answers.js';
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
+import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
 import {
   type NodeRequest,
   toWebRequest,
@@ -55,6 +55,8 @@ interface Local extends LocalSession {
 
 type Served =
   | { readonly answer: HttpAnswer }
+  /** An unexpected failure, for the door to answer or hand to `next`. */
+  | { readonly failure: unknown }
   | { readonly response: Response; readonly finish: (() => Promise<void>) | undefined };
 
 /**
@@ -82,6 +84,7 @@ type Served =
  */
 export class StreamableHttpHandler {
   readonly #options: ResolvedStreamableHttpOptions;
+  readonly #failure: FailureContext;
   readonly #local: LocalSessions<Local>;
   readonly #restoring = new Map<string, Promise<Local>>();
   #closed = false;
@@ -89,6 +92,7 @@ export class StreamableHttpHandler {
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: StreamableHttpHandlerOptions) {
     this.#options = resolveHandlerOptions(options);
+    this.#failure = { ...this.#options, transport: 'Streamable HTTP' };
     this.#local = new LocalSessions(this.#options.logger);
   }
 
@@ -98,27 +102,26 @@ export class StreamableHttpHandler {
   }
 
   /**
-   * node:http front door, usable as Express middleware (`app.all('/mcp', mcp.node)`); it serves
-   * every path it is mounted on, so it never calls `next`. A third argument that is not a
-   * function is the already parsed body; else `req.body` (set by `express.json()`) is used, else
-   * the body is read. A `POST` is refused (415, 413, 400) before any session is touched when it
-   * is not JSON, too large or not parsable. `req.auth` is the `authInfo`. Never rejects: a `Host`
-   * that forms no URL answers 400, unexpected failures 500 (logged).
+   * node:http front door, usable as Express middleware (`app.all('/mcp', mcp.node)`). A function
+   * as third argument is taken as `next`, called with unexpected errors (the handler serves every
+   * path it is mounted on); any other third argument is the already parsed body; else `req.body`
+   * (set by `express.json()`) is used, else the body is read. A `POST` is refused (415, 413, 400)
+   * before any session is touched when it is not JSON, too large or not parsable. `req.auth` is
+   * the `authInfo`. A `Host` that forms no URL answers 400; without `next`, unexpected failures
+   * answer 500 (logged). Never rejects.
    */
   readonly node = async (
     req: NodeRequest,
     res: ServerResponse,
     nextOrParsedBody?: unknown,
   ): Promise<void> => {
+    const { next, parsedBody } = doorArgument(nextOrParsedBody);
     let rpcId: JsonRpcId = null;
     try {
       const request = toWebRequest(req);
       let body: unknown;
       if (req.method === 'POST') {
-        const supplied =
-          nextOrParsedBody === undefined || typeof nextOrParsedBody === 'function'
-            ? req.body
-            : nextOrParsedBody;
+        const supplied = parsedBody ?? req.body;
         const read = await postBody(req.headers['content-type'], supplied, () =>
           readNodeJson(req, this.#options.maxRequestBodySize),
         );
@@ -128,13 +131,14 @@ export class StreamableHttpHandler {
       }
       const served = await this.#serve(request, body, req.auth);
       if ('answer' in served) return writeNodeAnswer(res, served.answer);
+      if ('failure' in served) return failNode(this.#failure, res, next, served.failure, rpcId);
       try {
         await writeWebResponse(res, served.response);
       } finally {
         void served.finish?.();
       }
     } catch (error) {
-      writeNodeAnswer(res, this.#failed(error, rpcId));
+      failNode(this.#failure, res, next, error, rpcId);
     }
   };
 
@@ -157,11 +161,14 @@ export class StreamableHttpHandler {
       }
       const served = await this.#serve(request, body, options.authInfo);
       if ('answer' in served) return toWebResponse(served.answer);
+      if ('failure' in served) {
+        return toWebResponse(failureAnswer(this.#failure, served.failure, rpcId));
+      }
       return served.finish === undefined
         ? served.response
         : onBodyDone(served.response, served.finish);
     } catch (error) {
-      return toWebResponse(this.#failed(error, rpcId));
+      return toWebResponse(failureAnswer(this.#failure, error, rpcId));
     }
   };
 
@@ -189,7 +196,7 @@ export class StreamableHttpHandler {
     const sessionId = request.headers.get(SESSION_ID_HEADER);
     if (sessionId === null) {
       if (method === 'POST' && isInitializeRequest(body)) {
-        return this.#initialize(request, body as JsonValue, owner, options, rpcId);
+        return this.#initialize(request, body as JsonValue, owner, options);
       }
       return { answer: missingSessionHeader(rpcId) };
     }
@@ -200,7 +207,7 @@ export class StreamableHttpHandler {
     try {
       lease = await this.#options.sessions.acquire(sessionId, { owner });
     } catch (error) {
-      return { answer: this.#failed(error, rpcId) };
+      return { failure: error };
     }
     if (lease.status !== 'active') return { answer: answerForResolution(lease, rpcId) };
     try {
@@ -217,7 +224,7 @@ export class StreamableHttpHandler {
       return { response, finish: lease.release };
     } catch (error) {
       await lease.release();
-      return { answer: this.#failed(error, rpcId) };
+      return { failure: error };
     }
   }
 
@@ -226,14 +233,13 @@ export class StreamableHttpHandler {
     init: JsonValue,
     owner: string | undefined,
     options: HandleRequestOptions,
-    rpcId: JsonRpcId,
   ): Promise<Served> {
     const sessions = this.#options.sessions;
     let session: SessionRecord;
     try {
       session = await sessions.create({ owner, kind: STREAMABLE_HTTP_KIND, init });
     } catch (error) {
-      return { answer: this.#failed(error, rpcId) };
+      return { failure: error };
     }
     try {
       const local = await this.#open(session);
@@ -243,7 +249,7 @@ export class StreamableHttpHandler {
       return { response, finish: undefined };
     } catch (error) {
       await this.#abandon(session.id);
-      return { answer: this.#failed(error, rpcId) };
+      return { failure: error };
     }
   }
 
@@ -315,14 +321,6 @@ export class StreamableHttpHandler {
       const local = this.#local.get(id);
       if (local !== undefined) await this.#local.dispose(id, local);
     }
-  }
-
-  #failed(error: unknown, rpcId: JsonRpcId): HttpAnswer {
-    const answer = answerForError(error, rpcId, this.#options.retryAfterSeconds);
-    if (answer.status === 500) {
-      this.#options.logger.error?.('mcp-sessions: Streamable HTTP request failed', { error });
-    }
-    return answer;
   }
 }
 

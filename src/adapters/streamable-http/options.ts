@@ -1,16 +1,12 @@
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
 import type { SessionRecord } from '../../core/types.js';
-import { parseOptions } from '../../core/validate.js';
 import {
-  GATE_ACCEPTED,
-  GATE_FIELDS,
   type GateOptions,
-  gateDefaults,
-  HANDLER_ACCEPTED,
-  HANDLER_FIELDS,
   type HandlerOptions,
-  handlerDefaults,
+  handlerSchema,
+  parseGateOptions,
+  parseHandlerOptions,
   type ResolvedGateOptions,
   type ResolvedHandlerOptions,
 } from '../shared/options.js';
@@ -50,29 +46,23 @@ export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   readonly transportOptions: ((session: SessionRecord) => TransportExtras) | undefined;
 }
 
-const gateSchema = z.strictObject(GATE_FIELDS);
-
-const handlerSchema = z.strictObject({
-  ...HANDLER_FIELDS,
+const schema = handlerSchema({
   transportOptions: z
     .custom<(session: SessionRecord) => TransportExtras>((value) => typeof value === 'function')
     .optional(),
 });
 
-const HANDLER_ACCEPTED_HERE: Record<string, string> = {
-  ...HANDLER_ACCEPTED,
-  transportOptions: 'a function (session) => SDK transport options',
-};
+const ACCEPTED = { transportOptions: 'a function (session) => SDK transport options' };
 
 /** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming the field. */
 export function resolveGateOptions(options: StreamableHttpGateOptions): ResolvedGateOptions {
-  return gateDefaults(parseOptions(gateSchema, GATE_ACCEPTED, options, 'StreamableHttpGate'));
+  return parseGateOptions(options, 'StreamableHttpGate');
 }
 
 /** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming the field. */
 export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
 ): ResolvedStreamableHttpOptions {
-  const o = parseOptions(handlerSchema, HANDLER_ACCEPTED_HERE, options, 'StreamableHttpHandler');
-  return { ...handlerDefaults(o), transportOptions: o.transportOptions };
+  const o = parseHandlerOptions(schema, ACCEPTED, options, 'StreamableHttpHandler');
+  return { ...o, transportOptions: o.transportOptions };
 }
