@@ -11,7 +11,7 @@ import { SessionManager } from '../../src/index.js';
 import { FaultyStore } from '../support/faulty-store.js';
 import { initializeRequest } from '../support/harness.js';
 
-type Door = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+type Door = (req: IncomingMessage, res: ServerResponse, next?: unknown) => Promise<unknown>;
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -219,5 +219,78 @@ describe('a bad POST body is refused before any session is touched', () => {
       });
     }
     expect(built.servers).toBe(0);
+  });
+});
+
+describe('both handlers fail the same way', () => {
+  const broken = () => {
+    throw new Error('auth state unreadable');
+  };
+
+  function handlers(sessions: SessionManager) {
+    const { factory } = countingFactory();
+    const streamable = new StreamableHttpHandler({
+      sessions,
+      createServer: factory,
+      ownerOf: broken,
+      logger: {},
+    });
+    const sse = new SseHandler({ sessions, createServer: factory, ownerOf: broken, logger: {} });
+    open.push(streamable, sse);
+    return [
+      { name: 'Streamable HTTP', door: streamable.node, path: '/mcp', body: initializeRequest(7) },
+      {
+        name: 'SSE',
+        door: sse.node,
+        path: '/messages?sessionId=abc',
+        body: { jsonrpc: '2.0', id: 7, method: 'ping' },
+      },
+    ];
+  }
+
+  it('without next: 500 with the JSON-RPC body, echoing the request id', async () => {
+    const sessions = new SessionManager({ autoStart: false });
+    open.push(sessions);
+    for (const { name, door, path, body } of handlers(sessions)) {
+      const port = await listen(door);
+      const answer = await raw(
+        port,
+        'POST',
+        path,
+        { ...json, host: '127.0.0.1' },
+        JSON.stringify(body),
+      );
+      expect({ name, status: answer.status, json: answer.json }).toEqual({
+        name,
+        status: 500,
+        json: { jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: 7 },
+      });
+    }
+    expect(await sessions.count()).toBe(0);
+  });
+
+  it('with next (Express): the error goes to next; known failures are still answered', async () => {
+    const sessions = new SessionManager({ autoStart: false });
+    open.push(sessions);
+    for (const { name, door, path, body } of handlers(sessions)) {
+      const caught: unknown[] = [];
+      const port = await listen((req, res) =>
+        door(req, res, (error?: unknown) => {
+          caught.push(error);
+          res.writeHead(418, { 'content-type': 'application/json' }).end('{"caught":true}');
+        }),
+      );
+      const answer = await raw(
+        port,
+        'POST',
+        path,
+        { ...json, host: '127.0.0.1' },
+        JSON.stringify(body),
+      );
+      expect({ name, status: answer.status }).toEqual({ name, status: 418 });
+      expect(caught).toEqual([new Error('auth state unreadable')]);
+      const badHost = await raw(port, 'POST', path, { ...json, host: 'bad host' }, '{}');
+      expect({ name, status: badHost.status }).toEqual({ name, status: 400 });
+    }
   });
 });
