@@ -20,7 +20,8 @@ export function closeEntry<R>(
   entry: Entry<R>,
   reason: ResourceCloseReason,
 ): Promise<void> {
-  if (entry.state !== 'ready') return Promise.resolve();
+  const closer = entry.closer;
+  if (entry.state !== 'ready' || closer === undefined) return Promise.resolve();
   const { state } = context;
   entry.state = 'closing';
   entry.closeReason = reason;
@@ -29,7 +30,7 @@ export function closeEntry<R>(
   if (reason === 'failures') state.evicted++;
   state.idle.remove(entry);
   state.forget(entry);
-  return state.track(runClose(context, entry, reason));
+  return state.track(runClose(context, entry, () => closer(reason), reason));
 }
 
 /**
@@ -53,6 +54,7 @@ export function doomEntry<R>(
 async function runClose<R>(
   context: PoolContext<R>,
   entry: Entry<R>,
+  close: () => unknown,
   reason: ResourceCloseReason,
 ): Promise<void> {
   const { group, key } = entry;
@@ -60,7 +62,7 @@ async function runClose<R>(
   const timeoutMs = context.options.closeTimeoutMs;
   try {
     await withTimeout(
-      entry.closer!,
+      close,
       timeoutMs,
       () =>
         new ResourceError(

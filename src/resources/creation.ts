@@ -110,5 +110,5 @@ function closerFor<R>(context: PoolContext<R>, entry: Entry<R>, resource: R): Cl
   const close = context.options.close;
   if (close === undefined) return findCloser(resource);
   const { group, key } = entry;
-  return () => close(resource, { sessionId: group.sessionId, key, reason: entry.closeReason! });
+  return (reason) => close(resource, { sessionId: group.sessionId, key, reason });
 }

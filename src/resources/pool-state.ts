@@ -12,10 +12,13 @@ import type { ResourceCloseReason, ResourceStats } from './types.js';
 
 /** What one pool holds and has counted. */
 export class PoolState<R> {
+  /** Sessions holding entries here, by ID. */
   readonly groups = new Map<string, Group<R>>();
+  /** Ready entries outside `use()`, least recently used first. */
   readonly idle = new IdleList<Entry<R>>();
-  /** Creations and closes in flight, settled or not, until they settle. */
+  /** Creations and closes in flight, until they settle. */
   readonly pending = new Set<Promise<unknown>>();
+  /** Resources closed, by reason. The counters below are those of {@link ResourceStats}. */
   readonly closedBy: Record<ResourceCloseReason, number> = {
     'session-ended': 0,
     idle: 0,
