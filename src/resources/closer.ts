@@ -4,10 +4,10 @@
  * @module
  */
 
+import type { ResourceCloseReason } from './types.js';
+
 /** Closes one resource, told why; may return a promise. */
 export type Closer = (reason: ResourceCloseReason) => unknown;
-
-import type { ResourceCloseReason } from './types.js';
 
 const asyncDispose: symbol | undefined = (Symbol as { asyncDispose?: symbol }).asyncDispose;
 const dispose: symbol | undefined = (Symbol as { dispose?: symbol }).dispose;
