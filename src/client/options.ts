@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../core/logger.js';
-import { parseOptions } from '../core/validate.js';
+import { isFunction, isObject, parseOptions } from '../core/validate.js';
 import { parseSessionNotFound, type SessionNotFound } from './session-not-found.js';
 
 /** What {@link RecoveryOptions.onRecover} receives: the lost session, the new one, and why. */
@@ -38,12 +38,10 @@ export interface ResolvedRecoveryOptions {
   readonly logger: Logger | undefined;
 }
 
-const isFunction = (value: unknown) => typeof value === 'function';
-
 const schema = z.strictObject({
   onRecover: z.custom<(event: SessionRecovery) => unknown>(isFunction).optional(),
   recognize: z.custom<(error: unknown) => SessionNotFound | undefined>(isFunction).optional(),
-  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null).optional(),
+  logger: z.custom<Logger>(isObject).optional(),
 });
 
 const ACCEPTED: Record<string, string> = {

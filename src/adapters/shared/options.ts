@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import type { SessionManager } from '../../core/session-manager.js';
-import { parseOptions } from '../../core/validate.js';
+import {
+  hasMethods,
+  isFunction,
+  isObject,
+  MAX_TIMER_MS,
+  parseOptions,
+} from '../../core/validate.js';
 import { type OwnerOf, ownerFromAuth } from './owner.js';
 import type { ServerFactory } from './server.js';
 
@@ -48,17 +54,8 @@ export interface ResolvedHandlerOptions extends ResolvedGateOptions {
   readonly logger: Logger;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
-const isFunction = (value: unknown) => typeof value === 'function';
-
 const GATE_FIELDS = {
-  sessions: z.custom<SessionManager>(
-    (value) =>
-      typeof value === 'object' &&
-      value !== null &&
-      isFunction((value as Record<string, unknown>).acquire) &&
-      isFunction((value as Record<string, unknown>).onEnd),
-  ),
+  sessions: z.custom<SessionManager>(hasMethods('acquire', 'onEnd')),
   ownerOf: z.custom<OwnerOf>(isFunction).optional(),
   keepAliveMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
   retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
@@ -71,7 +68,7 @@ const HANDLER_FIELDS = {
   keepAliveMs: GATE_FIELDS.keepAliveMs,
   retryAfterSeconds: GATE_FIELDS.retryAfterSeconds,
   maxRequestBodySize: z.number().int().min(1).max(1_073_741_824).optional(),
-  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null).optional(),
+  logger: z.custom<Logger>(isObject).optional(),
 };
 
 const GATE_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { copySessionRecord } from '../../core/record.js';
 import { type JsonRpcId, requestIdOf } from '../../protocol.js';
 import { invalidMessage, methodNotAllowed, shuttingDown } from '../shared/answers.js';
 import { type JsonBody, postBody, readNodeJson } from '../shared/body.js';
@@ -169,7 +168,7 @@ export class SseHandler {
       return attached.detach();
     };
     try {
-      const server = await createServer(copySessionRecord(attached.session));
+      const server = await createServer(attached.session);
       entry.server = server;
       if (entry.closing) {
         await server.close();

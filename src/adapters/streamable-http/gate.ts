@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { copySessionRecord } from '../../core/record.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
@@ -142,7 +141,7 @@ export class StreamableHttpGate {
     return {
       sessionId,
       isNew,
-      session: copySessionRecord(record),
+      session: record,
       body,
       transportOptions<T extends WebStandardStreamableHTTPServerTransportOptions>(extra?: T): T {
         return {

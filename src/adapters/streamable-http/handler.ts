@@ -5,8 +5,8 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { noop } from '../../core/functions.js';
 import { maskSessionId } from '../../core/logger.js';
-import { copySessionRecord } from '../../core/record.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
@@ -218,7 +218,7 @@ export class StreamableHttpHandler {
           await lease.release();
           return { answer: wrongSessionKind(kind, STREAMABLE_HTTP_KIND, rpcId) };
         }
-        local = await this.#restore(copySessionRecord(lease.session), request);
+        local = await this.#restore(lease.session, request);
       }
       const response = await local.transport.handleRequest(request, options);
       return { response, finish: lease.release };
@@ -323,5 +323,3 @@ export class StreamableHttpHandler {
     }
   }
 }
-
-function noop(): void {}

@@ -1,6 +1,7 @@
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
 import type { SessionRecord } from '../../core/types.js';
+import { isFunction } from '../../core/validate.js';
 import {
   type GateOptions,
   type HandlerOptions,
@@ -47,9 +48,7 @@ export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
 }
 
 const schema = handlerSchema({
-  transportOptions: z
-    .custom<(session: SessionRecord) => TransportExtras>((value) => typeof value === 'function')
-    .optional(),
+  transportOptions: z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
 });
 
 const ACCEPTED = { transportOptions: 'a function (session) => SDK transport options' };
