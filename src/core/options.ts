@@ -1,17 +1,9 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import * as option from './option-fields.js';
 import type { SessionStore, StorePolicy } from './store.js';
-import {
-  hasMethods,
-  isFunction,
-  isObject,
-  MAX_DURATION_MS,
-  MAX_TIMER_MS,
-  MINUTE_MS,
-  parseOptions,
-  sweepIntervalFor,
-} from './validate.js';
+import { hasMethods, isFunction, MINUTE_MS, parseOptions, sweepIntervalFor } from './validate.js';
 
 const DAY = 24 * 60 * MINUTE_MS;
 
@@ -76,47 +68,46 @@ export interface ResolvedOptions {
   readonly hookTimeoutMs: number;
 }
 
-const duration = z.number().int().min(0).max(MAX_DURATION_MS);
-
-const schema = z.strictObject({
-  store: z
-    .custom<SessionStore>(hasMethods('create', 'get', 'touch', 'end', 'claimExpired', 'count'))
-    .optional(),
-  idleTtlMs: duration.optional(),
-  maxLifetimeMs: duration.optional(),
-  sweepIntervalMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
-  sweepBatchSize: z.number().int().min(1).max(100_000).optional(),
-  tombstoneTtlMs: duration.optional(),
-  maxTombstones: z.number().int().min(0).max(10_000_000).optional(),
-  maxSessions: z.union([z.number().int().min(1), z.literal(Infinity)]).optional(),
-  capacityPolicy: z.enum(['reject', 'evict-oldest']).optional(),
-  generateId: z.custom<() => string>(isFunction).optional(),
-  clock: z.custom<Clock>(hasMethods('now')).optional(),
-  logger: z.custom<Logger>(isObject).optional(),
-  autoStart: z.boolean().optional(),
-  hookTimeoutMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
+const { schema, accepted } = option.schemaOf({
+  store: option.field(
+    z
+      .custom<SessionStore>(hasMethods('create', 'get', 'touch', 'end', 'claimExpired', 'count'))
+      .optional(),
+    'a SessionStore (an object with create, get, touch, end, claimExpired and count)',
+  ),
+  idleTtlMs: option.durationMs('never'),
+  maxLifetimeMs: option.durationMs('none'),
+  sweepIntervalMs: option.timerMs(1),
+  sweepBatchSize: option.field(
+    z.number().int().min(1).max(100_000).optional(),
+    'an integer from 1 to 100000',
+  ),
+  tombstoneTtlMs: option.durationMs('no tombstones'),
+  maxTombstones: option.field(
+    z.number().int().min(0).max(10_000_000).optional(),
+    'an integer from 0 to 10000000',
+  ),
+  maxSessions: option.field(
+    z.union([z.number().int().min(1), z.literal(Infinity)]).optional(),
+    'an integer >= 1, or Infinity',
+  ),
+  capacityPolicy: option.field(
+    z.enum(['reject', 'evict-oldest']).optional(),
+    "'reject' or 'evict-oldest'",
+  ),
+  generateId: option.field(
+    z.custom<() => string>(isFunction).optional(),
+    'a function returning a string ID',
+  ),
+  clock: option.clock,
+  logger: option.logger,
+  autoStart: option.autoStart,
+  hookTimeoutMs: option.timerMs(1),
 });
-
-const ACCEPTED: Record<string, string> = {
-  store: 'a SessionStore (an object with create, get, touch, end, claimExpired and count)',
-  idleTtlMs: `an integer number of ms from 0 (never) to ${MAX_DURATION_MS} (365 days)`,
-  maxLifetimeMs: `an integer number of ms from 0 (none) to ${MAX_DURATION_MS} (365 days)`,
-  sweepIntervalMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
-  sweepBatchSize: 'an integer from 1 to 100000',
-  tombstoneTtlMs: `an integer number of ms from 0 (no tombstones) to ${MAX_DURATION_MS} (365 days)`,
-  maxTombstones: 'an integer from 0 to 10000000',
-  maxSessions: 'an integer >= 1, or Infinity',
-  capacityPolicy: "'reject' or 'evict-oldest'",
-  generateId: 'a function returning a string ID',
-  clock: 'an object with a now() method returning ms',
-  logger: 'an object with optional debug/info/warn/error methods',
-  autoStart: 'true or false',
-  hookTimeoutMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
-};
 
 /** Validates options once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
 export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOptions {
-  const o = parseOptions(schema, ACCEPTED, options, 'SessionManager');
+  const o = parseOptions(schema, accepted, options, 'SessionManager');
   const idleTtlMs = o.idleTtlMs ?? 30 * MINUTE_MS;
   const maxLifetimeMs = o.maxLifetimeMs ?? 0;
   const sweepIntervalMs =

@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import {
-  hasMethods,
-  isFunction,
-  isObject,
-  MAX_DURATION_MS,
-  MAX_TIMER_MS,
-  MINUTE_MS,
-  parseOptions,
-  sweepIntervalFor,
-} from '../core/validate.js';
+import * as option from '../core/option-fields.js';
+import { isFunction, MINUTE_MS, parseOptions, sweepIntervalFor } from '../core/validate.js';
 import type { ResourceCloseContext, ResourceContext } from './types.js';
 
 /** Options of {@link SessionResources}. Only `create` is required; defaults are listed per field. */
@@ -71,37 +63,32 @@ export interface ResolvedResourceOptions<R> {
   readonly autoStart: boolean;
 }
 
-const schema = z.strictObject({
-  create: z.custom<(context: ResourceContext) => unknown>(isFunction),
-  close: z
-    .custom<(resource: unknown, context: ResourceCloseContext) => unknown>(isFunction)
-    .optional(),
-  idleTimeoutMs: z.number().int().min(0).max(MAX_DURATION_MS).optional(),
-  maxFailures: z.union([z.number().int().min(1).max(1_000_000), z.literal(Infinity)]).optional(),
-  closeTimeoutMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
-  sweepIntervalMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
-  clock: z.custom<Clock>(hasMethods('now')).optional(),
-  logger: z.custom<Logger>(isObject).optional(),
-  autoStart: z.boolean().optional(),
+const { schema, accepted } = option.schemaOf({
+  create: option.field(
+    z.custom<(context: ResourceContext) => unknown>(isFunction),
+    'a function (context) => resource | Promise<resource>',
+  ),
+  close: option.field(
+    z.custom<(resource: unknown, context: ResourceCloseContext) => unknown>(isFunction).optional(),
+    'a function (resource, context) => void | Promise<void>',
+  ),
+  idleTimeoutMs: option.durationMs('never'),
+  maxFailures: option.field(
+    z.union([z.number().int().min(1).max(1_000_000), z.literal(Infinity)]).optional(),
+    'an integer from 1 to 1000000, or Infinity',
+  ),
+  closeTimeoutMs: option.timerMs(1),
+  sweepIntervalMs: option.timerMs(1),
+  clock: option.clock,
+  logger: option.logger,
+  autoStart: option.autoStart,
 });
-
-const ACCEPTED: Record<string, string> = {
-  create: 'a function (context) => resource | Promise<resource>',
-  close: 'a function (resource, context) => void | Promise<void>',
-  idleTimeoutMs: `an integer number of ms from 0 (never) to ${MAX_DURATION_MS} (365 days)`,
-  maxFailures: 'an integer from 1 to 1000000, or Infinity',
-  closeTimeoutMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
-  sweepIntervalMs: `an integer number of ms from 1 to ${MAX_TIMER_MS}`,
-  clock: 'an object with a now() method returning ms',
-  logger: 'an object with optional debug/info/warn/error methods',
-  autoStart: 'true or false',
-};
 
 /** Validates options once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
 export function resolveResourceOptions<R>(
   options: SessionResourcesOptions<R>,
 ): ResolvedResourceOptions<R> {
-  const o = parseOptions(schema, ACCEPTED, options, 'SessionResources');
+  const o = parseOptions(schema, accepted, options, 'SessionResources');
   const idleTimeoutMs = o.idleTimeoutMs ?? 5 * MINUTE_MS;
   return {
     create: options.create,
