@@ -65,15 +65,27 @@ mkdirSync(cache, { recursive: true });
 const dir = mkdtempSync(join(cache, 'readme-snippets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Type-checks every snippet and the canary; answers the diagnostics per file name. */
-function check(): Map<string, readonly ts.Diagnostic[]> {
+/**
+ * Where snippet `i` is written. `.mts`: ES modules whatever the folder (Node's package scope
+ * lookup stops at `node_modules`), as in a project with `"type": "module"`.
+ */
+const fileOf = (i: number) => join(dir, `snippet-${String(i + 1).padStart(2, '0')}.mts`);
+const canaryFile = join(dir, 'canary.mts');
+
+interface Checked {
+  /** Diagnostics per file written. */
+  readonly perFile: ReadonlyMap<string, readonly ts.Diagnostic[]>;
+  /** Diagnostics of the options and the program as a whole. */
+  readonly global: readonly ts.Diagnostic[];
+}
+
+/** Type-checks every snippet and the canary in one program. */
+function check(): Checked {
   const files = snippets.map((snippet, i) => {
-    const file = join(dir, `snippet-${String(i + 1).padStart(2, '0')}.ts`);
-    writeFileSync(file, snippet.code);
-    return file;
+    writeFileSync(fileOf(i), snippet.code);
+    return fileOf(i);
   });
-  const canary = join(dir, 'canary.ts');
-  writeFileSync(canary, CANARY);
+  writeFileSync(canaryFile, CANARY);
   const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(
     {
@@ -85,7 +97,7 @@ function check(): Map<string, readonly ts.Diagnostic[]> {
         noUnusedParameters: false,
         paths,
       },
-      files: [...files, canary, join(root, 'src', 'lua.d.ts')],
+      files: [...files, canaryFile, join(root, 'src', 'lua.d.ts')],
     },
     ts.sys,
     root,
@@ -94,18 +106,17 @@ function check(): Map<string, readonly ts.Diagnostic[]> {
     [],
   );
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-  const byFile = new Map<string, readonly ts.Diagnostic[]>();
-  for (const file of [...files, canary]) {
+  const perFile = new Map<string, readonly ts.Diagnostic[]>();
+  for (const file of [...files, canaryFile]) {
     const source = program.getSourceFile(file);
     if (source === undefined) throw new Error(`not in the program: ${file}`);
-    byFile.set(file, [
+    perFile.set(file, [
       ...program.getSyntacticDiagnostics(source),
       ...program.getSemanticDiagnostics(source),
     ]);
   }
   const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
-  byFile.set('(global)', global);
-  return byFile;
+  return { perFile, global };
 }
 
 function describeDiagnostic(diagnostic: ts.Diagnostic, snippet: Snippet | undefined): string {
@@ -133,14 +144,12 @@ describe('README.md', () => {
   });
 
   it('every ts snippet type-checks against the sources, in one compiler run', () => {
-    const byFile = check();
-    const problems: string[] = [];
-    for (const d of byFile.get('(global)') ?? []) problems.push(describeDiagnostic(d, undefined));
+    const { perFile, global } = check();
+    const problems = global.map((d) => describeDiagnostic(d, undefined));
     snippets.forEach((snippet, i) => {
-      const file = join(dir, `snippet-${String(i + 1).padStart(2, '0')}.ts`);
-      for (const d of byFile.get(file) ?? []) problems.push(describeDiagnostic(d, snippet));
+      for (const d of perFile.get(fileOf(i)) ?? []) problems.push(describeDiagnostic(d, snippet));
     });
-    const canary = byFile.get(join(dir, 'canary.ts')) ?? [];
+    const canary = perFile.get(canaryFile) ?? [];
     // The canary must fail on its option type (TS2322), not on an unresolved import (TS2307).
     expect(canary.map((d) => d.code)).toEqual([2322]);
     expect(problems, problems.join('\n')).toEqual([]);
