@@ -57,11 +57,12 @@ export const autoStart = field(z.boolean().optional(), 'true or false');
  * keys are refused, and every message names what the field accepts.
  */
 export function schemaOf<F extends Record<string, OptionField<z.ZodType>>>(fields: F) {
-  const shape = {} as { [K in keyof F]: F[K]['schema'] };
+  const shape: Record<string, z.ZodType> = {};
   const accepted: Record<string, string> = {};
-  for (const name of Object.keys(fields) as (keyof F & string)[]) {
-    shape[name] = fields[name]!.schema;
-    accepted[name] = fields[name]!.accepted;
+  for (const [name, option] of Object.entries(fields)) {
+    shape[name] = option.schema;
+    accepted[name] = option.accepted;
   }
-  return { schema: z.strictObject(shape), accepted: Object.freeze(accepted) };
+  const schema = z.strictObject(shape as { [K in keyof F]: F[K]['schema'] });
+  return { schema, accepted: Object.freeze(accepted) };
 }
