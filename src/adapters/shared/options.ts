@@ -1,3 +1,4 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import type { SessionManager } from '../../core/session-manager.js';
@@ -10,6 +11,14 @@ import {
 } from '../../core/validate.js';
 import { type OwnerOf, ownerFromAuth } from './owner.js';
 import type { ServerFactory } from './server.js';
+
+/** Per-request options of a handler's `fetch` door. */
+export interface WebRequestOptions {
+  /** The authenticated principal (what `req.auth` is on node); the default owner is its `clientId`. */
+  authInfo?: AuthInfo;
+  /** The JSON body, when the framework already parsed it (the request body is then not read). */
+  parsedBody?: unknown;
+}
 
 /** Options every gate takes, on both transports. */
 export interface GateOptions {

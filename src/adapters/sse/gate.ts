@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { noop } from '../../core/functions.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
 import type { SessionRecord } from '../../core/types.js';
@@ -7,7 +8,6 @@ import {
   answerForError,
   answerForResolution,
   badRequest,
-  sessionNotFound,
   wrongSessionKind,
 } from '../shared/answers.js';
 import { type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
@@ -15,6 +15,7 @@ import type { ResolvedGateOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { startKeepAlive } from './keep-alive.js';
 import { resolveSseGateOptions, SSE_KIND, type SseGateOptions } from './options.js';
+import { nodeSink, type StreamSink } from './stream.js';
 import { SESSION_ID_PARAM, sessionIdOf } from './url.js';
 
 /** What {@link SseGate.attach} needs of the SDK's `SSEServerTransport`. */
@@ -104,7 +105,9 @@ export class SseGate {
     } catch (error) {
       return answer(options.res, answerForError(error, null, this.#options.retryAfterSeconds));
     }
-    return (await attachStream(this.#options, owner, options))?.session;
+    const { transport, res, server } = options;
+    return (await attachStream(this.#options, owner, { transport, sink: nodeSink(res), server }))
+      ?.session;
   }
 
   /**
@@ -128,7 +131,11 @@ export class SseGate {
     } catch (error) {
       return answer(res, answerForError(error, requestIdOf(body), this.#options.retryAfterSeconds));
     }
-    return admitMessage(this.#options, owner, req, res, body);
+    const admitted = await admitMessage(this.#options, owner, req.url, body);
+    if ('answer' in admitted) return answer(res, admitted.answer);
+    if (res.destroyed) void admitted.release();
+    else res.once('close', admitted.release);
+    return admitted;
   }
 }
 
@@ -137,11 +144,21 @@ function answer(res: ServerResponse, reply: HttpAnswer): undefined {
   return undefined;
 }
 
-/** {@link SseGate.attach} for a stream of `owner`, answering how to let go of the stream without ending its session. */
+/** What {@link attachStream} needs: the transport, where its stream goes, the server. */
+export interface StreamParts {
+  readonly transport: SseTransportLike;
+  readonly sink: StreamSink;
+  readonly server?: { close(): Promise<void> } | undefined;
+}
+
+/**
+ * {@link SseGate.attach} for a stream of `owner`, on any sink: refusals go to `sink.refuse` and
+ * answer `undefined`; else answers how to let go of the stream without ending its session.
+ */
 export async function attachStream(
   options: ResolvedGateOptions,
   owner: string | undefined,
-  { transport, res, server }: Omit<SseAttachOptions, 'req'>,
+  { transport, sink, server }: StreamParts,
 ): Promise<AttachedStream | undefined> {
   const { sessions, keepAliveMs, retryAfterSeconds } = options;
   const id = transport.sessionId;
@@ -152,12 +169,17 @@ export async function attachStream(
     registered = true;
     lease = await sessions.acquire(id, { owner });
   } catch (error) {
-    if (registered) await sessions.end(id, 'closed').catch(() => undefined);
-    return answer(res, answerForError(error, null, retryAfterSeconds));
+    if (registered) await sessions.end(id, 'closed').catch(noop);
+    sink.refuse(answerForError(error, null, retryAfterSeconds));
+    return undefined;
   }
-  if (lease.status !== 'active') return answer(res, answerForResolution(lease));
+  if (lease.status !== 'active') {
+    sink.refuse(answerForResolution(lease));
+    return undefined;
+  }
 
-  const stopKeepAlive = keepAliveMs > 0 ? startKeepAlive(res, keepAliveMs) : undefined;
+  const stopKeepAlive =
+    keepAliveMs > 0 ? startKeepAlive(() => sink.keepAlive(), keepAliveMs) : undefined;
   let released: Promise<void> | undefined;
   const streamClosed = (): Promise<void> => {
     if (released === undefined) {
@@ -169,63 +191,60 @@ export async function attachStream(
   const unsubscribe = sessions.onEnd(id, async (info) => {
     void streamClosed();
     await transport.close();
-    // Ended before the stream opened: tell the client why instead of an empty 200.
-    if (!res.headersSent) writeNodeAnswer(res, sessionNotFound(info));
-    else if (!res.writableEnded) res.end();
+    sink.ended(info);
     await server?.close();
   });
-  if (res.destroyed) void streamClosed();
-  else res.once('close', streamClosed);
+  let offClose = noop;
+  if (sink.closed) void streamClosed();
+  else offClose = sink.onClose(streamClosed);
   return {
     session: lease.session,
     detach() {
       unsubscribe();
-      res.off('close', streamClosed);
+      offClose();
       return streamClosed();
     },
   };
 }
 
-/** {@link SseGate.admit}, for a request of `owner` with `body`. */
+/**
+ * {@link SseGate.admit} for a request of `owner` to `target` (its URL or path and query) with
+ * `body`: the refusal, or the touched and pinned session (release it once answered).
+ */
 export async function admitMessage(
   options: ResolvedGateOptions,
   owner: string | undefined,
-  req: NodeRequest,
-  res: ServerResponse,
+  target: string | undefined,
   body: unknown,
-): Promise<SseAdmission | undefined> {
+): Promise<{ readonly answer: HttpAnswer } | SseAdmission> {
   const requestId = requestIdOf(body);
-  const id = sessionIdOf(req.url);
+  const id = sessionIdOf(target);
   if (id === null) {
-    return answer(
-      res,
-      badRequest(
+    return {
+      answer: badRequest(
         `Missing \`${SESSION_ID_PARAM}\` query parameter: post to the endpoint announced on the SSE stream.`,
         requestId,
       ),
-    );
+    };
   }
   if (!isValidSessionId(id)) {
-    return answer(
-      res,
-      badRequest(
+    return {
+      answer: badRequest(
         `Invalid \`${SESSION_ID_PARAM}\`: expected 1 to 256 visible ASCII characters (0x21–0x7E).`,
         requestId,
       ),
-    );
+    };
   }
   let lease: Acquisition;
   try {
     lease = await options.sessions.acquire(id, { owner });
   } catch (error) {
-    return answer(res, answerForError(error, requestId, options.retryAfterSeconds));
+    return { answer: answerForError(error, requestId, options.retryAfterSeconds) };
   }
-  if (lease.status !== 'active') return answer(res, answerForResolution(lease, requestId));
+  if (lease.status !== 'active') return { answer: answerForResolution(lease, requestId) };
   if (lease.session.kind !== SSE_KIND) {
     void lease.release();
-    return answer(res, wrongSessionKind(lease.session.kind, SSE_KIND, requestId));
+    return { answer: wrongSessionKind(lease.session.kind, SSE_KIND, requestId) };
   }
-  if (res.destroyed) void lease.release();
-  else res.once('close', lease.release);
   return lease;
 }

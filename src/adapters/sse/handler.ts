@@ -1,32 +1,44 @@
 import type { ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { type JsonRpcId, requestIdOf } from '../../protocol.js';
-import { invalidMessage, methodNotAllowed, shuttingDown } from '../shared/answers.js';
-import { type JsonBody, postBody, readNodeJson } from '../shared/body.js';
-import { doorArgument, type FailureContext, failNode } from '../shared/failure.js';
+import { type HttpAnswer, type JsonRpcId, requestIdOf } from '../../protocol.js';
+import {
+  invalidMessage,
+  methodNotAllowed,
+  shuttingDown,
+  toWebResponse,
+} from '../shared/answers.js';
+import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
+import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
 import { type NodeRequest, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
+import type { WebRequestOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
-import { admitMessage, attachStream } from './gate.js';
+import { admitMessage, attachStream, type StreamParts } from './gate.js';
 import {
   type ResolvedSseHandlerOptions,
   resolveSseHandlerOptions,
   type SseHandlerOptions,
 } from './options.js';
 import { pathNotFound, streamUnavailable } from './replies.js';
+import { nodeSink } from './stream.js';
 import { pathOf } from './url.js';
+import { WebSseTransport } from './web-transport.js';
+
+/** An SSE transport of either door: the SDK's on node:http, ours on `fetch`. */
+type SseTransport = SSEServerTransport | WebSseTransport;
 
 /** This process's transport and server of one session. */
 interface Entry extends LocalSession {
-  readonly transport: SSEServerTransport;
+  readonly transport: SseTransport;
   streamOpen: boolean;
 }
 
 /**
  * A complete legacy HTTP+SSE endpoint with sessions: `GET /sse` opens a stream and a session,
- * `POST /messages?sessionId=...` delivers a client message, with one SDK `SSEServerTransport`
- * and one server per session, built by `createServer` once the session is registered.
+ * `POST /messages?sessionId=...` delivers a client message, with one SSE transport (the SDK's
+ * `SSEServerTransport` on node:http, its Web twin on `fetch`) and one server per session, built by `createServer` once the session is registered.
  *
  * - Every `POST` naming a live session touches it and pins it until the answer is written; an
  *   open stream pins its session until it closes, then the idle clock runs.
@@ -37,7 +49,8 @@ interface Entry extends LocalSession {
  *   sessions), 409 (the session's stream is closed or held by another process), 413, 415, 503
  *   + `Retry-After` (capacity, store unavailable, shutting down; nothing is deleted).
  *
- * Use {@link SseHandler.node} with node:http, or mount it as Express middleware.
+ * Use {@link SseHandler.node} with node:http, or mount it as Express middleware, and
+ * {@link SseHandler.fetch} with fetch-style servers (Hono, Bun, Deno).
  *
  * @example
  * ```ts
@@ -78,7 +91,7 @@ export class SseHandler {
     nextOrParsedBody?: unknown,
   ): Promise<void> => {
     const { next, parsedBody } = doorArgument(nextOrParsedBody);
-    const { ssePath, messagesPath } = this.#options;
+    const { ssePath, messagesPath, maxRequestBodySize } = this.#options;
     const path = pathOf(req.url);
     let rpcId: JsonRpcId = null;
     const fail = (error: unknown) => failNode(this.#failure, res, next, error, rpcId);
@@ -86,23 +99,93 @@ export class SseHandler {
       if (path === messagesPath) {
         if (req.method !== 'POST') return writeNodeAnswer(res, methodNotAllowed(['POST']));
         const url = parsedRequestUrl(req);
-        const read = await this.#body(req, parsedBody);
+        const read = await postBody(req.headers['content-type'], parsedBody ?? req.body, () =>
+          readNodeJson(req, maxRequestBodySize),
+        );
         if ('answer' in read) return writeNodeAnswer(res, read.answer);
         rpcId = requestIdOf(read.value);
-        if (this.#closed) {
-          return writeNodeAnswer(res, shuttingDown(this.#options.retryAfterSeconds, rpcId));
-        }
-        await this.#deliver(req, res, read.value, url);
+        const refused = this.#refusal(rpcId);
+        if (refused !== undefined) return writeNodeAnswer(res, refused);
+        const owner = ownerOfNode(this.#options.ownerOf, req);
+        const admitted = await admitMessage(this.#options, owner, req.url, read.value);
+        if ('answer' in admitted) return writeNodeAnswer(res, admitted.answer);
+        if (res.destroyed) void admitted.release();
+        else res.once('close', admitted.release);
+        const extra = extraOf(req.headers, url, req.auth);
+        const answer = await this.#deliver(admitted.session.id, read.value, extra);
+        if (answer !== undefined) writeNodeAnswer(res, answer);
+        else res.writeHead(202).end('Accepted');
       } else if (path === ssePath) {
         if (req.method !== 'GET') return writeNodeAnswer(res, methodNotAllowed(['GET']));
         parsedRequestUrl(req);
-        if (this.#closed)
-          return writeNodeAnswer(res, shuttingDown(this.#options.retryAfterSeconds));
-        await this.#track(this.#openStream(req, res, fail));
+        const refused = this.#refusal(null);
+        if (refused !== undefined) return writeNodeAnswer(res, refused);
+        const owner = ownerOfNode(this.#options.ownerOf, req);
+        const transport = new SSEServerTransport(this.#endpointFor(req.baseUrl), res);
+        await this.#track(this.#openStream(owner, { transport, sink: nodeSink(res) }, fail));
       } else if (next !== undefined) next();
       else writeNodeAnswer(res, pathNotFound(ssePath, messagesPath));
     } catch (error) {
       fail(error);
+    }
+  };
+
+  /**
+   * Web front door: `Request -> Response` for fetch-style servers, on the paths of the request
+   * URL. The same answers as {@link SseHandler.node}; the stream is a `text/event-stream` body
+   * that ends when the session does and releases the session when the client cancels it. Never
+   * rejects: unexpected failures answer 500 and are logged.
+   */
+  readonly fetch = async (request: Request, options: WebRequestOptions = {}): Promise<Response> => {
+    const { ssePath, messagesPath, maxRequestBodySize } = this.#options;
+    let rpcId: JsonRpcId = null;
+    try {
+      const url = new URL(request.url);
+      const owner = () => this.#options.ownerOf(options.authInfo, request);
+      if (url.pathname === messagesPath) {
+        if (request.method !== 'POST') return toWebResponse(methodNotAllowed(['POST']));
+        const read = await postBody(request.headers.get('content-type'), options.parsedBody, () =>
+          readWebJson(request, maxRequestBodySize),
+        );
+        if ('answer' in read) return toWebResponse(read.answer);
+        rpcId = requestIdOf(read.value);
+        const refused = this.#refusal(rpcId);
+        if (refused !== undefined) return toWebResponse(refused);
+        const admitted = await admitMessage(this.#options, owner(), request.url, read.value);
+        if ('answer' in admitted) return toWebResponse(admitted.answer);
+        try {
+          const extra = extraOf(headerRecord(request.headers), url, options.authInfo);
+          const answer = await this.#deliver(admitted.session.id, read.value, extra);
+          return answer === undefined
+            ? new Response('Accepted', { status: 202 })
+            : toWebResponse(answer);
+        } finally {
+          void admitted.release();
+        }
+      }
+      if (url.pathname === ssePath) {
+        if (request.method !== 'GET') return toWebResponse(methodNotAllowed(['GET']));
+        const refused = this.#refusal(null);
+        if (refused !== undefined) return toWebResponse(refused);
+        const transport = new WebSseTransport(this.#endpointFor(undefined));
+        let failure: { error: unknown } | undefined;
+        await this.#track(
+          this.#openStream(owner(), { transport, sink: transport }, (error) => {
+            failure ??= { error };
+          }),
+        );
+        if (failure !== undefined) {
+          await transport.close();
+          return toWebResponse(failureAnswer(this.#failure, failure.error, null));
+        }
+        const response = transport.response();
+        if (response instanceof Response) return response;
+        await transport.close();
+        return toWebResponse(response);
+      }
+      return toWebResponse(pathNotFound(ssePath, messagesPath));
+    } catch (error) {
+      return toWebResponse(failureAnswer(this.#failure, error, rpcId));
     }
   };
 
@@ -117,14 +200,9 @@ export class SseHandler {
     await this.#entries.disposeAll();
   }
 
-  /**
-   * The JSON body of a `POST`: `supplied` (else `req.body`) when a framework already parsed it,
-   * else read. Either way a body not declared as JSON answers 415, before any session is touched.
-   */
-  #body(req: NodeRequest, supplied: unknown): Promise<JsonBody> {
-    return postBody(req.headers['content-type'], supplied ?? req.body, () =>
-      readNodeJson(req, this.#options.maxRequestBodySize),
-    );
+  /** The 503 of a closed handler, else `undefined`. */
+  #refusal(rpcId: JsonRpcId): HttpAnswer | undefined {
+    return this.#closed ? shuttingDown(this.#options.retryAfterSeconds, rpcId) : undefined;
   }
 
   async #track(opening: Promise<void>): Promise<void> {
@@ -136,26 +214,28 @@ export class SseHandler {
     }
   }
 
-  /** Opens a stream; a failure after the session was made is answered with `fail`, then ends it. */
+  /**
+   * Opens a stream of `owner`: registers its session, builds and connects its server. A failure
+   * after the session was made goes to `fail`, then the session ends.
+   */
   async #openStream(
-    req: NodeRequest,
-    res: ServerResponse,
+    owner: string | undefined,
+    parts: StreamParts & { readonly transport: SseTransport },
     fail: (error: unknown) => void,
   ): Promise<void> {
     const { sessions, createServer } = this.#options;
-    const owner = ownerOfNode(this.#options.ownerOf, req);
-    const transport = new SSEServerTransport(this.#endpointFor(req), res);
-    const attached = await attachStream(this.#options, owner, { transport, res });
+    const { transport, sink } = parts;
+    const attached = await attachStream(this.#options, owner, parts);
     if (attached === undefined) return;
     const id = attached.session.id;
     const entry: Entry = {
       transport,
       server: undefined,
-      streamOpen: !res.destroyed,
+      streamOpen: !sink.closed,
       closing: false,
       detach: attached.detach,
     };
-    res.once('close', () => {
+    sink.onClose(() => {
       entry.streamOpen = false;
     });
     this.#entries.set(id, entry);
@@ -181,34 +261,46 @@ export class SseHandler {
     }
   }
 
-  async #deliver(req: NodeRequest, res: ServerResponse, body: unknown, url: URL): Promise<void> {
-    const owner = ownerOfNode(this.#options.ownerOf, req);
-    const admitted = await admitMessage(this.#options, owner, req, res, body);
-    if (admitted === undefined) return;
+  /**
+   * Hands a client message to the transport of session `id`; answers the refusal (409 without an
+   * open stream here, 400 for a message that is not JSON-RPC), or `undefined` once delivered.
+   */
+  async #deliver(
+    id: string,
+    body: unknown,
+    extra: MessageExtraInfo,
+  ): Promise<HttpAnswer | undefined> {
     const requestId = requestIdOf(body);
-    const entry = this.#entries.get(admitted.session.id);
+    const entry = this.#entries.get(id);
     if (entry === undefined || !entry.streamOpen) {
-      writeNodeAnswer(
-        res,
-        streamUnavailable(entry !== undefined, this.#options.ssePath, requestId),
-      );
-      return;
+      return streamUnavailable(entry !== undefined, this.#options.ssePath, requestId);
     }
     try {
-      await entry.transport.handleMessage(body, extraOf(req, url));
+      await entry.transport.handleMessage(body, extra);
     } catch {
-      writeNodeAnswer(res, invalidMessage(requestId));
-      return;
+      return invalidMessage(requestId);
     }
-    res.writeHead(202).end('Accepted');
+    return undefined;
   }
 
-  #endpointFor(req: NodeRequest): string {
-    return this.#options.endpoint ?? `${req.baseUrl ?? ''}${this.#options.messagesPath}`;
+  #endpointFor(baseUrl: string | undefined): string {
+    return this.#options.endpoint ?? `${baseUrl ?? ''}${this.#options.messagesPath}`;
   }
 }
 
-function extraOf(req: NodeRequest, url: URL): MessageExtraInfo {
-  const requestInfo = { headers: req.headers, url };
-  return req.auth === undefined ? { requestInfo } : { requestInfo, authInfo: req.auth };
+function extraOf(
+  headers: NonNullable<MessageExtraInfo['requestInfo']>['headers'],
+  url: URL,
+  authInfo: AuthInfo | undefined,
+): MessageExtraInfo {
+  const requestInfo = { headers, url };
+  return authInfo === undefined ? { requestInfo } : { requestInfo, authInfo };
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
 }

@@ -1,18 +1,16 @@
-import type { ServerResponse } from 'node:http';
 import { unrefTimer } from '../../core/timers.js';
 
 /** An SSE comment frame: clients ignore it, proxies see traffic. */
 export const KEEP_ALIVE_FRAME = ': keepalive\n\n';
 
 /**
- * Writes {@link KEEP_ALIVE_FRAME} on `res` every `intervalMs` once its headers are out, until the
- * answered function is called or the response ends. The timer never keeps the process alive.
+ * Calls `write` every `intervalMs` until it answers `false` (the stream ended) or the answered
+ * function is called. The timer never keeps the process alive.
  */
-export function startKeepAlive(res: ServerResponse, intervalMs: number): () => void {
+export function startKeepAlive(write: () => boolean, intervalMs: number): () => void {
   const timer = unrefTimer(
     setInterval(() => {
-      if (res.writableEnded || res.destroyed) clearInterval(timer);
-      else if (res.headersSent) res.write(KEEP_ALIVE_FRAME);
+      if (!write()) clearInterval(timer);
     }, intervalMs),
   );
   return () => clearInterval(timer);

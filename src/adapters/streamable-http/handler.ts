@@ -28,6 +28,7 @@ import {
   writeNodeAnswer,
   writeWebResponse,
 } from '../shared/node-bridge.js';
+import type { WebRequestOptions } from '../shared/options.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
 import { onBodyDone } from '../shared/track-body.js';
 import {
@@ -39,14 +40,6 @@ import {
 import { replayInitialize } from './replay.js';
 
 const ALLOWED_METHODS: readonly string[] = Object.freeze(['GET', 'POST', 'DELETE']);
-
-/** Per-request options of {@link StreamableHttpHandler.fetch}. */
-export interface WebRequestOptions {
-  /** The authenticated principal (what `req.auth` is on node); the default owner is its `clientId`. */
-  authInfo?: AuthInfo;
-  /** The JSON body, when the framework already parsed it (the request body is then not read). */
-  parsedBody?: unknown;
-}
 
 /** This process's transport and server of one session. */
 interface Local extends LocalSession {

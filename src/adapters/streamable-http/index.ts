@@ -15,10 +15,11 @@ export {
   SESSION_ID_HEADER,
 } from '../../protocol.js';
 export type { NodeRequest } from '../shared/node-bridge.js';
+export type { WebRequestOptions } from '../shared/options.js';
 export type { OwnerOf } from '../shared/owner.js';
 export type { ServerFactory, SessionServer } from '../shared/server.js';
 export { type Admission, StreamableHttpGate } from './gate.js';
-export { StreamableHttpHandler, type WebRequestOptions } from './handler.js';
+export { StreamableHttpHandler } from './handler.js';
 export type {
   StreamableHttpGateOptions,
   StreamableHttpHandlerOptions,

@@ -1,0 +1,141 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  type MessageExtraInfo,
+} from '@modelcontextprotocol/sdk/types.js';
+import { generateSessionId } from '../../core/session-id.js';
+import type { Tombstone } from '../../core/types.js';
+import type { HttpAnswer } from '../../protocol.js';
+import { sessionNotFound } from '../shared/answers.js';
+import { KEEP_ALIVE_FRAME } from './keep-alive.js';
+import type { StreamSink } from './stream.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * The legacy HTTP+SSE server transport over a Web `ReadableStream`: what the SDK's Node-only
+ * `SSEServerTransport` does, for the `fetch` door. `start()` announces the endpoint (with the
+ * `sessionId` query parameter), `send()` writes `message` events, `handleMessage()` delivers a
+ * client message; the stream ends on `close()` or when the client cancels it, and `onclose` fires
+ * once either way.
+ */
+export class WebSseTransport implements Transport, StreamSink {
+  readonly sessionId: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+
+  readonly #endpoint: string;
+  readonly #stream: ReadableStream<Uint8Array>;
+  readonly #closeListeners = new Set<() => void>();
+  #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #started = false;
+  #closed = false;
+  #handedOut = false;
+  #answer: HttpAnswer | undefined;
+
+  /** @param endpoint where clients post messages, absolute path or relative to the stream. */
+  constructor(endpoint: string) {
+    this.sessionId = generateSessionId();
+    this.#endpoint = endpoint;
+    this.#stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      cancel: () => {
+        this.#finish();
+      },
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes the `endpoint` event. @throws Error when started twice. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('WebSseTransport already started.');
+    this.#started = true;
+    const url = new URL(this.#endpoint, 'http://localhost');
+    url.searchParams.set('sessionId', this.sessionId);
+    this.#write(`event: endpoint\ndata: ${url.pathname}${url.search}${url.hash}\n\n`);
+  }
+
+  /** Writes a `message` event. @throws Error `Not connected` once the stream has ended. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.#closed) throw new Error('Not connected');
+    this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  }
+
+  /** Delivers a client message. @throws Error (after `onerror`) when it is not JSON-RPC. */
+  async handleMessage(message: unknown, extra?: MessageExtraInfo): Promise<void> {
+    let parsed: JSONRPCMessage;
+    try {
+      parsed = JSONRPCMessageSchema.parse(message);
+    } catch (error) {
+      this.onerror?.(error as Error);
+      throw error;
+    }
+    this.onmessage?.(parsed, extra);
+  }
+
+  /** Ends the stream. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.#controller?.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+    this.#finish();
+  }
+
+  onClose(listener: () => void): () => void {
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
+  }
+
+  keepAlive(): boolean {
+    if (this.#closed) return false;
+    if (this.#handedOut) this.#write(KEEP_ALIVE_FRAME);
+    return true;
+  }
+
+  refuse(answer: HttpAnswer): void {
+    this.#answer ??= answer;
+  }
+
+  ended(tombstone: Tombstone): void {
+    if (!this.#handedOut) this.refuse(sessionNotFound(tombstone));
+  }
+
+  /**
+   * The answer to the `GET`: the refusal or the 404 recorded before it was handed out, else the
+   * event stream. Call once.
+   */
+  response(): Response | HttpAnswer {
+    if (this.#answer !== undefined) return this.#answer;
+    this.#handedOut = true;
+    return new Response(this.#stream, {
+      status: 200,
+      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform' },
+    });
+  }
+
+  #write(frame: string): void {
+    try {
+      this.#controller?.enqueue(encoder.encode(frame));
+    } catch {
+      this.#finish();
+    }
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of this.#closeListeners) listener();
+    this.#closeListeners.clear();
+    this.onclose?.();
+  }
+}
