@@ -5,7 +5,10 @@ export interface SessionEndInfo {
   readonly id: string;
   readonly reason: EndReason;
   readonly endedAt: number;
-  /** The record as it was when the session ended (absent when only a replica learned of it). */
+  /**
+   * The record as it was when the session ended, a plain snapshot (absent when this replica only
+   * learned of the end).
+   */
   readonly session?: SessionRecord | undefined;
 }
 

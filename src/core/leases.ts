@@ -56,7 +56,7 @@ export class LeaseKeeper {
 
   async #release(id: string, attachment: Attachment): Promise<void> {
     const { attachments } = this.#context;
-    if (!attachments.unpin(id, attachment) || this.#context.closed) return;
+    if (!attachments.unpin(id, attachment) || this.#context.isClosed()) return;
     await this.#renew(id, attachment, this.#context.clock.now(), 'release');
     attachments.detachIfIdle(id, attachment);
   }

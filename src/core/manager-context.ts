@@ -23,7 +23,7 @@ export interface ManagerParts {
 /** What the lease keeper and the sweeper may see and do of their manager. */
 export interface ManagerContext extends ManagerParts {
   /** True once the manager's `close()` began. */
-  readonly closed: boolean;
+  isClosed(): boolean;
   /** Ends a session; answers whether this call ended it. Rejects with a store error. */
   end(id: string, reason: EndReason): Promise<boolean>;
   /** The store ended the session for this manager (a sweep claim): hooks, counters, event. */

@@ -362,13 +362,10 @@ export class SessionManager {
 
   /** The view of this manager its lease keeper and sweeper work through. */
   #context(parts: ManagerParts): ManagerContext {
-    const manager = this;
     const endings = this.#endings;
     return {
       ...parts,
-      get closed() {
-        return manager.closed;
-      },
+      isClosed: () => this.closed,
       end: (id, reason) => endings.end(id, reason),
       finish: (id, reason, endedAt, session) => endings.finish(id, reason, endedAt, session),
       settle: (id, lookup) => endings.settle(id, lookup, undefined),

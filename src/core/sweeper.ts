@@ -74,7 +74,7 @@ export class Sweeper {
           context.finish(session.id, tombstone.reason, tombstone.endedAt, session),
         ),
       );
-      if (batch.length < limit || context.closed) break;
+      if (batch.length < limit || context.isClosed()) break;
     }
     await Promise.all(context.attachments.dueForCheck(now).map((id) => this.#check(id, now)));
     return total;
