@@ -1,91 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  type Server as HttpServer,
-  type IncomingMessage,
-  request,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  SSEClientTransport,
-  type SSEClientTransportOptions,
-} from '@modelcontextprotocol/sdk/client/sse.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import {
-  KEEP_ALIVE_FRAME,
-  SseHandler,
-  type SseHandlerOptions,
-} from '../../src/adapters/sse/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KEEP_ALIVE_FRAME } from '../../src/adapters/sse/index.js';
 import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
-import {
-  type SessionEndInfo,
-  type SessionFailure,
-  SessionManager,
-  type SessionManagerOptions,
-  type SessionRecord,
-} from '../../src/index.js';
-import { ManualClock } from '../../src/testing/index.js';
+import type { SessionRecord } from '../../src/index.js';
 import { FaultyStore } from '../support/faulty-store.js';
-import { untilPinned } from '../support/harness.js';
-import { Latch } from '../support/latch.js';
+import { toolText, untilPinned } from '../support/harness.js';
+import {
+  connectSse as connect,
+  endedWith,
+  openRawStream,
+  passTime,
+  ping,
+  post,
+  type RpcErrorBody,
+  SSE_TTL,
+  startSse as start,
+} from '../support/sse-harness.js';
 import { wait, waitFor } from '../support/wait.js';
-
-// ---------------------------------------------------------------------------------------------
-// Harness: a real node:http server on 127.0.0.1 with the SSE handler, real SDK clients, and
-// counts of everything that must be gone after each test.
-// ---------------------------------------------------------------------------------------------
-
-interface Counts {
-  serversCreated: number;
-  serversClosed: Set<string>;
-}
-
-/** A server whose `hold` tool waits at `latch` (shared by every session of a test), then answers the session ID. */
-function buildServer(sessionId: string, counts: Counts, latch: Latch): McpServer {
-  counts.serversCreated++;
-  const server = new McpServer({ name: 'sse-e2e', version: '1.0.0' });
-  let counter = 0;
-  const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
-  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text: t }) => text(t));
-  server.registerTool('counter', {}, () => text(String(++counter)));
-  server.registerTool('whoami', {}, () => text(sessionId));
-  server.registerTool('hold', {}, async () => {
-    await latch.pass();
-    return text(sessionId);
-  });
-  const close = server.close.bind(server);
-  server.close = async () => {
-    counts.serversClosed.add(sessionId);
-    await close();
-  };
-  return server;
-}
-
-interface Harness {
-  url: URL;
-  manager: SessionManager;
-  /** The manager's clock: time passes only through {@link passTime}. */
-  clock: ManualClock;
-  /** The gate of every session's `hold` tool. */
-  latch: Latch;
-  handler: SseHandler;
-  http: HttpServer;
-  counts: Counts;
-  created: string[];
-  ended: SessionEndInfo[];
-  /** Contained failures the manager reported; a test that expects some empties it. */
-  errors: SessionFailure[];
-}
-
-const harnesses: Harness[] = [];
-const clients: Client[] = [];
-const rawRequests: IncomingMessage[] = [];
 
 // Interval timers are unref()'d, so the runtime's resource list does not show them: count the
 // ones created through the global functions (the library's sweeper and keep-alive timers).
@@ -110,136 +46,12 @@ afterAll(() => {
   globalThis.clearInterval = realClearInterval;
 });
 
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
-  for (const res of rawRequests.splice(0)) res.destroy();
-  for (const h of harnesses.splice(0)) {
-    await h.manager.close();
-    await new Promise<void>((resolve) => h.http.close(() => resolve()));
-    // Nothing may outlive the test: transports, servers, sockets, timers.
-    expect(h.handler.size).toBe(0);
-    expect(h.counts.serversClosed.size).toBe(h.counts.serversCreated);
-    const sockets = await new Promise<number>((resolve, reject) =>
-      h.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
-    );
-    expect(sockets).toBe(0);
-    expect(h.errors).toEqual([]);
-  }
-  expect(liveIntervals.size).toBe(0);
+beforeEach(({ onTestFinished }) => {
+  // Registered before any harness, so it runs after every harness closed.
+  onTestFinished(() => {
+    expect(liveIntervals.size).toBe(0);
+  });
 });
-
-async function start(
-  managerOptions: SessionManagerOptions = {},
-  handlerOptions: Partial<SseHandlerOptions> = {},
-  options: {
-    wrap?: (h: SseHandler) => (req: IncomingMessage, res: ServerResponse) => void;
-  } = {},
-): Promise<Harness> {
-  const clock = new ManualClock();
-  const manager = new SessionManager({
-    idleTtlMs: TTL,
-    autoStart: false,
-    ...managerOptions,
-    clock,
-  });
-  const counts: Counts = { serversCreated: 0, serversClosed: new Set() };
-  const latch = new Latch();
-  const handler = new SseHandler({
-    sessions: manager,
-    createServer: (session) => buildServer(session.id, counts, latch),
-    ...handlerOptions,
-  });
-  const listener = options.wrap?.(handler) ?? ((req, res) => void handler.node(req, res));
-  const http = createServer(listener);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  const created: string[] = [];
-  const ended: SessionEndInfo[] = [];
-  manager.on('created', (session) => created.push(session.id));
-  manager.on('ended', (info) => ended.push(info));
-  const errors: SessionFailure[] = [];
-  manager.on('error', (failure) => errors.push(failure));
-  const h: Harness = {
-    url: new URL(`http://127.0.0.1:${port}`),
-    manager,
-    clock,
-    latch,
-    handler,
-    http,
-    counts,
-    created,
-    ended,
-    errors,
-  };
-  harnesses.push(h);
-  return h;
-}
-
-async function connect(
-  h: Harness,
-  options: SSEClientTransportOptions = {},
-  path = '/sse',
-): Promise<{ client: Client; sessionId: string }> {
-  const before = h.created.length;
-  const client = new Client({ name: 'sse-e2e-client', version: '1.0.0' });
-  client.onerror = () => undefined;
-  await client.connect(new SSEClientTransport(new URL(path, h.url), options));
-  clients.push(client);
-  expect(h.created.length).toBe(before + 1);
-  return { client, sessionId: h.created[h.created.length - 1]! };
-}
-
-async function callText(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const result = await client.callTool({ name, arguments: args });
-  return (result.content as Array<{ text: string }>)[0]!.text;
-}
-
-/** Advances the clock by `ms`, then runs one sweep; answers how many sessions it ended. */
-function passTime(h: Harness, ms: number): Promise<number> {
-  h.clock.advance(ms);
-  return h.manager.sweep();
-}
-
-/** The end of session `id`, once the manager has emitted it. */
-async function endedWith(h: Harness, id: string): Promise<SessionEndInfo> {
-  await waitFor(() => h.ended.some((e) => e.id === id), `the end of session ${id}`);
-  return h.ended.find((e) => e.id === id)!;
-}
-
-async function post(
-  h: Harness,
-  query: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-  path = '/messages',
-) {
-  const response = await fetch(new URL(`${path}${query}`, h.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    /** The body as a JSON-RPC error (throws when the body is not JSON). */
-    get json(): RpcErrorBody {
-      return JSON.parse(text) as RpcErrorBody;
-    },
-  };
-}
-
-interface RpcErrorBody {
-  jsonrpc: string;
-  id: unknown;
-  error: { code: number; message: string; data?: Record<string, unknown> };
-}
-
-const ping = { jsonrpc: '2.0', id: 41, method: 'ping' };
-
-/** The idle TTL of every test that does not set its own, in ms. */
-const TTL = 200;
 
 /** The 400 body both transports answer for a session of the other kind, for `ping`. */
 function wrongKindBody(kind: string, expected: string): RpcErrorBody {
@@ -253,45 +65,14 @@ function wrongKindBody(kind: string, expected: string): RpcErrorBody {
   };
 }
 
-/** Opens a raw SSE stream; answers the session ID announced and everything read so far. */
-async function openRawStream(
-  h: Harness,
-  headers: Record<string, string> = {},
-  path = '/sse',
-): Promise<{
-  res: IncomingMessage;
-  sessionId: string;
-  received: () => string;
-  ended: Promise<void>;
-}> {
-  let buffer = '';
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request(new URL(path, h.url), {
-      headers: { accept: 'text/event-stream', ...headers },
-    });
-    req.on('response', resolve).on('error', reject).end();
-  });
-  rawRequests.push(res);
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => {
-    buffer += chunk;
-  });
-  res.on('error', () => undefined);
-  const ended = new Promise<void>((resolve) => res.once('end', resolve));
-  expect(res.statusCode).toBe(200);
-  await waitFor(() => buffer.includes('event: endpoint'), 'endpoint event');
-  const match = /sessionId=([^\s&]+)/.exec(buffer);
-  return { res, sessionId: match![1]!, received: () => buffer, ended };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('legacy HTTP+SSE handler with the real SDK client', () => {
   it('creates a session per stream and calls tools on it', async () => {
     const h = await start();
     const { client, sessionId } = await connect(h);
-    expect(await callText(client, 'echo', { text: 'hello' })).toBe('hello');
-    expect(await callText(client, 'whoami')).toBe(sessionId);
+    expect(await toolText(client, 'echo', { text: 'hello' })).toBe('hello');
+    expect(await toolText(client, 'whoami')).toBe(sessionId);
     const tools = await client.listTools();
     expect(tools.tools.map((t) => t.name)).toContain('counter');
     const resolution = await h.manager.resolve(sessionId);
@@ -305,10 +86,10 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const a = await connect(h);
     const b = await connect(h);
     expect(a.sessionId).not.toBe(b.sessionId);
-    expect(await callText(a.client, 'counter')).toBe('1');
-    expect(await callText(a.client, 'counter')).toBe('2');
-    expect(await callText(b.client, 'counter')).toBe('1');
-    expect(await callText(a.client, 'counter')).toBe('3');
+    expect(await toolText(a.client, 'counter')).toBe('1');
+    expect(await toolText(a.client, 'counter')).toBe('2');
+    expect(await toolText(b.client, 'counter')).toBe('1');
+    expect(await toolText(a.client, 'counter')).toBe('3');
   });
 
   it('never mixes responses of two sessions using the same JSON-RPC id at the same time', async () => {
@@ -317,7 +98,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const b = await connect(h);
     // Both clients number their requests from 0, so these calls carry the same id; the latch
     // only opens once both are in flight on the server.
-    const calls = Promise.all([callText(a.client, 'hold'), callText(b.client, 'hold')]);
+    const calls = Promise.all([toolText(a.client, 'hold'), toolText(b.client, 'hold')]);
     await h.latch.arrivals(2);
     h.latch.open();
     const [fromA, fromB] = await calls;
@@ -338,7 +119,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       return fetch(url, { ...init, signal: controller.signal });
     };
     const { client, sessionId } = await connect(h, { eventSourceInit: { fetch: streamFetch } });
-    expect(await callText(client, 'echo', { text: 'before' })).toBe('before');
+    expect(await toolText(client, 'echo', { text: 'before' })).toBe('before');
     // While the stream is open the session outlives many TTLs.
     await untilPinned(h.manager, 1);
     expect(await passTime(h, 400)).toBe(0);
@@ -463,7 +244,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
   it('does not cut a tool call longer than the idle TTL, and the session survives it', async () => {
     const h = await start({ idleTtlMs: 150 });
     const { client, sessionId } = await connect(h);
-    const call = callText(client, 'hold');
+    const call = toolText(client, 'hold');
     await h.latch.arrivals(1);
     // Four idle TTLs pass and the sweeper runs while the call is in flight.
     expect(await passTime(h, 600)).toBe(0);
@@ -471,7 +252,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(await call).toBe(sessionId);
     expect(h.ended).toEqual([]);
     expect((await h.manager.resolve(sessionId)).status).toBe('active');
-    expect(await callText(client, 'counter')).toBe('1');
+    expect(await toolText(client, 'counter')).toBe('1');
   });
 
   it('touches the session on every POST; after the last one the idle clock runs', async () => {
@@ -520,7 +301,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     old.res.destroy();
     await untilPinned(e.manager, 0);
     const { client } = await connect(e);
-    expect(await callText(client, 'counter')).toBe('1');
+    expect(await toolText(client, 'counter')).toBe('1');
     expect((await endedWith(e, old.sessionId)).reason).toBe('evicted');
     expect(e.counts.serversClosed.has(old.sessionId)).toBe(true);
     const gone = await post(e, `?sessionId=${old.sessionId}`, ping);
@@ -546,7 +327,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(h.handler.size).toBe(1);
     // A sweep runs into the outage long after the TTL: it fails typed, reports the lease it could
     // not renew, and changes nothing.
-    h.clock.advance(TTL * 10);
+    h.clock.advance(SSE_TTL * 10);
     await expect(h.manager.sweep()).rejects.toThrow(
       expect.objectContaining({ code: 'STORE_UNAVAILABLE' }),
     );
@@ -558,7 +339,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       }),
     ]);
     flaky.failing = false;
-    expect(await callText(client, 'counter')).toBe('1');
+    expect(await toolText(client, 'counter')).toBe('1');
     expect((await h.manager.resolve(sessionId)).status).toBe('active');
     expect(h.counts.serversCreated).toBe(1);
     expect(h.ended).toEqual([]);
@@ -622,7 +403,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       },
     );
     const alice = await connect(h, { requestInit: { headers: { authorization: 'Bearer alice' } } });
-    expect(await callText(alice.client, 'echo', { text: 'mine' })).toBe('mine');
+    expect(await toolText(alice.client, 'echo', { text: 'mine' })).toBe('mine');
     const record = await h.manager.resolve(alice.sessionId, { owner: 'client-alice' });
     expect(record.status).toBe('active');
     const asBob = await post(h, `?sessionId=${alice.sessionId}`, ping, {
@@ -795,7 +576,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const streamable = new Client({ name: 'streamable-client', version: '1.0.0' });
     const streamableTransport = new StreamableHTTPClientTransport(new URL('/mcp', h.url));
     await streamable.connect(streamableTransport);
-    clients.push(streamable);
+    h.clients.push(streamable);
     const sse = await connect(h);
     const streamableId = streamableTransport.sessionId!;
     expect(h.created).toContain(streamableId);
@@ -817,7 +598,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(toMcp.json).toEqual(wrongKindBody('sse', 'streamable-http'));
 
     // Neither session was harmed, and both count in one table.
-    expect(await callText(sse.client, 'counter')).toBe('1');
+    expect(await toolText(sse.client, 'counter')).toBe('1');
     expect(await streamable.ping()).toEqual({});
     expect(await h.manager.count()).toBe(2);
     await h.manager.close();
@@ -894,8 +675,8 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       },
     );
     const { client } = await connect(h, {}, '/legacy/sse');
-    expect(await callText(client, 'echo', { text: 'via express' })).toBe('via express');
-    expect(await callText(client, 'counter')).toBe('1');
+    expect(await toolText(client, 'echo', { text: 'via express' })).toBe('via express');
+    expect(await toolText(client, 'counter')).toBe('1');
     const other = await fetch(new URL('/other', h.url));
     expect(await other.json()).toEqual({ other: true });
     const unknown = await post(h, `?sessionId=${randomUUID()}`, ping, {}, '/legacy/messages');
