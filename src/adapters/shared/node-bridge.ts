@@ -14,6 +14,17 @@ export type NodeRequest = IncomingMessage & {
   baseUrl?: string | undefined;
 };
 
+/**
+ * The node:http front door of a handler, usable as Express middleware. A function as third
+ * argument is Express's `next`; anything else is the already parsed body (else `req.body` is
+ * used, else the body is read). Never rejects.
+ */
+export type NodeDoor = (
+  req: NodeRequest,
+  res: ServerResponse,
+  nextOrParsedBody?: unknown,
+) => Promise<void>;
+
 /** A registered name, an IPv4 address or a bracketed IPv6 address, with an optional port. */
 const HOST =
   /^(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
@@ -11,7 +10,7 @@ import {
 } from '../shared/answers.js';
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
-import { type NodeRequest, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
+import { type NodeDoor, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
@@ -85,11 +84,7 @@ export class SseHandler {
    * too large or not parsable. A `Host` that forms no URL answers 400. Without `next`, other
    * paths answer 404 and unexpected errors 500 (logged). Never rejects.
    */
-  readonly node = async (
-    req: NodeRequest,
-    res: ServerResponse,
-    nextOrParsedBody?: unknown,
-  ): Promise<void> => {
+  readonly node: NodeDoor = async (req, res, nextOrParsedBody) => {
     const { next, parsedBody } = doorArgument(nextOrParsedBody);
     const { ssePath, messagesPath, maxRequestBodySize } = this.#options;
     const path = pathOf(req.url);

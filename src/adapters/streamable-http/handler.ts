@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import {
   type HandleRequestOptions,
@@ -23,7 +22,7 @@ import {
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
 import {
-  type NodeRequest,
+  type NodeDoor,
   toWebRequest,
   writeNodeAnswer,
   writeWebResponse,
@@ -103,11 +102,7 @@ export class StreamableHttpHandler {
    * the `authInfo`. A `Host` that forms no URL answers 400; without `next`, unexpected failures
    * answer 500 (logged). Never rejects.
    */
-  readonly node = async (
-    req: NodeRequest,
-    res: ServerResponse,
-    nextOrParsedBody?: unknown,
-  ): Promise<void> => {
+  readonly node: NodeDoor = async (req, res, nextOrParsedBody) => {
     const { next, parsedBody } = doorArgument(nextOrParsedBody);
     let rpcId: JsonRpcId = null;
     try {
