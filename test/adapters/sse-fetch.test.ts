@@ -6,7 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { writeWebResponse } from '../../src/adapters/shared/node-bridge.js';
-import { SseHandler } from '../../src/adapters/sse/index.js';
+import { KEEP_ALIVE_FRAME, SseHandler } from '../../src/adapters/sse/index.js';
 import { SessionManager } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { sessionEnd, untilPinned } from '../support/harness.js';
@@ -24,13 +24,13 @@ async function bodyOf(req: IncomingMessage): Promise<string | null> {
 }
 
 /** The handler's `fetch` door behind a plain node:http server on 127.0.0.1. */
-async function setup() {
+async function setup(keepAliveMs = 0) {
   const clock = new ManualClock();
   const sessions = new SessionManager({ idleTtlMs: 1000, clock, autoStart: false });
   const built = { servers: 0 };
   const handler = new SseHandler({
     sessions,
-    keepAliveMs: 0,
+    keepAliveMs,
     createServer: () => {
       built.servers++;
       const server = new McpServer({ name: 'sse-fetch', version: '1.0.0' });
@@ -150,5 +150,31 @@ describe('SseHandler.fetch with the real SDK SSE client', () => {
     expect(closed.headers.get('retry-after')).toBe('5');
     expect(await sessions.count()).toBe(0);
     expect(built.servers).toBe(0);
+  });
+
+  it('writes keep-alive frames on the stream and binds the session to authInfo', async () => {
+    const { sessions, handler, url } = await setup(10);
+    const response = await fetch(`${url}/sse`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    while (received.split(KEEP_ALIVE_FRAME).length - 1 < 2) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += value;
+    }
+    expect(received).toMatch(/^event: endpoint\ndata: \/messages\?sessionId=[^\n]+\n\n/);
+    expect(received.split(KEEP_ALIVE_FRAME).length - 1).toBeGreaterThanOrEqual(2);
+    await reader.cancel();
+    await untilPinned(sessions, 0);
+
+    const auth = { token: 't', clientId: 'client-7', scopes: [] };
+    const direct = await handler.fetch(new Request('http://127.0.0.1/sse'), { authInfo: auth });
+    expect(direct.status).toBe(200);
+    const owned = (await sessions.list()).filter((session) => session.owner === 'client-7');
+    expect(owned).toHaveLength(1);
+    await direct.body!.cancel();
+    await untilPinned(sessions, 0);
   });
 });
