@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
@@ -15,11 +15,9 @@ import {
   startHarness,
   toolText,
 } from '../support/harness.js';
-import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
+import { deleteKeys, ioRedis, redisClients, testPrefix } from '../support/redis.js';
 
-const node = await nodeRedis();
-const io = await ioRedis();
-const side = await ioRedis();
+const { node, io, side } = await redisClients();
 const TTL = 300;
 const SHORT_TTL = { idleTtlMs: TTL };
 
@@ -34,12 +32,6 @@ afterEach(async () => {
   }
   await deleteKeys(side, prefix);
 });
-afterAll(async () => {
-  await node.quit();
-  io.disconnect();
-  side.disconnect();
-});
-
 /**
  * Two replicas (node-redis and ioredis) of the demo server over one Redis prefix, on one manual
  * clock (replicas agree on time).

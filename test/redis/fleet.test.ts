@@ -1,14 +1,12 @@
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type SessionEndInfo, SessionManager, systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { deleteKeys, ioRedis, nodeRedis, testPrefix } from '../support/redis.js';
+import { deleteKeys, ioRedis, redisClients, testPrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 
-const node = await nodeRedis();
-const io = await ioRedis();
-const side = await ioRedis();
+const { node, io, side } = await redisClients();
 const prefixes: string[] = [];
 const managers: SessionManager[] = [];
 
@@ -16,12 +14,6 @@ afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.close()));
   for (const prefix of prefixes.splice(0)) await deleteKeys(side, prefix);
 });
-afterAll(async () => {
-  await node.quit();
-  io.disconnect();
-  side.disconnect();
-});
-
 const IDLE = 60_000;
 
 /** Two replicas on one Redis and one prefix: one through node-redis, one through ioredis. */

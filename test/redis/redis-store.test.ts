@@ -1,24 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SessionManager, systemClock } from '../../src/index.js';
 import type { StorePolicy } from '../../src/stores/index.js';
 import { DEFAULT_PREFIX, RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../support/redis.js';
+import { deleteKeys, keysUnder, redisClients, testPrefix } from '../support/redis.js';
 
-const node = await nodeRedis();
-const io = await ioRedis();
-const side = await ioRedis();
+const { node, io, side } = await redisClients();
 const prefixes: string[] = [];
 
 afterEach(async () => {
   for (const prefix of prefixes.splice(0)) await deleteKeys(side, prefix);
 });
-afterAll(async () => {
-  await node.quit();
-  io.disconnect();
-  side.disconnect();
-});
-
 const T0 = systemClock.now();
 const POLICY: StorePolicy = Object.freeze({
   idleTtlMs: 60_000,

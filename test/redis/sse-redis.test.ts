@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { toolText, untilPinned } from '../support/harness.js';
-import { deleteKeys, ioRedis, keysUnder, nodeRedis, testPrefix } from '../support/redis.js';
+import { deleteKeys, keysUnder, redisClients, testPrefix } from '../support/redis.js';
 import {
   connectSse,
   openRawStream,
@@ -16,17 +16,9 @@ import {
 import { waitFor } from '../support/wait.js';
 
 // Fails (never skips) when the Redis at REDIS_URL is unreachable.
-const node = await nodeRedis();
-const io = await ioRedis();
-const side = await ioRedis();
+const { node, io, side } = await redisClients();
 
 const TTL = 300;
-
-afterAll(async () => {
-  await node.quit();
-  io.disconnect();
-  side.disconnect();
-});
 
 /**
  * Two replicas (node-redis and ioredis) on one Redis prefix and one manual clock; no sweeper runs

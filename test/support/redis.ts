@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import { afterAll } from 'vitest';
 
 /** The Redis the tests use; they fail (never skip) when it is unreachable. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -62,6 +63,30 @@ export async function ioRedis(url = REDIS_URL): Promise<Redis> {
     throw unreachable(url);
   });
   return client;
+}
+
+/** The clients a Redis test file shares. */
+export interface RedisClients {
+  /** A node-redis client, for stores under test. */
+  node: Awaited<ReturnType<typeof nodeRedis>>;
+  /** An ioredis client, for stores under test. */
+  io: Redis;
+  /** An ioredis connection of its own, to inspect and delete keys beside the stores. */
+  side: Redis;
+}
+
+/**
+ * Connects the clients a test file shares and closes them after its last test. Call it at the
+ * top level of the file; rejects with "Redis not reachable at <url>" when Redis is missing.
+ */
+export async function redisClients(url = REDIS_URL): Promise<RedisClients> {
+  const [node, io, side] = await Promise.all([nodeRedis(url), ioRedis(url), ioRedis(url)]);
+  afterAll(async () => {
+    await node.quit();
+    io.disconnect();
+    side.disconnect();
+  });
+  return { node, io, side };
 }
 
 /** A prefix no other test run uses, with its own hash tag. */
