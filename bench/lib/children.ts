@@ -2,7 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ServerConfig, ServerStats } from './server-protocol.js';
+import type { CpuWindow, ServerConfig, ServerStats } from './server-protocol.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -22,6 +22,10 @@ export interface ServerHandle {
   readonly url: string;
   /** Forces garbage collection in the server process and answers its counts. */
   stats(): Promise<ServerStats>;
+  /** Starts a CPU window: CPU time and requests count from now. */
+  cpuStart(): Promise<void>;
+  /** Ends the CPU window: the server's CPU time and the requests it received since `cpuStart`. */
+  cpuStop(): Promise<CpuWindow>;
   /** Ends the process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -70,6 +74,16 @@ export async function startServer(config: ServerConfig): Promise<ServerHandle> {
       const reply = once<{ stats: ServerStats }>(child, 'stats', STATS_TIMEOUT_MS);
       child.send({ type: 'stats' });
       return (await reply).stats;
+    },
+    async cpuStart() {
+      const reply = once(child, 'cpu-started', STATS_TIMEOUT_MS);
+      child.send({ type: 'cpu-start' });
+      await reply;
+    },
+    async cpuStop() {
+      const reply = once<{ cpu: CpuWindow }>(child, 'cpu', STATS_TIMEOUT_MS);
+      child.send({ type: 'cpu-stop' });
+      return (await reply).cpu;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -5,7 +5,13 @@
  *
  * - `bare`: the SDK's example wiring (a `Map` of Node transports, removed on close, no TTL);
  * - `memory`: `StreamableHttpHandler` over a `SessionManager` with the memory store;
- * - `redis`: the same handler over a `RedisStore` on a node-redis client.
+ * - `redis`: the same handler over a `RedisStore` on a node-redis client;
+ * - `web-request` / `web-light`: the SDK's Web-standard transport fed a real `Request` or a
+ *   light request object (see `./web-wiring.ts`).
+ *
+ * Server CPU per request: on `cpu-start` the process notes `process.cpuUsage()` and the number
+ * of requests it has received; on `cpu-stop` it answers the CPU time spent since (user +
+ * system, all threads of the process) and the requests received meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,7 +24,8 @@ import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.
 import { SessionManager } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { buildEchoServer } from './mcp-server.js';
-import type { ServerConfig, ServerStats } from './server-protocol.js';
+import type { CpuWindow, ServerConfig, ServerStats } from './server-protocol.js';
+import { readJson, type Wiring, webWiring } from './web-wiring.js';
 
 const created = { servers: 0, transports: 0 };
 const closed = { servers: 0, transports: 0 };
@@ -62,26 +69,8 @@ function countedServer() {
   };
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (error) {
-        reject(error);
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
 /** The SDK's example wiring: transports in a `Map`, created at initialize, never expired. */
-function bareListener(): {
-  listener: (req: IncomingMessage, res: ServerResponse) => void;
-  size: () => number;
-} {
+function bareListener(): Wiring {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -117,10 +106,7 @@ function bareListener(): {
   return { listener, size: () => transports.size };
 }
 
-async function handlerListener(config: ServerConfig): Promise<{
-  listener: (req: IncomingMessage, res: ServerResponse) => void;
-  size: () => number;
-}> {
+async function handlerListener(config: ServerConfig): Promise<Wiring> {
   let store: RedisStore | undefined;
   if (config.kind === 'redis') {
     if (config.redisUrl === undefined || config.prefix === undefined) {
@@ -156,10 +142,30 @@ async function collect(): Promise<void> {
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
   const { listener, size } =
-    config.kind === 'bare' ? bareListener() : await handlerListener(config);
-  const server = createServer(listener);
+    config.kind === 'bare'
+      ? bareListener()
+      : config.kind === 'web-request' || config.kind === 'web-light'
+        ? webWiring(config.kind === 'web-light', countedServer)
+        : await handlerListener(config);
+  let received = 0;
+  const server = createServer((req, res) => {
+    received++;
+    listener(req, res);
+  });
   server.keepAliveTimeout = 60_000;
+  let window = { cpu: process.cpuUsage(), received };
   process.on('message', (message: { type: string }) => {
+    if (message.type === 'cpu-start') {
+      window = { cpu: process.cpuUsage(), received };
+      process.send?.({ type: 'cpu-started' });
+      return;
+    }
+    if (message.type === 'cpu-stop') {
+      const { user, system } = process.cpuUsage(window.cpu);
+      const cpu: CpuWindow = { cpuMicros: user + system, requests: received - window.received };
+      process.send?.({ type: 'cpu', cpu });
+      return;
+    }
     if (message.type !== 'stats') return;
     void collect().then(() => {
       const stats: ServerStats = {

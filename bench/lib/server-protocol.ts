@@ -1,7 +1,10 @@
 /** What the benchmark server process is told at start and answers over IPC. */
 
-/** How the child serves: the bare SDK wiring, or the handler on the memory or Redis store. */
-export type ServerKind = 'bare' | 'memory' | 'redis';
+/**
+ * How the child serves: the bare SDK wiring, the handler on the memory or Redis store, or the
+ * SDK's Web-standard transport fed a real `Request` or a light request object.
+ */
+export type ServerKind = 'bare' | 'memory' | 'redis' | 'web-request' | 'web-light';
 
 /** Start configuration, passed as JSON in the child's first argument. */
 export interface ServerConfig {
@@ -29,4 +32,11 @@ export interface ServerStats {
   closed: ObjectCounts;
   /** Not yet garbage-collected (tracked with a `FinalizationRegistry`). */
   alive: ObjectCounts;
+}
+
+/** Server CPU time over a measured window, and the requests the server received in it. */
+export interface CpuWindow {
+  /** User + system CPU time of the server process, in µs. */
+  cpuMicros: number;
+  requests: number;
 }

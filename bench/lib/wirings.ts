@@ -6,15 +6,22 @@ import { type BenchRow, judge, medianOf } from './report.js';
 import type { ServerConfig, ServerKind } from './server-protocol.js';
 import type { BenchSettings } from './settings.js';
 
+/** One load round of one wiring: the client's figures and the server's CPU per call. */
+export interface RoundFigures extends LoadFigures {
+  /** Server CPU time (user + system) per request received in the measured run, in µs. */
+  cpuPerCall: number;
+}
+
 /**
- * Tool-call throughput and latency of one wiring: `connections` sessions, each initialized and
- * holding its GET stream (as the SDK client does), then a warm-up run and a measured run.
+ * Tool-call throughput, latency and server CPU per call of one wiring: `connections` sessions,
+ * each initialized and holding its GET stream (as the SDK client does), then a warm-up run and
+ * a measured run, around which the server process measures its own CPU time.
  * Throws when any request failed: such a run measures errors, not the wiring.
  */
 export async function throughputRound(
   config: ServerConfig,
   settings: BenchSettings,
-): Promise<LoadFigures> {
+): Promise<RoundFigures> {
   const server = await startServer(config);
   const streams: OpenStream[] = [];
   try {
@@ -23,13 +30,15 @@ export async function throughputRound(
     );
     for (const id of ids) streams.push(await openStream(server.url, id));
     await toolCallLoad(server.url, ids, settings.warmup);
+    await server.cpuStart();
     const figures = await toolCallLoad(server.url, ids, settings.duration);
-    if (figures.failed > 0 || figures.requests === 0) {
+    const cpu = await server.cpuStop();
+    if (figures.failed > 0 || figures.requests === 0 || cpu.requests === 0) {
       throw new Error(
         `${config.kind}: ${figures.failed} of ${figures.requests} tool calls failed under load`,
       );
     }
-    return figures;
+    return { ...figures, cpuPerCall: cpu.cpuMicros / cpu.requests };
   } finally {
     await Promise.all(streams.map((stream) => stream.close()));
     await server.stop();
@@ -72,55 +81,85 @@ export const LABELS: Readonly<Record<ServerKind, string>> = {
   bare: 'bare SDK wiring (Map of transports)',
   memory: 'StreamableHttpHandler, memory store',
   redis: 'StreamableHttpHandler, Redis store (node-redis)',
+  'web-request': 'Web-standard transport fed a real Request',
+  'web-light': 'Web-standard transport fed a light request object',
 };
 
 /**
- * Table rows comparing a wiring with a reference: req/s, p50, p99 of each (medians over the
- * rounds), then the req/s ratio against `minRatio` and, when given, the p99 ratio against
- * `maxP99Ratio`.
+ * Table rows comparing a wiring (`subject`) with a `reference` measured in the same rounds:
+ * req/s, p50, p99 and server CPU per call of each (medians over the rounds); the req/s and p99
+ * ratios (subject / reference, for information: on a shared machine they move with the load
+ * of others); and the server CPU ratio, reference / subject (above 1: the subject spends less
+ * CPU per call), the median of the per-round ratios, judged `>= minCpuRatio` when given.
  */
 export function loadRows(
   suite: string,
-  figures: Map<ServerKind, LoadFigures[]>,
+  figures: Map<ServerKind, RoundFigures[]>,
   reference: ServerKind,
   subject: ServerKind,
-  minRatio: number,
-  maxP99Ratio?: number,
+  minCpuRatio?: number,
 ): BenchRow[] {
   const rows: BenchRow[] = [];
-  const medians = new Map<ServerKind, { rps: number; p99: number }>();
   for (const kind of [reference, subject]) {
     const runs = figures.get(kind)!;
-    const rps = medianOf(runs.map((f) => f.rps));
-    const p50 = medianOf(runs.map((f) => f.p50));
-    const p99 = medianOf(runs.map((f) => f.p99));
-    medians.set(kind, { rps: rps.median, p99: p99.median });
     const label = LABELS[kind];
+    const row = (name: string, unit: string, values: number[]): BenchRow => {
+      const { median, spread } = medianOf(values);
+      return { suite, name: `${name}, ${label}`, unit, value: median, spread };
+    };
     rows.push(
-      { suite, name: `tool call, ${label}`, unit: 'req/s', value: rps.median, spread: rps.spread },
-      { suite, name: `tool call p50, ${label}`, unit: 'ms', value: p50.median, spread: p50.spread },
-      { suite, name: `tool call p99, ${label}`, unit: 'ms', value: p99.median, spread: p99.spread },
+      row(
+        'tool call',
+        'req/s',
+        runs.map((f) => f.rps),
+      ),
+      row(
+        'tool call p50',
+        'ms',
+        runs.map((f) => f.p50),
+      ),
+      row(
+        'tool call p99',
+        'ms',
+        runs.map((f) => f.p99),
+      ),
+      row(
+        'server CPU per tool call',
+        'µs',
+        runs.map((f) => f.cpuPerCall),
+      ),
     );
   }
-  const ref = medians.get(reference)!;
-  const sub = medians.get(subject)!;
-  const ratio = sub.rps / ref.rps;
-  rows.push({
-    suite,
-    name: `req/s ratio, ${subject} / ${reference}`,
-    unit: 'x',
-    value: ratio,
-    ...judge(ratio, '>=', minRatio),
-  });
-  if (maxP99Ratio !== undefined) {
-    const p99Ratio = sub.p99 / ref.p99;
-    rows.push({
+  const ref = figures.get(reference)!;
+  const sub = figures.get(subject)!;
+  const paired = (ratio: (s: RoundFigures, r: RoundFigures) => number) =>
+    medianOf(sub.map((s, i) => ratio(s, ref[i]!)));
+  const rps = paired((s, r) => s.rps / r.rps);
+  const p99 = paired((s, r) => s.p99 / r.p99);
+  const cpu = paired((s, r) => r.cpuPerCall / s.cpuPerCall);
+  rows.push(
+    {
+      suite,
+      name: `req/s ratio, ${subject} / ${reference}`,
+      unit: 'x',
+      value: rps.median,
+      spread: rps.spread,
+    },
+    {
       suite,
       name: `p99 ratio, ${subject} / ${reference}`,
       unit: 'x',
-      value: p99Ratio,
-      ...judge(p99Ratio, '<=', maxP99Ratio),
-    });
-  }
+      value: p99.median,
+      spread: p99.spread,
+    },
+    {
+      suite,
+      name: `server CPU per call ratio, ${reference} / ${subject}`,
+      unit: 'x',
+      value: cpu.median,
+      spread: cpu.spread,
+      ...(minCpuRatio === undefined ? {} : judge(cpu.median, '>=', minCpuRatio)),
+    },
+  );
   return rows;
 }
