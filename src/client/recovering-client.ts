@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SessionError } from '../core/errors.js';
+import { REQUEST_ERROR_RPC_CODE } from '../protocol.js';
 import {
   type RecoveryOptions,
   type ResolvedRecoveryOptions,
@@ -85,8 +86,6 @@ interface Loss {
   readonly previousSessionId: string | undefined;
 }
 
-const CONNECTION_CLOSED_RPC_CODE = -32000;
-
 /**
  * True for the SDK's rejections of requests whose connection was closed under them (the
  * re-initialization closes the old connection) or that were sent while it was down.
@@ -95,7 +94,7 @@ function isConnectionLoss(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.message === 'Not connected') return true;
   return (
-    (error as { code?: unknown }).code === CONNECTION_CLOSED_RPC_CODE &&
+    (error as { code?: unknown }).code === REQUEST_ERROR_RPC_CODE &&
     error.message.endsWith('Connection closed')
   );
 }

@@ -10,6 +10,7 @@ import {
   PARSE_ERROR_RPC_CODE,
   REQUEST_ERROR_RPC_CODE,
   SESSION_NOT_FOUND_RPC_CODE,
+  type SessionNotFoundCode,
 } from '../../protocol.js';
 
 /**
@@ -23,14 +24,14 @@ export function sessionNotFound(
 ): HttpAnswer {
   if (tombstone === undefined) {
     return jsonRpcErrorAnswer(404, SESSION_NOT_FOUND_RPC_CODE, 'Session not found', {
-      data: { code: 'SESSION_NOT_FOUND' },
+      data: { code: 'SESSION_NOT_FOUND' satisfies SessionNotFoundCode },
       id,
     });
   }
   return jsonRpcErrorAnswer(404, SESSION_NOT_FOUND_RPC_CODE, 'Session not found', {
     headers: { [EXPIRED_HEADER]: 'true', [EXPIRED_REASON_HEADER]: tombstone.reason },
     data: {
-      code: 'SESSION_EXPIRED',
+      code: 'SESSION_EXPIRED' satisfies SessionNotFoundCode,
       reason: tombstone.reason,
       endedAt: new Date(tombstone.endedAt).toISOString(),
     },
