@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   callRequest,
   errorData,
-  type Harness,
-  type HarnessOptions,
   httpError,
   initializeRequest,
   postHeaders,
@@ -20,24 +18,9 @@ import {
 const TTL = 200;
 const SHORT_TTL = { idleTtlMs: TTL };
 
-/** A harness that is closed after the test, which then checks nothing was left open. */
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  const harness = await startHarness(options);
-  onTestFinished(async () => {
-    const counts = await harness.close();
-    const connections = await new Promise<number>((resolve, reject) =>
-      harness.demo.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
-    );
-    expect(connections).toBe(0);
-    expect(counts.transportsClosed).toBe(counts.servers);
-    expect(counts.serversClosed).toBe(counts.servers);
-  });
-  return harness;
-}
-
 describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   it('creates sessions, calls tools and keeps per-session state apart', async () => {
-    const h = await start();
+    const h = await startHarness();
     const a = await h.connect();
     const b = await h.connect();
     expect(a.transport.sessionId).toBeDefined();
@@ -56,7 +39,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('answers 404 SESSION_EXPIRED with reason idle after the idle TTL (raw HTTP)', async () => {
-    const h = await start({ managerOptions: SHORT_TTL });
+    const h = await startHarness({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(h.mcpUrl);
     expect((await rawPost(h.mcpUrl, id, callRequest('counter'))).status).toBe(200);
     expect(await h.passTime(TTL - 1)).toBe(0);
@@ -76,7 +59,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('ends an SDK client’s session by idle once the client is gone; the client then sees 404 expired', async () => {
-    const h = await start({ managerOptions: SHORT_TTL });
+    const h = await startHarness({ managerOptions: SHORT_TTL });
     const first = await h.connect();
     const id = first.transport.sessionId!;
     // The client's GET stream pins the session: it outlives the TTL while the client is there.
@@ -97,7 +80,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('answers SESSION_NOT_FOUND to an unknown session ID', async () => {
-    const h = await start();
+    const h = await startHarness();
     const { client } = await h.connect(randomUUID());
     const error = await httpError(toolText(client, 'echo', { text: 'x' }));
     expect(error.code).toBe(404);
@@ -106,7 +89,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('DELETE ends the session (reason deleted) and closes its transport and server', async () => {
-    const h = await start();
+    const h = await startHarness();
     const { client, transport } = await h.connect();
     const id = transport.sessionId!;
     expect(await toolText(client, 'counter')).toBe('1');
@@ -124,7 +107,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('does not cut a tool call longer than the idle TTL, and the session survives it', async () => {
-    const h = await start({ managerOptions: SHORT_TTL });
+    const h = await startHarness({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(h.mcpUrl);
     const held = rawPost(h.mcpUrl, id, callRequest('hold'));
     await h.latch.arrivals(1);
@@ -143,7 +126,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('keeps a session alive while its GET stream is open, and idles it out after the stream closes', async () => {
-    const h = await start({ managerOptions: SHORT_TTL });
+    const h = await startHarness({ managerOptions: SHORT_TTL });
     const id = await rawInitialize(h.mcpUrl);
     const stream = new AbortController();
     const get = await fetch(h.mcpUrl, {
@@ -167,7 +150,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
   });
 
   it('answers 503 with Retry-After at capacity', async () => {
-    const h = await start({ managerOptions: { maxSessions: 1 } });
+    const h = await startHarness({ managerOptions: { maxSessions: 1 } });
     await h.connect();
     const error = await httpError(h.connect());
     expect(error.code).toBe(503);
@@ -184,7 +167,7 @@ describe('Streamable HTTP end to end (SDK client over 127.0.0.1)', () => {
 
   it('closes every transport and server on shutdown, with no socket or timer left', async () => {
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const h = await start();
+    const h = await startHarness();
     const { client } = await h.connect();
     await h.connect();
     expect(await toolText(client, 'echo', { text: 'x' })).toBe('x');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
@@ -21,44 +21,40 @@ const { node, io, side } = await redisClients();
 const TTL = 300;
 const SHORT_TTL = { idleTtlMs: TTL };
 
-const harnesses: Harness[] = [];
-let prefix = '';
+/** A fresh prefix whose keys are deleted once the harnesses started after this call closed. */
+function scratchPrefix(label: string): string {
+  const prefix = testPrefix(label);
+  onTestFinished(async () => {
+    await deleteKeys(side, prefix);
+  });
+  return prefix;
+}
 
-afterEach(async () => {
-  for (const h of harnesses.splice(0)) {
-    const counts = await h.close();
-    expect(counts.transportsClosed).toBe(counts.servers);
-    expect(counts.serversClosed).toBe(counts.servers);
-  }
-  await deleteKeys(side, prefix);
-});
 /**
  * Two replicas (node-redis and ioredis) of the demo server over one Redis prefix, on one manual
- * clock (replicas agree on time).
+ * clock (replicas agree on time); answers them and the prefix.
  */
 async function replicas(
   options: Omit<HarnessOptions, 'store' | 'clock'> = {},
-): Promise<[Harness, Harness]> {
-  prefix = testPrefix('e2e');
+): Promise<[Harness, Harness, string]> {
+  const prefix = scratchPrefix('e2e');
   const clock = new ManualClock(systemClock.now());
   const a = await startHarness({
     ...options,
     clock,
     store: new RedisStore({ client: node, prefix }),
   });
-  harnesses.push(a);
   const b = await startHarness({
     ...options,
     clock,
     store: new RedisStore({ client: io, prefix }),
   });
-  harnesses.push(b);
-  return [a, b];
+  return [a, b, prefix];
 }
 
 describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', () => {
   it('creates sessions, calls tools, and keeps the record in Redis', async () => {
-    const [a] = await replicas();
+    const [a, , prefix] = await replicas();
     const one = await a.connect();
     const two = await a.connect();
     expect(await toolText(one.client, 'echo', { text: 'hi' })).toBe('hi');
@@ -135,10 +131,9 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
   });
 
   it('answers 503 with Retry-After while Redis cannot be reached, and nothing ends', async () => {
-    prefix = testPrefix('e2e-down');
+    const prefix = scratchPrefix('e2e-down');
     const client = await ioRedis();
     const h = await startHarness({ store: new RedisStore({ client, prefix }) });
-    harnesses.push(h);
     const id = await rawInitialize(h.mcpUrl);
     client.disconnect();
     const answer = await rawPost(h.mcpUrl, id, callRequest('counter'));
@@ -149,7 +144,6 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
     await client.connect();
     expect((await rawPost(h.mcpUrl, id, callRequest('counter'))).status).toBe(200);
-    harnesses.splice(harnesses.indexOf(h), 1);
     const counts = await h.close();
     expect(counts.serversClosed).toBe(counts.servers);
     client.disconnect();

@@ -4,7 +4,7 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { createDemoServer, type DemoServer, startDemoServer } from '../../examples/demo-server.js';
 import type { StreamableHttpHandlerOptions } from '../../src/adapters/streamable-http/index.js';
 import {
@@ -60,13 +60,18 @@ export interface Harness {
   connect(
     sessionId?: string,
   ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }>;
-  /** Closes clients, the server and the manager; answers the counts at the end. */
+  /**
+   * Closes clients, the server and the manager; answers the counts at the end. Idempotent; runs
+   * by itself when the test finishes.
+   */
   close(): Promise<Counts>;
 }
 
 /**
  * Starts the demo server on 127.0.0.1:0 over an injectable store, with a manual clock and no
- * sweeper: idle expiry happens when a test advances the clock and sweeps.
+ * sweeper: idle expiry happens when a test advances the clock and sweeps. Call it inside a test:
+ * when the test finishes the harness closes, and the test fails if a socket stayed open or a
+ * server or transport was not closed.
  */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = options.clock ?? new ManualClock();
@@ -108,7 +113,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   });
   const clients: Client[] = [];
-  return {
+  let closing: Promise<Counts> | undefined;
+  const harness: Harness = {
     demo,
     mcpUrl: demo.mcpUrl,
     sessions,
@@ -129,13 +135,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await client.connect(transport);
       return { client, transport };
     },
-    async close() {
-      await Promise.allSettled(clients.map((client) => client.close()));
-      await sessions.close();
-      await demo.close();
-      return { ...counts };
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled(clients.map((client) => client.close()));
+        await sessions.close();
+        await demo.close();
+        return { ...counts };
+      })();
+      return closing;
     },
   };
+  onTestFinished(async () => {
+    const final = await harness.close();
+    const connections = await new Promise<number>((resolve, reject) =>
+      demo.http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+    expect(connections).toBe(0);
+    expect(final.transportsClosed).toBe(final.servers);
+    expect(final.serversClosed).toBe(final.servers);
+  });
+  return harness;
 }
 
 /** Headers of a raw Streamable HTTP POST. */
