@@ -153,72 +153,72 @@ describe('a bad POST body is refused before any session is touched', () => {
     },
   ];
 
-  it('on the Streamable HTTP handler: no session, no server', async () => {
-    const sessions = storeThatFails();
-    const { built, factory } = countingFactory();
-    const handler = new StreamableHttpHandler({
-      sessions,
-      createServer: factory,
-      maxRequestBodySize: 256,
-    });
-    open.push(handler);
-    const port = await listen(handler.node);
-    for (const c of cases) {
-      const body = c.body ?? JSON.stringify(initializeRequest());
-      const answer = await raw(
-        port,
-        'POST',
-        '/mcp',
-        { ...json, host: '127.0.0.1', ...c.headers },
-        body,
-      );
-      expect({ case: c.name, status: answer.status, code: answer.json.error.code }).toEqual({
-        case: c.name,
-        status: c.status,
-        code: c.code,
-      });
-      const fetched = await handler.fetch(
-        new Request('http://127.0.0.1/mcp', {
+  it.each(['Streamable HTTP', 'SSE'] as const)(
+    'on the %s handler, through both doors: no session, no server',
+    async (name) => {
+      const sessions = storeThatFails();
+      const { built, factory } = countingFactory();
+      const options = { sessions, createServer: factory, maxRequestBodySize: 256 };
+      const handler = name === 'SSE' ? new SseHandler(options) : new StreamableHttpHandler(options);
+      open.push(handler);
+      const path = name === 'SSE' ? '/messages?sessionId=abc' : '/mcp';
+      const port = await listen(handler.node);
+      for (const c of cases) {
+        const body = c.body ?? JSON.stringify(initializeRequest());
+        const headers = { ...json, ...c.headers };
+        const node = await raw(port, 'POST', path, { ...headers, host: '127.0.0.1' }, body);
+        const fetched = await handler.fetch(
+          new Request(`http://127.0.0.1${path}`, { method: 'POST', headers, body }),
+        );
+        const fetchedCode = ((await fetched.json()) as Answer['json']).error.code;
+        expect({
+          case: c.name,
+          node: [node.status, node.json.error.code],
+          fetch: [fetched.status, fetchedCode],
+        }).toEqual({ case: c.name, node: [c.status, c.code], fetch: [c.status, c.code] });
+      }
+      const parsed = await handler.fetch(
+        new Request(`http://127.0.0.1${path}`, {
           method: 'POST',
-          headers: { ...json, ...c.headers },
-          body,
+          headers: { 'content-type': 'text/plain' },
         }),
+        { parsedBody: initializeRequest() },
       );
-      expect({ case: c.name, status: fetched.status }).toEqual({ case: c.name, status: c.status });
-    }
-    const parsed = await handler.fetch(
-      new Request('http://127.0.0.1/mcp', {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain' },
-      }),
-      { parsedBody: initializeRequest() },
-    );
-    expect(parsed.status).toBe(415);
-    expect(built.servers).toBe(0);
-  });
+      expect(parsed.status).toBe(415);
+      expect(built.servers).toBe(0);
+    },
+  );
+});
 
-  it('on the SSE handler', async () => {
-    const sessions = storeThatFails();
-    const { built, factory } = countingFactory();
-    const handler = new SseHandler({ sessions, createServer: factory, maxRequestBodySize: 256 });
-    open.push(handler);
-    const port = await listen(handler.node);
-    for (const c of cases) {
-      const body = c.body ?? ping;
-      const answer = await raw(
-        port,
-        'POST',
-        '/messages?sessionId=abc',
-        { ...json, host: '127.0.0.1', ...c.headers },
-        body,
-      );
-      expect({ case: c.name, status: answer.status, code: answer.json.error.code }).toEqual({
-        case: c.name,
-        status: c.status,
-        code: c.code,
+describe('both gates answer an owner function that throws, never reject', () => {
+  it('500 with the same JSON-RPC body, echoing the request id', async () => {
+    const sessions = new SessionManager({ autoStart: false });
+    open.push(sessions);
+    const ownerOf = () => {
+      throw new Error('no principal');
+    };
+    const streamable = new StreamableHttpGate({ sessions, ownerOf });
+    const sse = new SseGate({ sessions, ownerOf, keepAliveMs: 0 });
+    const rejected: unknown[] = [];
+    const port = await listen(async (req, res) => {
+      const body = { jsonrpc: '2.0', id: 9, method: 'ping' };
+      const admitted =
+        req.url === '/mcp' ? streamable.admit(req, res, body) : sse.admit(req, res, body);
+      await admitted.catch((error: unknown) => {
+        rejected.push(error);
+        res.writeHead(599).end('{}');
+      });
+    });
+    for (const path of ['/mcp', '/messages?sessionId=abc']) {
+      const answer = await raw(port, 'POST', path, { ...json, host: '127.0.0.1' }, '{}');
+      expect({ path, status: answer.status, json: answer.json }).toEqual({
+        path,
+        status: 500,
+        json: { jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: 9 },
       });
     }
-    expect(built.servers).toBe(0);
+    expect(rejected).toEqual([]);
+    expect(await sessions.count()).toBe(0);
   });
 });
 
