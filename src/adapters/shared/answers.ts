@@ -57,11 +57,6 @@ export function malformedSessionHeader(id: JsonRpcId = null): HttpAnswer {
   );
 }
 
-/** 400 for a `Host` header (or request target) that cannot form a URL. */
-export function badHost(id: JsonRpcId = null): HttpAnswer {
-  return badRequest('Bad Request: the Host header and request target do not form a valid URL.', id);
-}
-
 /** 503 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error. */
 export function serviceUnavailable(
   message: string,

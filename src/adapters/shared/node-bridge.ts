@@ -36,7 +36,7 @@ const HOST =
  * @throws SessionError `INVALID_ARGUMENT` (answered 400) when the `Host` header is not a valid
  *   host or the target is not a path.
  */
-export function requestUrl(req: IncomingMessage): string {
+function requestUrl(req: IncomingMessage): string {
   const host = req.headers.host ?? 'localhost';
   const target = req.url ?? '/';
   if (!HOST.test(host) || target.charCodeAt(0) !== 0x2f) throw badUrl();
@@ -45,7 +45,8 @@ export function requestUrl(req: IncomingMessage): string {
 }
 
 /**
- * {@link requestUrl}, parsed.
+ * The absolute URL of a node:http request, parsed: from its `Host` header (`localhost` when
+ * absent, as HTTP/1.0 allows) and its origin-form target.
  *
  * @throws SessionError `INVALID_ARGUMENT` (answered 400) when the URL cannot be formed.
  */
@@ -80,7 +81,7 @@ export function toWebRequest(req: IncomingMessage): Request {
 }
 
 /** The error of a request whose URL cannot be formed; answered 400. */
-export function badUrl(): SessionError {
+function badUrl(): SessionError {
   return new SessionError(
     'INVALID_ARGUMENT',
     'Bad Request: the Host header and the request target do not form a valid URL.',
