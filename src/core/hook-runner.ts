@@ -9,7 +9,8 @@ import type { EndHook } from './manager-types.js';
 import { withTimeout } from './timers.js';
 
 /**
- * Runs every hook with `info` and waits for all of them, each at most `timeoutMs`. A hook that
+ * Runs every hook with `info` (each from a microtask, never inside the caller's synchronous
+ * stack) and waits for all of them, each at most `timeoutMs`. A hook that
  * throws, rejects or runs out of time is handed to `onFailure` (with `info.id`) and no longer
  * awaited. Never rejects.
  */
@@ -23,7 +24,7 @@ export async function runEndHooks(
     hooks.map(async (hook) => {
       try {
         await withTimeout(
-          () => hook(info),
+          () => Promise.resolve(info).then(hook),
           timeoutMs,
           () => new Error(`End hook did not finish within ${timeoutMs} ms.`),
         );
