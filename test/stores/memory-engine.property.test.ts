@@ -125,4 +125,34 @@ describe('memory engine against a reference model', () => {
     expect(engine.claimExpired(102, 10, POLICY).map((c) => c.session.id)).toEqual(['b', 'c']);
     expect(engine.oldest(3)).toEqual(['a']);
   });
+
+  it('keeps the newest tombstones up to the cap, also when an ID is used again', () => {
+    const engine = new MemoryEngine();
+    const policy: StorePolicy = { ...POLICY, tombstoneTtlMs: 50, maxTombstones: 3 };
+    const status = (id: string, now: number) => engine.get(id, now, policy).status;
+    for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) {
+      engine.create({ id, createdAt: i }, policy);
+      engine.end(id, 'closed', 10 + i, policy);
+    }
+    expect(['a', 'b', 'c', 'd'].map((id) => status(id, 20))).toEqual([
+      'unknown',
+      'ended',
+      'ended',
+      'ended',
+    ]);
+    expect(engine.create({ id: 'b', createdAt: 61 }, policy)).toBe('created');
+    engine.end('b', 'closed', 62, policy);
+    expect(engine.count(62, policy)).toEqual({ sessions: 0, tombstones: 2 });
+    expect(status('b', 62)).toBe('ended');
+    for (const [i, id] of ['e', 'f', 'g'].entries()) {
+      engine.create({ id, createdAt: 63 + i }, policy);
+      engine.end(id, 'closed', 63 + i, policy);
+    }
+    expect(['b', 'e', 'f', 'g'].map((id) => status(id, 70))).toEqual([
+      'unknown',
+      'ended',
+      'ended',
+      'ended',
+    ]);
+  });
 });

@@ -11,6 +11,7 @@ import {
 import type { EndReason, SessionRecord, Tombstone } from '../../core/types.js';
 import { KeyedHeap } from './keyed-heap.js';
 import { SessionNode } from './session-node.js';
+import { TombstoneLog } from './tombstone-log.js';
 
 const UNKNOWN = Object.freeze({ status: 'unknown' as const });
 
@@ -28,12 +29,12 @@ const UNKNOWN = Object.freeze({ status: 'unknown' as const });
  * past the cutoff, so its cost follows what expired plus what was touched since filed (each
  * session at most once per idle window), not what lives. `oldest` files touched sessions again
  * the same way before answering. With a maximum lifetime, a creation-ordered queue does the
- * same for lifetimes. Tombstones live in a `Map` in end order and are dropped oldest first, by
+ * same for lifetimes. Tombstones are kept by ID and in end order, and dropped oldest first, by
  * age and by count.
  */
 export class MemoryEngine {
   readonly #sessions = new Map<string, SessionNode>();
-  readonly #tombstones = new Map<string, Tombstone>();
+  readonly #tombstones = new TombstoneLog();
   /** Sessions never filed again, in creation order (key: `createdAt`): first. */
   #head: SessionNode | undefined = undefined;
   /** Sessions never filed again: last. */
@@ -173,11 +174,7 @@ export class MemoryEngine {
     this.#unfile(node);
     const tombstone: Tombstone = { id: node.id, owner: node.owner, reason, endedAt: now };
     if (policy.tombstoneTtlMs > 0 && policy.maxTombstones > 0) {
-      this.#tombstones.set(node.id, tombstone);
-      if (this.#tombstones.size > policy.maxTombstones) {
-        const oldest = this.#tombstones.keys().next();
-        if (oldest.done !== true) this.#tombstones.delete(oldest.value);
-      }
+      this.#tombstones.add(tombstone, policy.maxTombstones);
     }
     return { status: 'ended-now', session: node, tombstone };
   }
@@ -202,11 +199,7 @@ export class MemoryEngine {
   }
 
   #purgeTombstones(now: number, policy: StorePolicy): void {
-    const cutoff = now - policy.tombstoneTtlMs;
-    for (const [id, tombstone] of this.#tombstones) {
-      if (tombstone.endedAt > cutoff && this.#tombstones.size <= policy.maxTombstones) break;
-      this.#tombstones.delete(id);
-    }
+    this.#tombstones.purge(now - policy.tombstoneTtlMs, policy.maxTombstones);
   }
 
   /** The session filed under the smallest key, when that key is `<= cutoff`. */
