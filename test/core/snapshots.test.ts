@@ -1,10 +1,13 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
+  MemoryStore,
   type SessionEndInfo,
   SessionManager,
   type SessionManagerOptions,
   type SessionRecord,
+  type SessionStore,
 } from '../../src/index.js';
+import type { StoreLookup } from '../../src/stores/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 
 const FIELDS = {
@@ -106,5 +109,38 @@ describe('records leave the manager as plain snapshots', () => {
     expect(await sessions.sweep()).toBe(1);
     expect(ended.map((info) => info.reason)).toEqual(['idle']);
     expectPlainRecord(ended[0]!.session, 1_000_000);
+  });
+
+  it('a store that hands out its own plain records and updates them in place cannot reach a kept record', async () => {
+    const inner = new MemoryStore();
+    const held = new Map<string, { -readonly [K in keyof SessionRecord]: SessionRecord[K] }>();
+    const heldView = (lookup: StoreLookup): StoreLookup => {
+      if (lookup.status !== 'active') return lookup;
+      const { id, owner, kind, data, init, createdAt, lastSeenAt } = lookup.session;
+      const kept = held.get(id) ?? { id, createdAt, lastSeenAt };
+      Object.assign(kept, { owner, kind, data, init, lastSeenAt });
+      held.set(id, kept);
+      return { status: 'active', session: kept };
+    };
+    const store: SessionStore = {
+      shared: false,
+      create: (...args) => inner.create(...args),
+      get: async (...args) => heldView(await inner.get(...args)),
+      touch: async (...args) => heldView(await inner.touch(...args)),
+      end: (...args) => inner.end(...args),
+      claimExpired: (...args) => inner.claimExpired(...args),
+      oldest: (limit) => inner.oldest(limit),
+      count: (...args) => inner.count(...args),
+      list: () => inner.list(),
+      close: () => inner.close(),
+    };
+    const { clock, sessions } = setup({ store });
+    const { id } = await sessions.create(FIELDS);
+    const first = activeSession(await sessions.touch(id, { owner: 'u1' }));
+    clock.advance(50);
+    const second = activeSession(await sessions.touch(id, { owner: 'u1' }));
+    expect(held.get(id)?.lastSeenAt).toBe(1_000_050);
+    expectPlainRecord(first, 1_000_000);
+    expectPlainRecord(second, 1_000_050);
   });
 });
