@@ -1,4 +1,5 @@
 import { errorMessage, SessionError } from '../../core/errors.js';
+import { withTimeout } from '../../core/timers.js';
 
 /** What a Redis reply may be once decoded by either client (RESP2 shapes). */
 export type Reply = string | number | null | Reply[];
@@ -40,35 +41,21 @@ export class TimedConnection {
         new SessionError('STORE_UNAVAILABLE', `Redis is not connected; ${name} not sent.`),
       );
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new SessionError(
-            'STORE_UNAVAILABLE',
-            `Redis did not answer ${name} within ${this.#timeoutMs} ms.`,
-          ),
-        );
-      }, this.#timeoutMs);
-      timer.unref();
-      let pending: Promise<unknown>;
-      try {
-        pending = this.#connection.send(command);
-      } catch (error) {
-        clearTimeout(timer);
-        reject(toRedisError(error, name));
-        return;
-      }
-      pending.then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(toRedisError(error, name));
-        },
-      );
-    });
+    return withTimeout(
+      async () => {
+        try {
+          return await this.#connection.send(command);
+        } catch (error) {
+          throw toRedisError(error, name);
+        }
+      },
+      this.#timeoutMs,
+      () =>
+        new SessionError(
+          'STORE_UNAVAILABLE',
+          `Redis did not answer ${name} within ${this.#timeoutMs} ms.`,
+        ),
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import type {
   StoreLookup,
   StorePolicy,
 } from '../../core/store.js';
-import type { EndReason, SessionRecord } from '../../core/types.js';
+import { type EndReason, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
 import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
@@ -25,8 +25,6 @@ import {
   UNKNOWN_CODE,
 } from './replies.js';
 import { scripts } from './scripts.js';
-
-const UNKNOWN = Object.freeze({ status: 'unknown' as const });
 
 /** IDs fetched per ZSCAN page by {@link RedisStore.list}. */
 const LIST_PAGE = '200';
