@@ -1,14 +1,9 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
+import * as option from '../../core/option-fields.js';
 import type { SessionManager } from '../../core/session-manager.js';
-import {
-  hasMethods,
-  isFunction,
-  isObject,
-  MAX_TIMER_MS,
-  parseOptions,
-} from '../../core/validate.js';
+import { hasMethods, isFunction, MAX_TIMER_MS, parseOptions } from '../../core/validate.js';
 import { type OwnerOf, ownerFromAuth } from './owner.js';
 import type { ServerFactory } from './server.js';
 
@@ -63,39 +58,41 @@ export interface ResolvedHandlerOptions extends ResolvedGateOptions {
   readonly logger: Logger;
 }
 
+const { field } = option;
+
 const GATE_FIELDS = {
-  sessions: z.custom<SessionManager>(hasMethods('acquire', 'onEnd')),
-  ownerOf: z.custom<OwnerOf>(isFunction).optional(),
-  keepAliveMs: z.number().int().min(0).max(MAX_TIMER_MS).optional(),
-  retryAfterSeconds: z.number().int().min(1).max(86_400).optional(),
+  sessions: field(z.custom<SessionManager>(hasMethods('acquire', 'onEnd')), 'a SessionManager'),
+  ownerOf: field(
+    z.custom<OwnerOf>(isFunction).optional(),
+    'a function (authInfo, request) => string | undefined',
+  ),
+  keepAliveMs: field(
+    z.number().int().min(0).max(MAX_TIMER_MS).optional(),
+    `an integer number of ms from 0 (off) to ${MAX_TIMER_MS}`,
+  ),
+  retryAfterSeconds: field(
+    z.number().int().min(1).max(86_400).optional(),
+    'an integer number of seconds from 1 to 86400',
+  ),
 };
 
 const HANDLER_FIELDS = {
   sessions: GATE_FIELDS.sessions,
-  createServer: z.custom<ServerFactory>(isFunction),
+  createServer: field(
+    z.custom<ServerFactory>(isFunction),
+    'a function (session) => McpServer | Server (or a promise of one)',
+  ),
   ownerOf: GATE_FIELDS.ownerOf,
   keepAliveMs: GATE_FIELDS.keepAliveMs,
   retryAfterSeconds: GATE_FIELDS.retryAfterSeconds,
-  maxRequestBodySize: z.number().int().min(1).max(1_073_741_824).optional(),
-  logger: z.custom<Logger>(isObject).optional(),
+  maxRequestBodySize: field(
+    z.number().int().min(1).max(1_073_741_824).optional(),
+    'an integer number of bytes from 1 to 1073741824',
+  ),
+  logger: option.logger,
 };
 
-const GATE_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
-  sessions: 'a SessionManager',
-  ownerOf: 'a function (authInfo, request) => string | undefined',
-  keepAliveMs: `an integer number of ms from 0 (off) to ${MAX_TIMER_MS}`,
-  retryAfterSeconds: 'an integer number of seconds from 1 to 86400',
-});
-
-const HANDLER_ACCEPTED: Readonly<Record<string, string>> = Object.freeze({
-  sessions: GATE_ACCEPTED.sessions!,
-  createServer: 'a function (session) => McpServer | Server (or a promise of one)',
-  ...GATE_ACCEPTED,
-  maxRequestBodySize: 'an integer number of bytes from 1 to 1073741824',
-  logger: 'an object with optional debug/info/warn/error methods',
-});
-
-const GATE_SCHEMA = z.strictObject(GATE_FIELDS);
+const GATE = option.schemaOf(GATE_FIELDS);
 
 /**
  * Validates gate options once and applies their defaults.
@@ -104,29 +101,30 @@ const GATE_SCHEMA = z.strictObject(GATE_FIELDS);
  * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
  */
 export function parseGateOptions(options: GateOptions, what: string): ResolvedGateOptions {
-  return gateDefaults(parseOptions(GATE_SCHEMA, GATE_ACCEPTED, options, what));
+  return gateDefaults(parseOptions(GATE.schema, GATE.accepted, options, what));
 }
 
-/** The schema of a handler's options: those of {@link HandlerOptions} and `extra`. */
-export function handlerSchema<E extends z.ZodRawShape>(extra: E) {
-  return z.strictObject({ ...HANDLER_FIELDS, ...extra });
+/**
+ * The schema and accepted texts of a handler's options: those of {@link HandlerOptions} and the
+ * transport's own `extra` fields.
+ */
+export function handlerSchema<E extends Record<string, option.OptionField<z.ZodType>>>(extra: E) {
+  return option.schemaOf({ ...HANDLER_FIELDS, ...extra });
 }
 
 /**
  * Validates handler options once against a {@link handlerSchema} and applies the defaults of
  * {@link HandlerOptions}; the transport's own options come back as given.
  *
- * @param accepted what each of the transport's own options accepts, for error messages.
  * @param what the class named in error messages, e.g. `SseHandler`.
  * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
  */
 export function parseHandlerOptions<S extends z.ZodType<HandlerOptions>>(
-  schema: S,
-  accepted: Readonly<Record<string, string>>,
+  spec: { readonly schema: S; readonly accepted: Readonly<Record<string, string>> },
   options: unknown,
   what: string,
 ): z.output<S> & ResolvedHandlerOptions {
-  const o = parseOptions(schema, { ...HANDLER_ACCEPTED, ...accepted }, options, what);
+  const o = parseOptions(spec.schema, spec.accepted, options, what);
   return { ...o, ...handlerDefaults(o) };
 }
 

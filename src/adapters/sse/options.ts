@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SessionError } from '../../core/errors.js';
+import { field } from '../../core/option-fields.js';
 import {
   type GateOptions,
   type HandlerOptions,
@@ -41,17 +42,11 @@ export interface ResolvedSseHandlerOptions extends ResolvedHandlerOptions {
 
 const path = z.string().regex(/^\/[^?#\s]*$/);
 
-const handlerSchemaHere = handlerSchema({
-  ssePath: path.optional(),
-  messagesPath: path.optional(),
-  endpoint: z.string().min(1).optional(),
+const HANDLER = handlerSchema({
+  ssePath: field(path.optional(), "a path starting with '/', without query or fragment"),
+  messagesPath: field(path.optional(), "a path starting with '/', without query or fragment"),
+  endpoint: field(z.string().min(1).optional(), 'a non-empty URL string'),
 });
-
-const ACCEPTED = {
-  ssePath: "a path starting with '/', without query or fragment",
-  messagesPath: "a path starting with '/', without query or fragment",
-  endpoint: 'a non-empty URL string',
-};
 
 /** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
 export function resolveSseGateOptions(options: SseGateOptions): ResolvedGateOptions {
@@ -60,7 +55,7 @@ export function resolveSseGateOptions(options: SseGateOptions): ResolvedGateOpti
 
 /** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
 export function resolveSseHandlerOptions(options: SseHandlerOptions): ResolvedSseHandlerOptions {
-  const o = parseHandlerOptions(handlerSchemaHere, ACCEPTED, options, 'SseHandler');
+  const o = parseHandlerOptions(HANDLER, options, 'SseHandler');
   const ssePath = o.ssePath ?? '/sse';
   const messagesPath = o.messagesPath ?? '/messages';
   if (ssePath === messagesPath) {

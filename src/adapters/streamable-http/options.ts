@@ -1,5 +1,6 @@
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
+import { field } from '../../core/option-fields.js';
 import type { SessionRecord } from '../../core/types.js';
 import { isFunction } from '../../core/validate.js';
 import {
@@ -47,11 +48,12 @@ export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   readonly transportOptions: ((session: SessionRecord) => TransportExtras) | undefined;
 }
 
-const schema = handlerSchema({
-  transportOptions: z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
+const HANDLER = handlerSchema({
+  transportOptions: field(
+    z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
+    'a function (session) => SDK transport options',
+  ),
 });
-
-const ACCEPTED = { transportOptions: 'a function (session) => SDK transport options' };
 
 /** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming the field. */
 export function resolveGateOptions(options: StreamableHttpGateOptions): ResolvedGateOptions {
@@ -62,6 +64,6 @@ export function resolveGateOptions(options: StreamableHttpGateOptions): Resolved
 export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
 ): ResolvedStreamableHttpOptions {
-  const o = parseHandlerOptions(schema, ACCEPTED, options, 'StreamableHttpHandler');
+  const o = parseHandlerOptions(HANDLER, options, 'StreamableHttpHandler');
   return { ...o, transportOptions: o.transportOptions };
 }
