@@ -419,7 +419,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     // An owner function overrides it.
     const o = await start(
       {},
-      { ownerOf: (_authInfo, req) => req.headers['x-user'] as string | undefined },
+      { ownerOf: (_authInfo, req) => req.headers.get('x-user') ?? undefined },
     );
     const stream = await openRawStream(o, { 'x-user': 'carol' });
     expect(
@@ -612,7 +612,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       {},
       {
         ownerOf: (_authInfo, req) => {
-          if (req.headers['x-broken-auth']) throw new Error('auth state unreadable');
+          if (req.headers.get('x-broken-auth')) throw new Error('auth state unreadable');
           return undefined;
         },
       },
