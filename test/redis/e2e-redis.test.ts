@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
@@ -15,20 +15,11 @@ import {
   startHarness,
   toolText,
 } from '../support/harness.js';
-import { deleteKeys, ioRedis, redisClients, testPrefix } from '../support/redis.js';
+import { ioRedis, redisClients } from '../support/redis.js';
 
-const { node, io, side } = await redisClients();
+const { node, io, side, scratchPrefix } = await redisClients();
 const TTL = 300;
 const SHORT_TTL = { idleTtlMs: TTL };
-
-/** A fresh prefix whose keys are deleted once the harnesses started after this call closed. */
-function scratchPrefix(label: string): string {
-  const prefix = testPrefix(label);
-  onTestFinished(async () => {
-    await deleteKeys(side, prefix);
-  });
-  return prefix;
-}
 
 /**
  * Two replicas (node-redis and ioredis) of the demo server over one Redis prefix, on one manual

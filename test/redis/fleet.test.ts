@@ -3,23 +3,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type SessionEndInfo, SessionManager, systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { deleteKeys, ioRedis, redisClients, testPrefix } from '../support/redis.js';
+import { ioRedis, redisClients } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 
-const { node, io, side } = await redisClients();
-const prefixes: string[] = [];
+const { node, io, side, scratchPrefix } = await redisClients();
 const managers: SessionManager[] = [];
 
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.close()));
-  for (const prefix of prefixes.splice(0)) await deleteKeys(side, prefix);
 });
 const IDLE = 60_000;
 
 /** Two replicas on one Redis and one prefix: one through node-redis, one through ioredis. */
 function fleet(options: { maxLifetimeMs?: number } = {}) {
-  const prefix = testPrefix('fleet');
-  prefixes.push(prefix);
+  const prefix = scratchPrefix('fleet');
   const clock = new ManualClock(systemClock.now());
   const make = (client: typeof node | typeof io) => {
     const manager = new SessionManager({
@@ -153,8 +150,7 @@ describe('two managers sharing one Redis', () => {
   });
 
   it('at capacity, evict-oldest ends the least recently touched session fleet-wide', async () => {
-    const prefix = testPrefix('cap');
-    prefixes.push(prefix);
+    const prefix = scratchPrefix('cap');
     const clock = new ManualClock(systemClock.now());
     const make = (client: typeof node | typeof io) => {
       const m = new SessionManager({
@@ -245,8 +241,7 @@ describe('round trips per manager operation', () => {
   ] as const)(
     'touch, resolve, acquire and release cost one command each (%s)',
     async (_, client) => {
-      const prefix = testPrefix('rtt');
-      prefixes.push(prefix);
+      const prefix = scratchPrefix('rtt');
       const sessions = new SessionManager({
         store: new RedisStore({ client, prefix }),
         autoStart: false,

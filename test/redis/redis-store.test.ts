@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SessionManager, systemClock } from '../../src/index.js';
 import type { StorePolicy } from '../../src/stores/index.js';
 import { DEFAULT_PREFIX, RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { deleteKeys, keysUnder, redisClients, testPrefix } from '../support/redis.js';
+import { keysUnder, redisClients } from '../support/redis.js';
 
-const { node, io, side } = await redisClients();
-const prefixes: string[] = [];
+const { node, io, side, scratchPrefix } = await redisClients();
 
-afterEach(async () => {
-  for (const prefix of prefixes.splice(0)) await deleteKeys(side, prefix);
-});
 const T0 = systemClock.now();
 const POLICY: StorePolicy = Object.freeze({
   idleTtlMs: 60_000,
@@ -21,8 +17,7 @@ const POLICY: StorePolicy = Object.freeze({
 });
 
 function storeOn(client: typeof node | typeof io = node): RedisStore {
-  const prefix = testPrefix('store');
-  prefixes.push(prefix);
+  const prefix = scratchPrefix('store');
   return new RedisStore({ client, prefix });
 }
 

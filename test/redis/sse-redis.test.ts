@@ -1,9 +1,9 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 import { toolText, untilPinned } from '../support/harness.js';
-import { deleteKeys, keysUnder, redisClients, testPrefix } from '../support/redis.js';
+import { redisClients } from '../support/redis.js';
 import {
   connectSse,
   openRawStream,
@@ -16,7 +16,7 @@ import {
 import { waitFor } from '../support/wait.js';
 
 // Fails (never skips) when the Redis at REDIS_URL is unreachable.
-const { node, io, side } = await redisClients();
+const { node, io, scratchPrefix } = await redisClients();
 
 const TTL = 300;
 
@@ -25,12 +25,7 @@ const TTL = 300;
  * on its own. Once both are closed, no key is left under the prefix.
  */
 async function twoReplicas(): Promise<[SseHarness, SseHarness]> {
-  const prefix = testPrefix('sse');
-  // Registered before the replicas, so it runs after they closed.
-  onTestFinished(async () => {
-    await deleteKeys(side, prefix);
-    expect(await keysUnder(side, prefix)).toEqual([]);
-  });
+  const prefix = scratchPrefix('sse');
   const clock = new ManualClock(systemClock.now());
   const replica = (client: typeof node | typeof io) =>
     startSse({ store: new RedisStore({ client, prefix }), idleTtlMs: TTL }, {}, { clock });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll } from 'vitest';
+import { afterAll, expect, onTestFinished } from 'vitest';
 
 /** The Redis the tests use; they fail (never skip) when it is unreachable. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -73,6 +73,12 @@ export interface RedisClients {
   io: Redis;
   /** An ioredis connection of its own, to inspect and delete keys beside the stores. */
   side: Redis;
+  /**
+   * A fresh {@link testPrefix} whose keys are deleted when the current test finishes, after
+   * whatever the test started later (managers, harnesses) closed; the test fails if a key stays.
+   * Call it inside a test.
+   */
+  scratchPrefix(label: string): string;
 }
 
 /**
@@ -86,7 +92,15 @@ export async function redisClients(url = REDIS_URL): Promise<RedisClients> {
     io.disconnect();
     side.disconnect();
   });
-  return { node, io, side };
+  const scratchPrefix = (label: string): string => {
+    const prefix = testPrefix(label);
+    onTestFinished(async () => {
+      await deleteKeys(side, prefix);
+      expect(await keysUnder(side, prefix)).toEqual([]);
+    });
+    return prefix;
+  };
+  return { node, io, side, scratchPrefix };
 }
 
 /** A prefix no other test run uses, with its own hash tag. */
