@@ -28,12 +28,15 @@ function snippetsOf(markdown: string): Snippet[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^#{1,6} /.test(line)) heading = line.replace(/^#+ /, '');
-    if (line.trimEnd() !== '```ts') continue;
+    if (!line.startsWith('```')) continue;
+    // A fenced block of any language: skip to its end (a `# comment` in it is no heading).
     const start = i + 1;
     let end = start;
     while (end < lines.length && lines[end]!.trimEnd() !== '```') end++;
-    if (end === lines.length) throw new Error(`README.md:${i + 1}: unclosed \`\`\`ts block`);
-    found.push({ line: start + 1, heading, code: `${lines.slice(start, end).join('\n')}\n` });
+    if (end === lines.length) throw new Error(`README.md:${i + 1}: unclosed code block`);
+    if (line.trimEnd() === '```ts') {
+      found.push({ line: start + 1, heading, code: `${lines.slice(start, end).join('\n')}\n` });
+    }
     i = end;
   }
   return found;
@@ -132,8 +135,15 @@ function describeDiagnostic(diagnostic: ts.Diagnostic, snippet: Snippet | undefi
 }
 
 describe('README.md', () => {
-  it('has ts snippets, and the build names every public subpath', () => {
+  it('has ts snippets, none hidden under another tag, and the build names every subpath', () => {
     expect(snippets.length).toBeGreaterThan(5);
+    // TypeScript or JavaScript under any other tag would escape the check.
+    const escaped = readme
+      .split('\n')
+      .filter(
+        (l) => /^```(ts|tsx|mts|typescript|js|mjs|javascript)\b/.test(l) && l.trimEnd() !== '```ts',
+      );
+    expect(escaped).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };
