@@ -98,4 +98,11 @@ describe('layering', () => {
     expect(new Set(folders).size).toBe(folders.length);
     for (const file of Object.values(entries)) expect(file).toMatch(/(^|\/)index\.ts$/);
   });
+
+  it('only tests under test/redis reach Redis, so the unit project runs without it', () => {
+    const reachRedis = sourceFiles('test')
+      .filter((file) => !file.startsWith('test/redis/') && !file.startsWith('test/support/redis'))
+      .filter((file) => importsOf(file).includes('test/support/redis.ts'));
+    expect(reachRedis).toEqual([]);
+  });
 });
