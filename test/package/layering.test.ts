@@ -80,7 +80,7 @@ describe('layering', () => {
     expect(broken).toEqual([]);
   });
 
-  it('every entry folder maps to one subpath, in package.json and tsup.config.ts alike', () => {
+  it('every entry folder maps to one subpath, in package.json, tsup.config.ts and tsconfig paths alike', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };
@@ -97,6 +97,22 @@ describe('layering', () => {
     const folders = Object.values(entries).map((file) => dirname(file));
     expect(new Set(folders).size).toBe(folders.length);
     for (const file of Object.values(entries)) expect(file).toMatch(/(^|\/)index\.ts$/);
+    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { paths: Record<string, string[]> };
+    };
+    const fromPaths = Object.fromEntries(
+      Object.entries(tsconfig.compilerOptions.paths).map(([name, [file]]) => [
+        name.replace(/^mcp-sessions/, '.'),
+        file!.replace(/^\.\//, ''),
+      ]),
+    );
+    const fromEntries = Object.fromEntries(
+      Object.entries(entries).map(([name, file]) => [
+        name === 'index' ? '.' : `./${name.replace(/\/index$/, '')}`,
+        file,
+      ]),
+    );
+    expect(fromPaths).toEqual(fromEntries);
   });
 
   it('only tests under test/redis reach Redis, so the unit project runs without it', () => {
