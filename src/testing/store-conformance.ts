@@ -11,7 +11,7 @@ export type { ConformanceCase } from './conformance-kit.js';
 /** A store under test and how to dispose of it. */
 export interface StoreUnderTest {
   store: SessionStore;
-  /** Called once after the suite (delete keys, quit clients). */
+  /** Called after the suite once for each store the factory made, after its `close()` (delete keys, quit clients). */
   cleanup?: () => Promise<void> | void;
 }
 
