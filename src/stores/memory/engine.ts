@@ -28,8 +28,9 @@ const UNKNOWN = Object.freeze({ status: 'unknown' as const });
  * `lastSeenAt`, which is past the cutoff, and the sweep goes on. It stops at the first key not
  * past the cutoff, so its cost follows what expired plus what was touched since filed (each
  * session at most once per idle window), not what lives. `oldest` files touched sessions again
- * the same way before answering. With a maximum lifetime, a creation-ordered queue does the
- * same for lifetimes. Tombstones are kept by ID and in end order, and dropped oldest first, by
+ * the same way before answering. With a maximum lifetime, a second creation-ordered intrusive
+ * list does the same for lifetimes. Ending a session unlinks it from every index at once, so an
+ * ended session (and its stored `initialize`) is held by none of them. Tombstones are kept by ID and in end order, and dropped oldest first, by
  * age and by count.
  */
 export class MemoryEngine {
@@ -41,9 +42,10 @@ export class MemoryEngine {
   #tail: SessionNode | undefined = undefined;
   /** Sessions filed again, keyed by the `lastSeenAt` they had when filed. */
   readonly #refiled = new KeyedHeap<SessionNode>();
-  /** Creation order, for lifetimes; ended nodes are skipped when they reach the front. */
-  #byCreation: SessionNode[] = [];
-  #byCreationHead = 0;
+  /** Sessions in creation order, for lifetimes (only with a maximum lifetime): first. */
+  #lifeHead: SessionNode | undefined = undefined;
+  /** Sessions in creation order, for lifetimes: last. */
+  #lifeTail: SessionNode | undefined = undefined;
 
   /** `SessionStore.create`, synchronously. */
   create(session: NewSession, policy: StorePolicy): CreateResult {
@@ -58,7 +60,7 @@ export class MemoryEngine {
     const node = new SessionNode(id, session.createdAt, session);
     this.#sessions.set(id, node);
     this.#append(node);
-    if (policy.maxLifetimeMs > 0) this.#byCreation.push(node);
+    if (policy.maxLifetimeMs > 0) this.#appendLifetime(node);
     return 'created';
   }
 
@@ -132,14 +134,35 @@ export class MemoryEngine {
     return this.#sessions.get(record.id) === record;
   }
 
+  /**
+   * How many session nodes each index of the engine holds (internal, for tests: an ended session
+   * must be held by none). It walks the intrusive lists, so it costs what lives.
+   */
+  heldNodes(): { sessions: number; listed: number; refiled: number; lifetimes: number } {
+    let listed = 0;
+    for (let node = this.#head; node !== undefined; node = node.next) listed++;
+    let lifetimes = 0;
+    for (let node = this.#lifeHead; node !== undefined; node = node.lifeNext) lifetimes++;
+    return {
+      sessions: this.#sessions.size,
+      listed,
+      refiled: this.#refiled.size,
+      lifetimes,
+    };
+  }
+
   /** Drops every session and tombstone. */
   clear(): void {
     this.#sessions.clear();
     this.#tombstones.clear();
     this.#head = this.#tail = undefined;
     this.#refiled.clear();
-    this.#byCreation = [];
-    this.#byCreationHead = 0;
+    for (let node = this.#lifeHead; node !== undefined; ) {
+      const next = node.lifeNext;
+      node.lifePrev = node.lifeNext = undefined;
+      node = next;
+    }
+    this.#lifeHead = this.#lifeTail = undefined;
   }
 
   #lookup(
@@ -172,6 +195,7 @@ export class MemoryEngine {
   #endNode(node: SessionNode, reason: EndReason, now: number, policy: StorePolicy): EndedNow {
     this.#sessions.delete(node.id);
     this.#unfile(node);
+    this.#unlinkLifetime(node);
     const tombstone: Tombstone = { id: node.id, owner: node.owner, reason, endedAt: now };
     if (policy.tombstoneTtlMs > 0 && policy.maxTombstones > 0) {
       this.#tombstones.add(tombstone, policy.maxTombstones);
@@ -180,22 +204,12 @@ export class MemoryEngine {
   }
 
   #claimLifetimes(now: number, limit: number, policy: StorePolicy, claimed: EndedNow[]): void {
-    const queue = this.#byCreation;
-    let i = this.#byCreationHead;
     const cutoff = now - policy.maxLifetimeMs;
-    while (i < queue.length && claimed.length < limit) {
-      const node = queue[i]!;
-      if (this.#sessions.get(node.id) === node) {
-        if (node.createdAt > cutoff) break;
-        claimed.push(this.#endNode(node, 'lifetime', now, policy));
-      }
-      i++;
+    while (claimed.length < limit) {
+      const node = this.#lifeHead;
+      if (node === undefined || node.createdAt > cutoff) break;
+      claimed.push(this.#endNode(node, 'lifetime', now, policy));
     }
-    if (i > 1024 && i * 2 > queue.length) {
-      this.#byCreation = queue.slice(i);
-      i = 0;
-    }
-    this.#byCreationHead = i;
   }
 
   #purgeTombstones(now: number, policy: StorePolicy): void {
@@ -237,6 +251,26 @@ export class MemoryEngine {
     if (this.#tail === undefined) this.#head = node;
     else this.#tail.next = node;
     this.#tail = node;
+  }
+
+  #appendLifetime(node: SessionNode): void {
+    node.lifePrev = this.#lifeTail;
+    node.lifeNext = undefined;
+    if (this.#lifeTail === undefined) this.#lifeHead = node;
+    else this.#lifeTail.lifeNext = node;
+    this.#lifeTail = node;
+  }
+
+  /** Takes `node` out of the lifetime list; a no-op when it is not there. */
+  #unlinkLifetime(node: SessionNode): void {
+    const { lifePrev, lifeNext } = node;
+    if (lifePrev === undefined) {
+      if (this.#lifeHead !== node) return;
+      this.#lifeHead = lifeNext;
+    } else lifePrev.lifeNext = lifeNext;
+    if (lifeNext === undefined) this.#lifeTail = lifePrev;
+    else lifeNext.lifePrev = lifePrev;
+    node.lifePrev = node.lifeNext = undefined;
   }
 
   #unlink(node: SessionNode): void {

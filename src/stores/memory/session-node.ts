@@ -21,11 +21,14 @@ function extrasOf(session: NewSession): Extras | undefined {
 /**
  * One live session of the memory engine: the record itself and where it is filed for the sweep,
  * either in the creation-ordered list (intrusive: `prev`, `next`) or in the heap of sessions
- * filed again after a touch (`heapIndex`, `-1` when not there).
+ * filed again after a touch (`heapIndex`, `-1` when not there), and, with a maximum lifetime, in
+ * the creation-ordered lifetime list (intrusive: `lifePrev`, `lifeNext`).
  */
 export class SessionNode implements SessionRecord, HeapEntry {
   prev: SessionNode | undefined = undefined;
   next: SessionNode | undefined = undefined;
+  lifePrev: SessionNode | undefined = undefined;
+  lifeNext: SessionNode | undefined = undefined;
   heapIndex = -1;
   lastSeenAt: number;
   readonly extras: Extras | undefined;
