@@ -35,13 +35,32 @@ export function reportFailure<F extends ContainedFailure>(
   failure: F,
 ): void {
   const errors = channel.emit('error', failure);
+  if (logger?.error !== undefined || !channel.has('error') || errors !== undefined) {
+    logFailure(logger, message, failure, errors);
+  }
+}
+
+/**
+ * Logs `failure` without emitting it: to `logger.error` when the logger has one, else to
+ * `console.error` (followed by `extra`, e.g. errors thrown by `error` listeners). For a failure
+ * of an `error` listener itself, which must not be emitted again. The session ID is masked.
+ * Never throws.
+ */
+export function logFailure(
+  logger: Logger | undefined,
+  message: string,
+  failure: ContainedFailure,
+  extra: readonly unknown[] = [],
+): void {
   const session = failure.sessionId === undefined ? undefined : maskSessionId(failure.sessionId);
   const details =
     'key' in failure
       ? { phase: failure.phase, session, key: failure.key, error: failure.error }
       : { phase: failure.phase, session, error: failure.error };
-  if (logger?.error !== undefined) logger.error(message, details);
-  else if (!channel.has('error') || errors !== undefined) {
-    console.error(message, details, ...(errors ?? []));
+  try {
+    if (logger?.error !== undefined) logger.error(message, details);
+    else console.error(message, details, ...extra);
+  } catch {
+    // A logger that throws has nowhere left to report to.
   }
 }

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import { Endings } from './endings.js';
 import { callStore, SessionError, toStoreError } from './errors.js';
 import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
-import { reportFailure } from './failures.js';
+import { logFailure, reportFailure } from './failures.js';
 import { LeaseKeeper } from './leases.js';
 import { type Logger, maskSessionId } from './logger.js';
 import type { ManagerContext, ManagerParts } from './manager-context.js';
@@ -22,6 +22,9 @@ import { assertValidSessionId, generateSessionId } from './session-id.js';
 import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
 import { Sweeper } from './sweeper.js';
 import type { EndReason, Resolution, SessionRecord } from './types.js';
+
+/** The log line of every failure the manager contains. */
+const FAILURE_MESSAGE = 'mcp-sessions: contained failure';
 
 export type {
   Acquisition,
@@ -58,7 +61,9 @@ export class SessionManager {
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly #generateId: () => string;
-  readonly #events = new TypedEvents<SessionEvents>();
+  readonly #events = new TypedEvents<SessionEvents>((event, error, arg) =>
+    this.#listenerRejected(event, error, arg),
+  );
   readonly #attachments: Attachments;
   readonly #leases: LeaseKeeper;
   readonly #sweeper: Sweeper;
@@ -374,15 +379,24 @@ export class SessionManager {
 
   #emit<K extends 'created' | 'ended'>(event: K, arg: Parameters<SessionEvents[K]>[0]): void {
     const errors = this.#events.emit(event, arg);
-    if (errors !== undefined) for (const error of errors) this.#report('listener', error);
+    if (errors !== undefined) for (const error of errors) this.#report('listener', error, arg.id);
+  }
+
+  /**
+   * An async listener's promise rejected: reported like a listener that threw. A rejecting
+   * `error` listener is only logged, so that it cannot feed itself.
+   */
+  #listenerRejected(event: keyof SessionEvents, error: unknown, arg: unknown): void {
+    if (event === 'error') {
+      const sessionId = (arg as { sessionId?: string | undefined }).sessionId;
+      logFailure(this.#logger, FAILURE_MESSAGE, { phase: 'listener', error, sessionId });
+    } else {
+      this.#report('listener', error, (arg as { id: string }).id);
+    }
   }
 
   #report(phase: SessionFailurePhase, error: unknown, sessionId?: string): void {
-    reportFailure(this.#events, this.#logger, 'mcp-sessions: contained failure', {
-      phase,
-      error,
-      sessionId,
-    });
+    reportFailure(this.#events, this.#logger, FAILURE_MESSAGE, { phase, error, sessionId });
   }
 
   #assertOpen(): void {
