@@ -45,6 +45,16 @@ function requestUrl(req: IncomingMessage): string {
 }
 
 /**
+ * Checks that the `Host` header and the target of a node:http request form a URL, without
+ * building anything; what every door checks before the store.
+ *
+ * @throws SessionError `INVALID_ARGUMENT` (answered 400) when they do not.
+ */
+export function checkRequestUrl(req: IncomingMessage): void {
+  if (!URL.canParse(requestUrl(req))) throw badUrl();
+}
+
+/**
  * The absolute URL of a node:http request, parsed: from its `Host` header (`localhost` when
  * absent, as HTTP/1.0 allows) and its origin-form target.
  *

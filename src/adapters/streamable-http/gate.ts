@@ -8,15 +8,17 @@ import {
   answerForError,
   answerForResolution,
   malformedSessionHeader,
+  methodNotAllowed,
   missingSessionHeader,
   wrongSessionKind,
 } from '../shared/answers.js';
-import { type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
+import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
 import type { ResolvedGateOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import {
   resolveGateOptions,
   STREAMABLE_HTTP_KIND,
+  STREAMABLE_HTTP_METHODS,
   type StreamableHttpGateOptions,
 } from './options.js';
 
@@ -85,8 +87,9 @@ export class StreamableHttpGate {
   /**
    * Admits a request or answers it. The body is `parsedBody`, else `req.body`; the gate does not
    * read the request stream (parse JSON first, e.g. with `express.json()`). Resolves `undefined`
-   * when it answered; never rejects: a `Host` that forms no URL (read only for a custom
-   * `ownerOf`) answers 400, an `ownerOf` or store that throws answers 500 or 503.
+   * when it answered; never rejects. Client mistakes are answered before the store is asked:
+   * a method other than `GET`, `POST` and `DELETE` answers 405 with `Allow`, a `Host` that
+   * forms no URL 400. An `ownerOf` or store that throws answers 500 or 503.
    */
   async admit(
     req: NodeRequest,
@@ -100,7 +103,12 @@ export class StreamableHttpGate {
       return undefined;
     };
     const sessions = this.#options.sessions;
+    const method = req.method ?? 'GET';
+    if (!STREAMABLE_HTTP_METHODS.includes(method)) {
+      return answer(methodNotAllowed(STREAMABLE_HTTP_METHODS));
+    }
     try {
+      checkRequestUrl(req);
       const owner = ownerOfNode(this.#options.ownerOf, req);
       const header = req.headers[SESSION_ID_HEADER];
       if (header === undefined) {

@@ -34,11 +34,10 @@ import {
   type ResolvedStreamableHttpOptions,
   resolveHandlerOptions,
   STREAMABLE_HTTP_KIND,
+  STREAMABLE_HTTP_METHODS,
   type StreamableHttpHandlerOptions,
 } from './options.js';
 import { replayInitialize } from './replay.js';
-
-const ALLOWED_METHODS: readonly string[] = Object.freeze(['GET', 'POST', 'DELETE']);
 
 /** This process's transport and server of one session. */
 interface Local extends LocalSession {
@@ -174,7 +173,7 @@ export class StreamableHttpHandler {
   async #serve(request: Request, body: unknown, authInfo: AuthInfo | undefined): Promise<Served> {
     const method = request.method;
     if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
-      return { answer: methodNotAllowed(ALLOWED_METHODS) };
+      return { answer: methodNotAllowed(STREAMABLE_HTTP_METHODS) };
     }
     const rpcId = method === 'POST' ? requestIdOf(body) : null;
     if (this.#closed) return { answer: shuttingDown(this.#options.retryAfterSeconds, rpcId) };

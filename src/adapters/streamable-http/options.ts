@@ -16,6 +16,9 @@ import {
 /** The `kind` recorded for sessions created over Streamable HTTP. */
 export const STREAMABLE_HTTP_KIND = 'streamable-http';
 
+/** The methods a Streamable HTTP endpoint serves; others answer 405 with `Allow`. */
+export const STREAMABLE_HTTP_METHODS: readonly string[] = Object.freeze(['GET', 'POST', 'DELETE']);
+
 /** SDK transport options passed through unchanged to each session's transport. */
 export type TransportExtras = Pick<
   WebStandardStreamableHTTPServerTransportOptions,
