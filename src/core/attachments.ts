@@ -147,6 +147,14 @@ export class Attachments {
     return due;
   }
 
+  /**
+   * Makes every unpinned attachment due for a check at the next sweep, whatever the store (a
+   * claim whose reply was lost may have ended any of them).
+   */
+  checkAllSoon(): void {
+    for (const attachment of this.#byId.values()) attachment.verifyAt = -Infinity;
+  }
+
   #attach(id: string): Attachment {
     let attachment = this.#byId.get(id);
     if (attachment === undefined) {

@@ -12,9 +12,32 @@ import { runEndHooks } from './hook-runner.js';
 import type { ManagerParts } from './manager-context.js';
 import { copySessionRecord, visibleTo } from './record.js';
 import type { EndResult, StoreLookup } from './store.js';
-import { type EndReason, type Resolution, type SessionRecord, UNKNOWN } from './types.js';
+import {
+  type EndReason,
+  type Resolution,
+  type SessionRecord,
+  type Tombstone,
+  UNKNOWN,
+} from './types.js';
 
-/** Ends sessions for one manager and counts what it ended. */
+/** At most this many failed claim times are remembered (the oldest are forgotten first). */
+const MAX_UNCERTAIN_CLAIMS = 64;
+
+/**
+ * Ends sessions for one manager and counts what it ended.
+ *
+ * Exactly one `ended` per session across a fleet: the manager whose store call ended the
+ * session (an `end` answered `ended-now`, a sweep's claim) counts it and emits `ended`; a
+ * replica that only learns of the end from the tombstone runs its hooks and emits nothing.
+ * One exception keeps that count whole when a claim's reply is lost (a timeout after the store
+ * ran it): the sweeper then remembers the claim time `now` as uncertain. A tombstone this
+ * replica later finds for a session it held (hooks or pins here), with reason `idle` or
+ * `lifetime` and `endedAt` equal to an uncertain claim time, was written by that claim (a
+ * claim stamps its tombstones with its `now`), so this replica counts it and emits `ended`
+ * after the hooks, once (the hooks detach the session here). Limits: a session no replica
+ * held leaves no one to learn of it, so its `ended` stays lost; and a claim by another replica
+ * in the very same millisecond of a shared clock would be counted twice.
+ */
 export class Endings {
   readonly #parts: ManagerParts;
   readonly #hookTimeoutMs: number;
@@ -27,6 +50,8 @@ export class Endings {
     evicted: 0,
     shutdown: 0,
   };
+  /** Times of claims that failed and may have ended sessions anyway, oldest first. */
+  readonly #uncertainClaims: number[] = [];
 
   /**
    * @param hookTimeoutMs how long one end hook is awaited.
@@ -41,6 +66,21 @@ export class Endings {
   /** Sessions this manager ended, by reason (a copy). */
   counts(): Record<EndReason, number> {
     return { ...this.#counts };
+  }
+
+  /**
+   * A claim made at `now` failed, perhaps after the store ran it: remembers `now` (while a
+   * tombstone written then can still be found) and has every attachment here checked at the
+   * next sweep, so that the sessions it ended are found, their hooks run and `ended` emitted.
+   */
+  claimUncertain(now: number): void {
+    const { attachments, policy } = this.#parts;
+    attachments.checkAllSoon();
+    if (policy.tombstoneTtlMs === 0) return;
+    const kept = this.#uncertainClaims;
+    while (kept.length > 0 && (kept.length >= MAX_UNCERTAIN_CLAIMS || this.#isStale(kept[0], now)))
+      kept.shift();
+    if (!kept.includes(now)) kept.push(now);
   }
 
   /**
@@ -67,7 +107,7 @@ export class Endings {
       }
       case 'ended': {
         const { tombstone } = lookup;
-        if (attachments.has(id)) await this.runHooks(id, tombstone);
+        if (attachments.has(id)) await this.learned(id, tombstone);
         return tombstone.owner === owner ? lookup : UNKNOWN;
       }
       default:
@@ -91,11 +131,8 @@ export class Endings {
     if (result.status === 'ended-now') {
       await this.finish(id, reason, result.tombstone.endedAt, result.session);
     } else if (attachments.has(id)) {
-      const info =
-        result.status === 'ended'
-          ? result.tombstone
-          : { id, reason: 'closed' as const, endedAt: now };
-      await this.runHooks(id, info);
+      if (result.status === 'ended') await this.learned(id, result.tombstone);
+      else await this.runHooks(id, { id, reason: 'closed', endedAt: now });
     }
     return result;
   }
@@ -154,6 +191,22 @@ export class Endings {
     }
   }
 
+  /**
+   * This replica learned of an end from the session's tombstone: runs its hooks here, and
+   * counts the end and emits `ended` when one of this manager's failed claims wrote it (see
+   * the class notes). Call it only while the session is attached here.
+   */
+  async learned(id: string, tombstone: Tombstone): Promise<void> {
+    const { reason, endedAt } = tombstone;
+    const claimedHere =
+      (reason === 'idle' || reason === 'lifetime') && this.#uncertainClaims.includes(endedAt);
+    const held = this.#parts.attachments.has(id);
+    await this.runHooks(id, tombstone);
+    if (!claimedHere || !held) return;
+    this.#counts[reason]++;
+    this.#onEnded({ id, reason, endedAt });
+  }
+
   /** Detaches the session here and runs its hooks (awaited, isolated, time-limited). */
   async runHooks(id: string, info: SessionEndInfo): Promise<void> {
     const hooks = this.#parts.attachments.take(id);
@@ -161,5 +214,10 @@ export class Endings {
     await runEndHooks(hooks, info, this.#hookTimeoutMs, (error, sessionId) =>
       this.#parts.report('end-hook', error, sessionId),
     );
+  }
+
+  /** True when a tombstone written at `at` is past its age at `now`. */
+  #isStale(at: number | undefined, now: number): boolean {
+    return at !== undefined && at + this.#parts.policy.tombstoneTtlMs <= now;
   }
 }

@@ -34,7 +34,10 @@ export interface SessionFailure {
  * - `created`: a session was created through this manager.
  * - `ended`: a session was ended by this manager (once per session across a fleet: on the
  *   replica whose call or sweep ended it). Per-session hooks (`onEnd`) run on every replica
- *   holding the session, before this event.
+ *   holding the session, before this event. When a sweep's claim failed after the store ran it
+ *   (a lost reply), the sweeping replica emits `ended` (without `session`) for each session it
+ *   held there once it finds the tombstone that claim wrote, at a later sweep or request; a
+ *   claimed session that no replica held has no `ended`.
  * - `error`: a hook, listener, sweep or release failed; the failure was contained.
  *
  * Listeners may be async. A listener that throws, or returns a promise that rejects, is reported

@@ -28,6 +28,11 @@ export interface ManagerContext extends ManagerParts {
   end(id: string, reason: EndReason): Promise<boolean>;
   /** The store ended the session for this manager (a sweep claim): hooks, counters, event. */
   finish(id: string, reason: EndReason, endedAt: number, session: SessionRecord): Promise<void>;
+  /**
+   * A claim made at `now` failed: the store may have ended sessions without this manager
+   * learning which (the endings remember `now` as uncertain).
+   */
+  claimFailed(now: number): void;
   /** Acts on a lookup as `resolve` would: ends due sessions, runs hooks of ended ones. */
   settle(id: string, lookup: StoreLookup): Promise<unknown>;
 }

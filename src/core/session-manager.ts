@@ -373,6 +373,7 @@ export class SessionManager {
       isClosed: () => this.closed,
       end: (id, reason) => endings.end(id, reason),
       finish: (id, reason, endedAt, session) => endings.finish(id, reason, endedAt, session),
+      claimFailed: (now) => endings.claimUncertain(now),
       settle: (id, lookup) => endings.settle(id, lookup, undefined),
     };
   }

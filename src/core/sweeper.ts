@@ -67,7 +67,14 @@ export class Sweeper {
     let total = await this.#leases.renewDue(now);
     const limit = this.#batchSize;
     for (;;) {
-      const batch = await callStore('sweep', () => store.claimExpired(now, limit, policy));
+      let batch: Awaited<ReturnType<typeof store.claimExpired>>;
+      try {
+        batch = await callStore('sweep', () => store.claimExpired(now, limit, policy));
+      } catch (error) {
+        // The store may have run the claim and lost only its reply.
+        context.claimFailed(now);
+        throw error;
+      }
       total += batch.length;
       await Promise.all(
         batch.map(({ session, tombstone }) =>

@@ -8,9 +8,13 @@ function injectedOutage(): unknown {
 /**
  * A fault injector around a real store: while `failing` is true, every call rejects with
  * `fault()` (by default `SessionError('STORE_UNAVAILABLE')`) without reaching the inner store.
+ * `loseClaimReplies` counts down calls of `claimExpired` that reach the inner store (the claim
+ * is applied) and then reject with `fault()`, as when a reply times out after the store ran it.
  */
 export class FaultyStore implements SessionStore {
   failing = false;
+  /** How many of the next `claimExpired` calls run on the inner store, then reject. */
+  loseClaimReplies = 0;
   readonly inner: SessionStore;
   readonly #fault: () => unknown;
 
@@ -37,7 +41,12 @@ export class FaultyStore implements SessionStore {
   touch: SessionStore['touch'] = (...a) => this.#guard(() => this.inner.touch(...a));
   end: SessionStore['end'] = (...a) => this.#guard(() => this.inner.end(...a));
   claimExpired: SessionStore['claimExpired'] = (...a) =>
-    this.#guard(() => this.inner.claimExpired(...a));
+    this.#guard(async () => {
+      const claimed = await this.inner.claimExpired(...a);
+      if (this.loseClaimReplies === 0) return claimed;
+      this.loseClaimReplies--;
+      throw this.#fault();
+    });
   oldest: SessionStore['oldest'] = (...a) => this.#guard(() => this.inner.oldest(...a));
   count: SessionStore['count'] = (...a) => this.#guard(() => this.inner.count(...a));
   list: SessionStore['list'] = (policy) => {
