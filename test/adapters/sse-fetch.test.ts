@@ -103,20 +103,18 @@ describe('SseHandler.fetch with the real SDK SSE client', () => {
     expect(built.servers).toBe(1);
   });
 
-  it('releases the session when the client goes away, then the idle clock runs', async () => {
-    const { sessions, clock, handler, url } = await setup();
+  it('ends the session as soon as the client goes away (deleted)', async () => {
+    const { sessions, handler, url } = await setup();
     const client = await connect(url);
     const [record] = await sessions.list();
     await untilPinned(sessions, 1);
-    await client.close();
-    await untilPinned(sessions, 0);
     const ended = sessionEnd(sessions, record!.id);
-    clock.advance(999);
-    expect(await sessions.sweep()).toBe(0);
-    clock.advance(1);
-    expect(await sessions.sweep()).toBe(1);
-    expect((await ended).reason).toBe('idle');
+    await client.close();
+    // No time passes and no sweep runs.
+    expect((await ended).reason).toBe('deleted');
+    await untilPinned(sessions, 0);
     expect(handler.size).toBe(0);
+    expect((await sessions.stats()).live).toBe(0);
   });
 
   it('answers like the node door: paths, methods, bodies, unknown sessions, shutdown', async () => {

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { SseGate, type SseGateOptions } from '../../src/adapters/sse/index.js';
 import { SessionManager, type SessionManagerOptions } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
-import { untilPinned } from '../support/harness.js';
+import { sessionEnd, untilPinned, waitFor } from '../support/harness.js';
 
 /**
  * The SDK's own legacy SSE example wiring (a map of transports), with the gate added: the
@@ -155,22 +155,22 @@ describe('SseGate on the SDK example wiring', () => {
     );
   });
 
-  it('pins the session while the stream is open, and starts the idle clock when it closes', async () => {
+  it('pins the session while the stream is open, and ends it (deleted) when it closes', async () => {
     const clock = new ManualClock();
     const s = await setup({ clock, autoStart: false });
     const stream = await openStream(s);
     clock.advance(5000);
     expect(await s.sessions.sweep()).toBe(0);
     expect((await s.sessions.stats()).pinned).toBe(1);
+    const ended = sessionEnd(s.sessions, stream.sessionId);
     stream.res.destroy();
+    // No time passes: the SDK transport cannot serve the ID once its stream is gone.
+    expect((await ended).reason).toBe('deleted');
     await untilPinned(s.sessions, 0);
-    clock.advance(999);
-    expect(await s.sessions.sweep()).toBe(0);
-    clock.advance(1);
-    expect(await s.sessions.sweep()).toBe(1);
     const gone = await s.sessions.resolve(stream.sessionId);
-    expect(gone).toMatchObject({ status: 'ended', tombstone: { reason: 'idle' } });
+    expect(gone).toMatchObject({ status: 'ended', tombstone: { reason: 'deleted' } });
     expect(s.transports.size).toBe(0);
+    await waitFor(() => !s.servers[0]!.isConnected(), 'the server closed');
   });
 
   it('releases the stream pin once although the transport reports its close twice', async () => {
@@ -180,14 +180,16 @@ describe('SseGate on the SDK example wiring', () => {
     const b = await openStream(s);
     expect((await s.sessions.stats()).pinned).toBe(2);
     // Closing the server closes the transport: `onclose` fires from close() and again from the
-    // response's close event.
+    // response's close event; the closed stream ends the session once.
+    const ended = sessionEnd(s.sessions, a.sessionId);
     await s.servers[0]!.close();
-    await s.transports.get(a.sessionId)!.close();
+    await s.transports.get(a.sessionId)?.close();
+    expect((await ended).reason).toBe('deleted');
     await untilPinned(s.sessions, 1);
     clock.advance(1000);
-    expect(await s.sessions.sweep()).toBe(1);
-    expect((await s.sessions.resolve(a.sessionId)).status).toBe('ended');
+    expect(await s.sessions.sweep()).toBe(0);
     expect((await s.sessions.resolve(b.sessionId)).status).toBe('active');
+    expect((await s.sessions.stats()).live).toBe(1);
   });
 
   it('pins a POST until its response is written', async () => {
@@ -204,18 +206,17 @@ describe('SseGate on the SDK example wiring', () => {
       arrived();
       await held;
     });
-    const stream = await openStream(s);
-    stream.res.destroy();
-    await untilPinned(s.sessions, 0);
-    const pending = postPing(s, stream.sessionId);
+    // A session of this kind without a stream here (as another process's would be).
+    const session = await s.sessions.create({ kind: 'sse' });
+    const pending = postPing(s, session.id);
     await inHandler;
     expect((await s.sessions.stats()).pinned).toBe(1);
     clock.advance(10_000);
     expect(await s.sessions.sweep()).toBe(0);
     hold!();
     const answer = await pending;
-    // The SDK transport refuses: its stream is gone (plain text, its own answer).
-    expect(answer.status).toBe(500);
+    // The example app has no transport for it (plain text, its own answer).
+    expect(answer.status).toBe(400);
     await answer.text();
     await untilPinned(s.sessions, 0);
     clock.advance(999);

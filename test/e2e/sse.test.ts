@@ -106,7 +106,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(fromB).toBe(b.sessionId);
   });
 
-  it('ends a session whose client went away after the idle TTL; the client then sees SESSION_EXPIRED idle', async () => {
+  it('ends a session as soon as its client goes away; the client then sees SESSION_EXPIRED deleted', async () => {
     const h = await start({ idleTtlMs: 150 });
     let cut: (() => void) | undefined;
     let streams = 0;
@@ -125,37 +125,35 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(await passTime(h, 400)).toBe(0);
     expect(h.ended).toEqual([]);
     cut!();
-    await untilPinned(h.manager, 0);
-    expect(await passTime(h, 150)).toBe(1);
+    // No time passes: the stream was the session, so it ends when the stream closes.
     const end = await endedWith(h, sessionId);
-    expect(end.reason).toBe('idle');
-    expect(h.counts.serversClosed.has(sessionId)).toBe(true);
+    expect(end.reason).toBe('deleted');
+    expect(end.endedAt).toBe(h.clock.now());
+    await waitFor(() => h.counts.serversClosed.has(sessionId), 'the server closed');
     expect(h.handler.size).toBe(0);
+    await untilPinned(h.manager, 0);
     const error = await client.callTool({ name: 'echo', arguments: { text: 'after' } }).then(
       () => undefined,
       (e: Error) => e,
     );
     expect(error?.message).toContain('HTTP 404');
     const body = JSON.parse(error!.message.slice(error!.message.indexOf('{')));
-    expect(body.error.data).toMatchObject({ code: 'SESSION_EXPIRED', reason: 'idle' });
+    expect(body.error.data).toMatchObject({ code: 'SESSION_EXPIRED', reason: 'deleted' });
   });
 
-  it('idle expiry over raw HTTP: 404 SESSION_EXPIRED with reason, endedAt and expiry headers', async () => {
+  it('a closed stream over raw HTTP: 404 SESSION_EXPIRED with reason, endedAt and expiry headers', async () => {
     const h = await start({ idleTtlMs: 150 });
     const stream = await openRawStream(h);
     expect((await post(h, `?sessionId=${stream.sessionId}`, ping)).status).toBe(202);
+    h.clock.advance(20);
     stream.res.destroy();
-    await untilPinned(h.manager, 0);
-    expect(await passTime(h, 149)).toBe(0);
-    expect(await passTime(h, 1)).toBe(1);
     const end = await endedWith(h, stream.sessionId);
-    expect(end.reason).toBe('idle');
-    // The stream was idle for at least the TTL after it closed.
-    expect(end.endedAt - end.session!.lastSeenAt).toBeGreaterThanOrEqual(150);
+    expect(end.reason).toBe('deleted');
+    expect(end.endedAt).toBe(h.clock.now());
     const answer = await post(h, `?sessionId=${stream.sessionId}`, ping);
     expect(answer.status).toBe(404);
     expect(answer.headers.get('x-session-expired')).toBe('true');
-    expect(answer.headers.get('x-session-expired-reason')).toBe('idle');
+    expect(answer.headers.get('x-session-expired-reason')).toBe('deleted');
     expect(answer.json).toEqual({
       jsonrpc: '2.0',
       error: {
@@ -163,7 +161,7 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
         message: 'Session not found',
         data: {
           code: 'SESSION_EXPIRED',
-          reason: 'idle',
+          reason: 'deleted',
           endedAt: new Date(end.endedAt).toISOString(),
         },
       },
@@ -255,26 +253,18 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     expect(await toolText(client, 'counter')).toBe('1');
   });
 
-  it('touches the session on every POST; after the last one the idle clock runs', async () => {
+  it('touches the session on every POST while its stream is open', async () => {
     const h = await start({ idleTtlMs: 150 });
     const stream = await openRawStream(h);
-    stream.res.destroy();
-    await untilPinned(h.manager, 0);
-    // Keep the session alive with POSTs only (its stream is gone): each one touches it, so 600 ms
-    // of sweeps in steps shorter than the TTL end nothing.
-    for (let i = 0; i < 6; i++) {
-      const answer = await post(h, `?sessionId=${stream.sessionId}`, ping);
-      expect(answer.status).toBe(409);
-      expect(answer.json.error.message).toContain('closed');
-      expect(await passTime(h, 100)).toBe(0);
-    }
+    const before = (await h.manager.resolve(stream.sessionId)) as { session: SessionRecord };
+    h.clock.advance(100);
+    expect((await post(h, `?sessionId=${stream.sessionId}`, ping)).status).toBe(202);
+    const after = (await h.manager.resolve(stream.sessionId)) as { session: SessionRecord };
+    expect(after.session.lastSeenAt).toBe(before.session.lastSeenAt + 100);
     expect(h.ended).toEqual([]);
-    expect((await h.manager.stats()).pinned).toBe(0);
-    expect(await passTime(h, 50)).toBe(1);
-    expect((await endedWith(h, stream.sessionId)).reason).toBe('idle');
   });
 
-  it('answers 503 with Retry-After at capacity, and evicts an idle session with evict-oldest', async () => {
+  it('answers 503 with Retry-After at capacity; evict-oldest never evicts a session with an open stream', async () => {
     const h = await start({ maxSessions: 1 }, { retryAfterSeconds: 7 });
     await connect(h);
     const refused = await fetch(new URL('/sse', h.url), {
@@ -297,16 +287,13 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
     const pinned = await fetch(new URL('/sse', e.url));
     expect(pinned.status).toBe(503);
     await pinned.text();
-    // ...once its stream closed, a new stream takes its place.
+    // ...its stream closing ends it, so a new stream takes the free slot without evicting.
     old.res.destroy();
-    await untilPinned(e.manager, 0);
+    expect((await endedWith(e, old.sessionId)).reason).toBe('deleted');
     const { client } = await connect(e);
     expect(await toolText(client, 'counter')).toBe('1');
-    expect((await endedWith(e, old.sessionId)).reason).toBe('evicted');
     expect(e.counts.serversClosed.has(old.sessionId)).toBe(true);
-    const gone = await post(e, `?sessionId=${old.sessionId}`, ping);
-    expect(gone.status).toBe(404);
-    expect(gone.headers.get('x-session-expired-reason')).toBe('evicted');
+    expect(e.ended.map((end) => end.reason)).toEqual(['deleted']);
   });
 
   it('answers 503 with Retry-After while the store is unreachable, and deletes nothing', async () => {

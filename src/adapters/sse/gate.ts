@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { noop } from '../../core/functions.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
-import type { SessionRecord } from '../../core/types.js';
+import type { EndReason, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, requestIdOf } from '../../protocol.js';
 import {
   answerForError,
@@ -48,8 +48,9 @@ export interface SseAdmission {
 export interface AttachedStream {
   readonly session: SessionRecord;
   /**
-   * Lets go of the stream without ending its session: detaches the end hook, stops the
-   * keep-alive and unpins the session. Idempotent.
+   * Lets go of the stream without ending its session: detaches the end hook and the stream's
+   * close listener (its closing no longer ends the session), stops the keep-alive and unpins the
+   * session. Idempotent.
    */
   detach(): Promise<void>;
 }
@@ -90,7 +91,10 @@ export class SseGate {
    * owner) and manages it: the open stream pins the session, `: keepalive` frames go out while
    * it is open, and when the session ends for any reason the transport and the server are
    * closed (the stream ends; a session that ends before its stream opened answers the `GET`
-   * with the 404 of an ended session). Call it before `server.connect(transport)`; if
+   * with the 404 of an ended session). Legacy SSE has no resumption (the SDK transport cannot
+   * serve its ID once its stream is gone), so when the stream closes the session ends at once
+   * with reason `'deleted'`, fleet-wide on a shared store: its capacity slot frees and later
+   * `POST`s naming it answer 404 `SESSION_EXPIRED`. Call it before `server.connect(transport)`; if
    * connecting fails, answer the request, then end the session with `sessions.end(id)`.
    *
    * Answers 503 + `Retry-After` at capacity or when the store is unavailable (nothing is
@@ -152,6 +156,12 @@ export interface StreamParts {
 }
 
 /**
+ * The end reason of a session whose client closed its stream: closing the stream is how a legacy
+ * SSE client ends its session, the `DELETE` of this transport.
+ */
+export const STREAM_CLOSED_REASON = 'deleted' satisfies EndReason;
+
+/**
  * {@link SseGate.attach} for a stream of `owner`, on any sink: refusals go to `sink.refuse` and
  * answer `undefined`; else answers how to let go of the stream without ending its session.
  */
@@ -194,9 +204,15 @@ export async function attachStream(
     sink.ended(info);
     await server?.close();
   });
+  // Legacy SSE has no resumption: the session ID lives only for its stream, so a stream the
+  // client closed ends its session (fleet-wide on a shared store) as a DELETE would.
+  const clientLeft = (): void => {
+    void streamClosed();
+    void sessions.end(id, STREAM_CLOSED_REASON).catch(noop);
+  };
   let offClose = noop;
-  if (sink.closed) void streamClosed();
-  else offClose = sink.onClose(streamClosed);
+  if (sink.closed) clientLeft();
+  else offClose = sink.onClose(clientLeft);
   return {
     session: lease.session,
     detach() {

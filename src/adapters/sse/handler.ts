@@ -40,7 +40,10 @@ interface Entry extends LocalSession {
  * `SSEServerTransport` on node:http, its Web twin on `fetch`) and one server per session, built by `createServer` once the session is registered.
  *
  * - Every `POST` naming a live session touches it and pins it until the answer is written; an
- *   open stream pins its session until it closes, then the idle clock runs.
+ *   open stream pins its session.
+ * - The stream is the session (legacy SSE has no resumption): when the client closes it, the
+ *   session ends at once with reason `'deleted'` (fleet-wide on a shared store), which frees its
+ *   capacity slot and closes its server; later `POST`s naming it answer 404 `SESSION_EXPIRED`.
  * - When a session ends for any reason its transport and server are closed and the stream ends.
  * - Failures answer JSON-RPC bodies: 400 (missing or malformed `sessionId`, a session of another
  *   transport, a message that is not JSON-RPC), 404 (`SESSION_EXPIRED` with reason and
