@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+export type { EvictionPolicyCheck } from './eviction.js';
 export type { IoRedisClientLike } from './ioredis.js';
 export { DEFAULT_PREFIX } from './keys.js';
 export type { NodeRedisClientLike } from './node-redis.js';

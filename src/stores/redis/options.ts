@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { parseOptions } from '../../core/validate.js';
+import type { Logger } from '../../core/logger.js';
+import { isObject, parseOptions } from '../../core/validate.js';
+import type { EvictionPolicyCheck } from './eviction.js';
 import type { IoRedisClientLike } from './ioredis.js';
 import { isIoRedisClient } from './ioredis.js';
 import type { NodeRedisClientLike } from './node-redis.js';
@@ -28,6 +30,29 @@ export interface RedisStoreOptions {
    * @default 2000
    */
   commandTimeoutMs?: number;
+  /**
+   * What to do when Redis may evict the store's keys, read once from `maxmemory-policy` on the
+   * store's first use (or by {@link RedisStore.checkEvictionPolicy}). Any policy but
+   * `noeviction` loses sessions at `maxmemory`: `allkeys-*` evict any key, and `volatile-*`
+   * evict ours too, since every key of the store has a TTL.
+   *
+   * - `'warn'`: log one warning through `logger` and go on. The check goes out beside the first
+   *   operation and delays none.
+   * - `'refuse'`: every operation rejects with `SessionError('STORE_UNAVAILABLE')` while the
+   *   policy evicts (read again on each, so fixing Redis needs no restart). The first operation
+   *   waits one extra round trip for the check.
+   * - `'ignore'`: never check.
+   *
+   * A Redis that refuses `CONFIG GET` (renamed or forbidden on managed services) leaves the
+   * policy unknown: one warning, never a refusal.
+   * @default 'warn'
+   */
+  evictionPolicy?: EvictionPolicyCheck;
+  /**
+   * Where the store's warnings go (the eviction policy check). Only `warn` is used.
+   * @default console
+   */
+  logger?: Logger;
 }
 
 const MAX_PREFIX_CHARS = 256;
@@ -36,6 +61,8 @@ const schema = z.strictObject({
   client: z.custom<RedisClientLike>((v) => isNodeRedisClient(v) || isIoRedisClient(v)),
   prefix: z.string().min(1).max(MAX_PREFIX_CHARS).optional(),
   commandTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  evictionPolicy: z.enum(['warn', 'refuse', 'ignore']).optional(),
+  logger: z.custom<Logger>(isObject).optional(),
 });
 
 const ACCEPTED: Record<string, string> = {
@@ -43,6 +70,8 @@ const ACCEPTED: Record<string, string> = {
     "a connected node-redis client (createClient() from 'redis') or an ioredis instance (new Redis())",
   prefix: `a string of 1 to ${MAX_PREFIX_CHARS} characters, ideally with a {hash tag}`,
   commandTimeoutMs: 'an integer number of ms from 1 to 600000',
+  evictionPolicy: "one of 'warn', 'refuse', 'ignore'",
+  logger: 'an object with an optional warn method (console, a pino or winston logger)',
 };
 
 /** {@link RedisStoreOptions} after validation. */
@@ -50,6 +79,8 @@ export interface ResolvedRedisStoreOptions {
   readonly client: RedisClientLike;
   readonly prefix: string | undefined;
   readonly commandTimeoutMs: number;
+  readonly evictionPolicy: EvictionPolicyCheck;
+  readonly logger: Logger;
 }
 
 /** Validates once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
@@ -59,5 +90,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     client: o.client,
     prefix: o.prefix,
     commandTimeoutMs: o.commandTimeoutMs ?? 2000,
+    evictionPolicy: o.evictionPolicy ?? 'warn',
+    logger: o.logger ?? console,
   };
 }

@@ -9,6 +9,7 @@ import type {
 } from '../../core/store.js';
 import { type EndReason, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
+import { EvictionCheck } from './eviction.js';
 import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
 import { nodeRedisConnection } from './node-redis.js';
@@ -42,6 +43,12 @@ const LIST_PAGE = '200';
  * not answer within `commandTimeoutMs` (nothing is ended because of it), `STORE_CORRUPT` when a
  * key under the prefix holds data the store did not write.
  *
+ * Redis must not evict the store's keys: run it with `maxmemory-policy noeviction`. The store
+ * reads the policy once, on first use, and warns (or refuses, see
+ * {@link RedisStoreOptions.evictionPolicy}) when it is anything else. At `maxmemory` under
+ * `noeviction`, Redis refuses writes: creating a session and touching one (which every request
+ * does) reject with `STORE_UNAVAILABLE`, while reads, ends and sweeps go on and free memory.
+ *
  * @example
  * ```ts
  * import { createClient } from 'redis';
@@ -58,12 +65,14 @@ export class RedisStore implements SessionStore {
 
   readonly #connection: TimedConnection;
   readonly #keys: KeyLayout;
+  readonly #eviction: EvictionCheck;
   #policy: StorePolicy | undefined;
   #policyArgs: string[] = [];
 
   /**
    * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
-   * ioredis instance, or `prefix` / `commandTimeoutMs` is out of range.
+   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `logger` is out of
+   * range.
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveRedisStoreOptions(options);
@@ -72,6 +81,19 @@ export class RedisStore implements SessionStore {
       : nodeRedisConnection(o.client);
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
+    this.#eviction = new EvictionCheck(this.#connection, o.evictionPolicy, o.logger);
+  }
+
+  /**
+   * Reads Redis's `maxmemory-policy` now and acts on it as the `evictionPolicy` option says (the
+   * store does this by itself on first use; call it at startup to learn early). Answers the
+   * policy, or `undefined` when Redis would not tell (`CONFIG` renamed or forbidden, or Redis
+   * unreachable) or `evictionPolicy` is `'ignore'`.
+   * @throws SessionError `STORE_UNAVAILABLE` when `evictionPolicy` is `'refuse'` and the policy
+   * is not `noeviction`.
+   */
+  checkEvictionPolicy(): Promise<string | undefined> {
+    return this.#eviction.check();
   }
 
   /** The prefix every key starts with, hash tag included (for inspection and cleanup). */
@@ -80,6 +102,8 @@ export class RedisStore implements SessionStore {
   }
 
   async create(session: NewSession, policy: StorePolicy): Promise<CreateResult> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const { id } = session;
     const keys = this.#keys;
     const script = scripts.create;
@@ -98,6 +122,8 @@ export class RedisStore implements SessionStore {
   }
 
   async get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.get.command();
     args.push(keys.session(id), keys.tombstone(id));
@@ -107,6 +133,8 @@ export class RedisStore implements SessionStore {
   }
 
   async touch(id: string, now: number, policy: StorePolicy, revive = false): Promise<StoreLookup> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.touch.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle);
@@ -116,6 +144,8 @@ export class RedisStore implements SessionStore {
   }
 
   async end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.end.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
@@ -140,6 +170,8 @@ export class RedisStore implements SessionStore {
   }
 
   async claimExpired(now: number, limit: number, policy: StorePolicy): Promise<EndedNow[]> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.claim.command();
     args.push(keys.idle, keys.life, keys.ended);
@@ -161,11 +193,15 @@ export class RedisStore implements SessionStore {
 
   async oldest(limit: number): Promise<string[]> {
     if (limit <= 0) return [];
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const reply = await this.#connection.send(['ZRANGE', this.#keys.idle, '0', String(limit - 1)]);
     return replyArray(reply, '').map(String);
   }
 
   async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.count.command();
     args.push(keys.idle, keys.ended);
@@ -176,6 +212,8 @@ export class RedisStore implements SessionStore {
 
   /** Walks the touch-order index with ZSCAN, one page (one round trip) at a time. */
   async *list(): AsyncIterable<SessionRecord> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
     let cursor = '0';
     do {
       const args = scripts.list.command();
