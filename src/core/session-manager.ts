@@ -19,9 +19,15 @@ import type {
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { copySessionRecord, visibleTo } from './record.js';
 import { assertValidSessionId, generateSessionId } from './session-id.js';
-import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
+import type { CreateResult, NewSession, SessionStore, StoreLookup, StorePolicy } from './store.js';
 import { Sweeper } from './sweeper.js';
 import type { EndReason, Resolution, SessionRecord } from './types.js';
+
+/**
+ * How many generated IDs {@link SessionManager.create} tries when each is already in use (a
+ * collision of good random IDs is practically impossible; a repeat means a weak generator).
+ */
+const GENERATED_ID_ATTEMPTS = 4;
 
 /** The log line of every failure the manager contains. */
 const FAILURE_MESSAGE = 'mcp-sessions: contained failure';
@@ -142,52 +148,72 @@ export class SessionManager {
   }
 
   /**
-   * Creates a session with a generated ID (or `options.id`).
+   * Creates a session with a generated ID (or `options.id`). A generated ID that is already in
+   * use (live or tombstoned) is replaced by a new one, up to 4 IDs in all; an ID the caller
+   * chose is never replaced.
    *
    * @throws SessionError `CAPACITY` at `maxSessions` (after trying to evict, with
-   * `capacityPolicy: 'evict-oldest'`), `SESSION_EXISTS`, `INVALID_SESSION_ID`,
-   * `INVALID_ARGUMENT` (owner, kind, data or init malformed), `STORE_UNAVAILABLE`, `CLOSED`.
+   * `capacityPolicy: 'evict-oldest'`), `SESSION_EXISTS` (`options.id` in use, or every generated
+   * ID was: the message then names `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT`
+   * (owner, kind, data or init malformed), `STORE_UNAVAILABLE`, `CLOSED`.
    */
   async create(options: CreateSessionOptions = {}): Promise<SessionRecord> {
     this.#assertOpen();
-    const id = options.id ?? checkGeneratedId(this.#generateId());
-    assertValidSessionId(id);
+    if (options.id !== undefined) assertValidSessionId(options.id);
     checkLabel('owner', options.owner);
     checkLabel('kind', options.kind);
     checkJson('data', options.data);
     checkJson('init', options.init);
-    const session = {
-      id,
-      owner: options.owner,
-      kind: options.kind,
-      data: options.data,
-      init: options.init,
-      createdAt: this.#clock.now(),
-    };
-    let result = await callStore('create', () => this.#store.create(session, this.#policy));
+    for (let attempt = 1; ; attempt++) {
+      const id = options.id ?? checkGeneratedId(this.#generateId());
+      const session = {
+        id,
+        owner: options.owner,
+        kind: options.kind,
+        data: options.data,
+        init: options.init,
+        createdAt: this.#clock.now(),
+      };
+      const result = await this.#insert(session);
+      if (result === 'full') {
+        throw new SessionError(
+          'CAPACITY',
+          `Session capacity reached (maxSessions = ${this.#policy.maxSessions}); try again later.`,
+        );
+      }
+      if (result === 'created') {
+        this.#created++;
+        const record: SessionRecord = { ...session, lastSeenAt: session.createdAt };
+        this.#emit('created', record);
+        return record;
+      }
+      if (options.id !== undefined) {
+        throw new SessionError(
+          'SESSION_EXISTS',
+          `Session ID ${maskSessionId(id)} is already in use.`,
+        );
+      }
+      if (attempt >= GENERATED_ID_ATTEMPTS) {
+        throw new SessionError(
+          'SESSION_EXISTS',
+          `Option \`generateId\` returned ${attempt} IDs in a row that are already in use; ` +
+            'it must return distinct, unguessable IDs (at least 16 random characters).',
+        );
+      }
+    }
+  }
+
+  /** One store create, evicting the oldest session once at capacity when the policy says so. */
+  async #insert(session: NewSession): Promise<CreateResult> {
+    const result = await callStore('create', () => this.#store.create(session, this.#policy));
     if (
       result === 'full' &&
       this.#options.capacityPolicy === 'evict-oldest' &&
       (await this.#endings.evictOldest())
     ) {
-      result = await callStore('create', () => this.#store.create(session, this.#policy));
+      return callStore('create', () => this.#store.create(session, this.#policy));
     }
-    if (result === 'exists') {
-      throw new SessionError(
-        'SESSION_EXISTS',
-        `Session ID ${maskSessionId(id)} is already in use.`,
-      );
-    }
-    if (result === 'full') {
-      throw new SessionError(
-        'CAPACITY',
-        `Session capacity reached (maxSessions = ${this.#policy.maxSessions}); try again later.`,
-      );
-    }
-    this.#created++;
-    const record: SessionRecord = { ...session, lastSeenAt: session.createdAt };
-    this.#emit('created', record);
-    return record;
+    return result;
   }
 
   /**
