@@ -402,11 +402,17 @@ describe('StreamableHttpHandler (web front door)', () => {
   });
 
   it('ends the session when the transport refuses the initialize request', async () => {
-    const { handler, sessions, closed } = setup();
-    const refused = await handler.fetch(
-      post(undefined, initializeRequest(), { accept: 'application/json' }),
+    const { handler, sessions, closed } = setup(
+      {},
+      {
+        transportOptions: () => ({
+          enableDnsRebindingProtection: true,
+          allowedHosts: ['elsewhere.example'],
+        }),
+      },
     );
-    expect(refused.status).toBe(406);
+    const refused = await handler.fetch(post(undefined, initializeRequest()));
+    expect(refused.status).toBe(403);
     await refused.text();
     expect(await sessions.count()).toBe(0);
     expect(closed.length).toBe(1);

@@ -137,6 +137,16 @@ export function methodNotAllowed(allowed: readonly string[]): HttpAnswer {
   });
 }
 
+/** 403 with a JSON-RPC `-32000` error: the request is refused (DNS rebinding protection). */
+export function forbidden(message: string, id: JsonRpcId = null): HttpAnswer {
+  return badRequest(message, id, 403);
+}
+
+/** 406 with a JSON-RPC `-32000` error: the `Accept` header lacks a type the answer needs. */
+export function notAcceptable(message: string, id: JsonRpcId = null): HttpAnswer {
+  return badRequest(message, id, 406);
+}
+
 /** 400 for a body that is JSON but not a JSON-RPC message. */
 export function invalidMessage(id: JsonRpcId): HttpAnswer {
   return badRequest('Invalid JSON-RPC message.', id);

@@ -105,6 +105,30 @@ export function parseGateOptions(options: GateOptions, what: string): ResolvedGa
 }
 
 /**
+ * The schema and accepted texts of a gate's options: those of {@link GateOptions} and the
+ * transport's own `extra` fields.
+ */
+export function gateSchema<E extends Record<string, option.OptionField<z.ZodType>>>(extra: E) {
+  return option.schemaOf({ ...GATE_FIELDS, ...extra });
+}
+
+/**
+ * Validates gate options once against a {@link gateSchema} and applies the defaults of
+ * {@link GateOptions}; the transport's own options come back as given.
+ *
+ * @param what the class named in error messages, e.g. `StreamableHttpGate`.
+ * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
+ */
+export function parseGateOptionsWith<S extends z.ZodType<GateOptions>>(
+  spec: { readonly schema: S; readonly accepted: Readonly<Record<string, string>> },
+  options: unknown,
+  what: string,
+): z.output<S> & ResolvedGateOptions {
+  const o = parseOptions(spec.schema, spec.accepted, options, what);
+  return { ...o, ...gateDefaults(o) };
+}
+
+/**
  * The schema and accepted texts of a handler's options: those of {@link HandlerOptions} and the
  * transport's own `extra` fields.
  */

@@ -12,10 +12,11 @@ import {
   missingSessionHeader,
   wrongSessionKind,
 } from '../shared/answers.js';
+import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
 import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
-import type { ResolvedGateOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import {
+  type ResolvedStreamableHttpGateOptions,
   resolveGateOptions,
   STREAMABLE_HTTP_KIND,
   STREAMABLE_HTTP_METHODS,
@@ -77,7 +78,7 @@ export interface Admission {
  * ```
  */
 export class StreamableHttpGate {
-  readonly #options: ResolvedGateOptions;
+  readonly #options: ResolvedStreamableHttpGateOptions;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: StreamableHttpGateOptions) {
@@ -89,7 +90,9 @@ export class StreamableHttpGate {
    * read the request stream (parse JSON first, e.g. with `express.json()`). Resolves `undefined`
    * when it answered; never rejects. Client mistakes are answered before the store is asked:
    * a method other than `GET`, `POST` and `DELETE` answers 405 with `Allow`, a `Host` that
-   * forms no URL 400. An `ownerOf` or store that throws answers 500 or 503.
+   * forms no URL 400, a `Host` or `Origin` that DNS rebinding protection refuses 403, an
+   * `initialize` whose `Accept` lacks `application/json` or `text/event-stream` 406. An
+   * `ownerOf` or store that throws answers 500 or 503.
    */
   async admit(
     req: NodeRequest,
@@ -109,12 +112,16 @@ export class StreamableHttpGate {
     }
     try {
       checkRequestUrl(req);
+      const refused = refusedByGuard(this.#options.guard, req.headers.host, req.headers.origin);
+      if (refused !== undefined) return answer(refused);
       const owner = ownerOfNode(this.#options.ownerOf, req);
       const header = req.headers[SESSION_ID_HEADER];
       if (header === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(body)) {
           return answer(missingSessionHeader(rpcId));
         }
+        const unacceptable = refusedPostAccept(req.headers.accept);
+        if (unacceptable !== undefined) return answer(unacceptable);
         const session = await sessions.create({
           owner,
           kind: STREAMABLE_HTTP_KIND,

@@ -21,6 +21,7 @@ import {
 } from '../shared/answers.js';
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
+import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
 import {
   type NodeDoor,
   toWebRequest,
@@ -39,6 +40,11 @@ import {
 } from './options.js';
 import { replayInitialize } from './replay.js';
 
+/** The SDK's per-request options: the parsed body and, when known, the principal. */
+function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleRequestOptions {
+  return authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
+}
+
 /** This process's transport and server of one session. */
 interface Local extends LocalSession {
   readonly transport: WebStandardStreamableHTTPServerTransport;
@@ -54,9 +60,13 @@ type Served =
  * A complete Streamable HTTP endpoint with sessions: routes `POST`, `GET` and `DELETE` to one
  * SDK transport and one server per session, built on demand by `createServer`.
  *
+ * - Client mistakes are answered before any session is touched: a method other than `GET`,
+ *   `POST` and `DELETE` 405 with `Allow`; a `Host` that forms no URL 400; a `Host` or `Origin`
+ *   that DNS rebinding protection refuses 403; a `POST` body that is not JSON 415, 413 or 400.
  * - `initialize` without a session header creates a session (owner, kind `streamable-http`, the
- *   request kept for restore), then its transport and server; capacity or a store outage answers
- *   503 with `Retry-After` before any transport exists.
+ *   request kept for restore), then its transport and server, unless its `Accept` lacks
+ *   `application/json` or `text/event-stream` (406); capacity or a store outage answers 503
+ *   with `Retry-After` before any transport exists.
  * - Every request naming a session acquires it (touch + pin) until its answer has been sent or
  *   its stream closed; ended sessions answer 404 `SESSION_EXPIRED`, unknown or foreign ones 404
  *   `SESSION_NOT_FOUND`, malformed IDs 400, requests without a header other than `initialize` 400.
@@ -177,19 +187,23 @@ export class StreamableHttpHandler {
     }
     const rpcId = method === 'POST' ? requestIdOf(body) : null;
     if (this.#closed) return { answer: shuttingDown(this.#options.retryAfterSeconds, rpcId) };
+    const headers = request.headers;
+    const refused = refusedByGuard(this.#options.guard, headers.get('host'), headers.get('origin'));
+    if (refused !== undefined) return { answer: refused };
     const owner = this.#options.ownerOf(authInfo, request);
-    const options: HandleRequestOptions =
-      authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
-    const sessionId = request.headers.get(SESSION_ID_HEADER);
+    const sessionId = headers.get(SESSION_ID_HEADER);
     if (sessionId === null) {
       if (method === 'POST' && isInitializeRequest(body)) {
-        return this.#initialize(request, body as JsonValue, owner, options);
+        const unacceptable = refusedPostAccept(headers.get('accept'));
+        if (unacceptable !== undefined) return { answer: unacceptable };
+        return this.#initialize(request, body as JsonValue, owner, handleOptions(body, authInfo));
       }
       return { answer: missingSessionHeader(rpcId) };
     }
     if (!isValidSessionId(sessionId)) {
       return { answer: malformedSessionHeader(rpcId) };
     }
+    const options = handleOptions(body, authInfo);
     let lease: Acquisition;
     try {
       lease = await this.#options.sessions.acquire(sessionId, { owner });

@@ -4,10 +4,17 @@ import { field } from '../../core/option-fields.js';
 import type { SessionRecord } from '../../core/types.js';
 import { isFunction } from '../../core/validate.js';
 import {
+  type DnsRebindingOptions,
+  GUARD_FIELDS,
+  type ResolvedGuard,
+  resolveGuard,
+} from '../shared/guard.js';
+import {
   type GateOptions,
+  gateSchema,
   type HandlerOptions,
   handlerSchema,
-  parseGateOptions,
+  parseGateOptionsWith,
   parseHandlerOptions,
   type ResolvedGateOptions,
   type ResolvedHandlerOptions,
@@ -32,16 +39,30 @@ export type TransportExtras = Pick<
 
 /**
  * Options of {@link StreamableHttpGate}; its `keepAliveMs` goes into
- * `Admission.transportOptions`.
+ * `Admission.transportOptions`. DNS rebinding protection (`enableDnsRebindingProtection`,
+ * `allowedHosts`, `allowedOrigins`) is checked by `admit` before any session is created or
+ * acquired: a refused request answers 403 and touches nothing.
  */
-export type StreamableHttpGateOptions = GateOptions;
+export interface StreamableHttpGateOptions extends GateOptions, DnsRebindingOptions {}
 
-/** Options of {@link StreamableHttpHandler}. */
-export interface StreamableHttpHandlerOptions extends HandlerOptions {
+/** Gate options after defaults. */
+export interface ResolvedStreamableHttpGateOptions extends ResolvedGateOptions {
+  /** The DNS rebinding checks; `undefined` when off. */
+  readonly guard: ResolvedGuard | undefined;
+}
+
+/**
+ * Options of {@link StreamableHttpHandler}. DNS rebinding protection (`enableDnsRebindingProtection`,
+ * `allowedHosts`, `allowedOrigins`) is checked before any session is created, acquired or
+ * restored: a refused request answers 403 and touches nothing. Set it here rather than in
+ * `transportOptions`, where the SDK checks it only once a session exists.
+ */
+export interface StreamableHttpHandlerOptions extends HandlerOptions, DnsRebindingOptions {
   /**
-   * Extra SDK transport options per session (`enableJsonResponse`, `eventStore`, DNS rebinding
-   * protection, ...). An `eventStore` must key its streams by session: stream IDs are unique
-   * per transport only. @default none
+   * Extra SDK transport options per session (`enableJsonResponse`, `eventStore`, ...). An
+   * `eventStore` must key its streams by session: stream IDs are unique per transport only. DNS
+   * rebinding options given here are checked by the SDK only after a session was created or
+   * acquired; give them to the handler instead. @default none
    */
   transportOptions?: (session: SessionRecord) => TransportExtras;
 }
@@ -49,6 +70,8 @@ export interface StreamableHttpHandlerOptions extends HandlerOptions {
 /** Handler options after defaults. */
 export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   readonly transportOptions: ((session: SessionRecord) => TransportExtras) | undefined;
+  /** The DNS rebinding checks; `undefined` when off. */
+  readonly guard: ResolvedGuard | undefined;
 }
 
 const HANDLER = handlerSchema({
@@ -56,11 +79,23 @@ const HANDLER = handlerSchema({
     z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
     'a function (session) => SDK transport options',
   ),
+  ...GUARD_FIELDS,
 });
 
+const GATE = gateSchema(GUARD_FIELDS);
+
 /** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming the field. */
-export function resolveGateOptions(options: StreamableHttpGateOptions): ResolvedGateOptions {
-  return parseGateOptions(options, 'StreamableHttpGate');
+export function resolveGateOptions(
+  options: StreamableHttpGateOptions,
+): ResolvedStreamableHttpGateOptions {
+  const o = parseGateOptionsWith(GATE, options, 'StreamableHttpGate');
+  return {
+    sessions: o.sessions,
+    ownerOf: o.ownerOf,
+    keepAliveMs: o.keepAliveMs,
+    retryAfterSeconds: o.retryAfterSeconds,
+    guard: resolveGuard(o),
+  };
 }
 
 /** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming the field. */
@@ -68,5 +103,5 @@ export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
 ): ResolvedStreamableHttpOptions {
   const o = parseHandlerOptions(HANDLER, options, 'StreamableHttpHandler');
-  return { ...o, transportOptions: o.transportOptions };
+  return { ...o, transportOptions: o.transportOptions, guard: resolveGuard(o) };
 }
