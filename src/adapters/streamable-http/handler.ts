@@ -12,6 +12,7 @@ import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, type JsonRpcId, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
 import {
   answerForResolution,
+  badRequest,
   malformedSessionHeader,
   methodNotAllowed,
   missingSessionHeader,
@@ -38,11 +39,20 @@ import {
   STREAMABLE_HTTP_METHODS,
   type StreamableHttpHandlerOptions,
 } from './options.js';
-import { replayInitialize } from './replay.js';
+import { InitializeReplayError, replayInitialize } from './replay.js';
 
 /** The SDK's per-request options: the parsed body and, when known, the principal. */
 function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleRequestOptions {
   return authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
+}
+
+/**
+ * The client's 4xx for a restore the SDK transport refused (its DNS rebinding protection, set
+ * through `transportOptions`, refusing the request's `Host` or `Origin`): the transport's status
+ * and message, as it would have answered the request itself.
+ */
+function refusedReplay(error: InitializeReplayError, rpcId: JsonRpcId): HttpAnswer {
+  return badRequest(error.detail || 'The request was refused.', rpcId, error.status);
 }
 
 /** This process's transport and server of one session. */
@@ -71,7 +81,9 @@ type Served =
  *   its stream closed; ended sessions answer 404 `SESSION_EXPIRED`, unknown or foreign ones 404
  *   `SESSION_NOT_FOUND`, malformed IDs 400, requests without a header other than `initialize` 400.
  * - A live session without a transport here (made by another replica sharing the store) is
- *   restored by replaying its stored `initialize` request.
+ *   restored by replaying its stored `initialize` request, with this request's `Host` and
+ *   `Origin`; when the SDK transport refuses the replay with a 4xx (DNS rebinding protection in
+ *   `transportOptions`), the request is answered that 4xx and the session released.
  * - When a session ends for any reason, its transport and server are closed.
  *
  * Use {@link StreamableHttpHandler.node} with node:http or Express, and
@@ -225,6 +237,9 @@ export class StreamableHttpHandler {
       return { response, finish: lease.release };
     } catch (error) {
       await lease.release();
+      if (error instanceof InitializeReplayError && error.status >= 400 && error.status < 500) {
+        return { answer: refusedReplay(error, rpcId) };
+      }
       return { failure: error };
     }
   }

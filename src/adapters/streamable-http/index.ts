@@ -25,4 +25,4 @@ export type {
   StreamableHttpHandlerOptions,
   TransportExtras,
 } from './options.js';
-export { replayInitialize } from './replay.js';
+export { InitializeReplayError, replayInitialize } from './replay.js';
