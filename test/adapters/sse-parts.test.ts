@@ -42,6 +42,7 @@ describe('SSE options', () => {
       messagesPath: '/messages',
       endpoint: undefined,
       maxRequestBodySize: 4 * 1024 * 1024,
+      maxBufferedBytes: 1024 * 1024,
       keepAliveMs: 15_000,
       retryAfterSeconds: 5,
       logger: console,
@@ -88,6 +89,16 @@ describe('SSE options', () => {
       optionError(() => new SseHandler({ sessions, createServer, logger: 'console' as never }))
         .message,
     ).toContain('`logger`');
+    for (const maxBufferedBytes of [1023, 1_073_741_825, 2048.5]) {
+      expect(
+        optionError(() => new SseHandler({ sessions, createServer, maxBufferedBytes })).message,
+      ).toBe(
+        `Invalid SseHandler option \`maxBufferedBytes\`: expected an integer number of bytes from 1024 to 1073741824, got ${maxBufferedBytes}.`,
+      );
+    }
+    expect(
+      resolveSseHandlerOptions({ sessions, createServer, maxBufferedBytes: 1024 }).maxBufferedBytes,
+    ).toBe(1024);
     expect(optionError(() => new SseHandler(null as never)).message).toContain('must be an object');
   });
 });

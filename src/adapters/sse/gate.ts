@@ -53,6 +53,11 @@ export interface AttachedStream {
    * session. Idempotent.
    */
   detach(): Promise<void>;
+  /**
+   * Drops the stream with what it buffered (its client fell too far behind) and ends the session
+   * with reason `'closed'`. Idempotent.
+   */
+  overflow(): void;
 }
 
 /**
@@ -213,12 +218,21 @@ export async function attachStream(
   let offClose = noop;
   if (sink.closed) clientLeft();
   else offClose = sink.onClose(clientLeft);
+  let overflowed = false;
   return {
     session: lease.session,
     detach() {
       unsubscribe();
       offClose();
       return streamClosed();
+    },
+    overflow() {
+      if (overflowed) return;
+      overflowed = true;
+      offClose();
+      sink.abort();
+      void streamClosed();
+      void sessions.end(id, 'closed').catch(noop);
     },
   };
 }

@@ -21,7 +21,7 @@ import {
   type SseHandlerOptions,
 } from './options.js';
 import { pathNotFound, streamUnavailable } from './replies.js';
-import { nodeSink } from './stream.js';
+import { boundSends, nodeSink } from './stream.js';
 import { pathOf } from './url.js';
 import { WebSseTransport } from './web-transport.js';
 
@@ -45,6 +45,11 @@ interface Entry extends LocalSession {
  *   session ends at once with reason `'deleted'` (fleet-wide on a shared store), which frees its
  *   capacity slot and closes its server; later `POST`s naming it answer 404 `SESSION_EXPIRED`.
  * - When a session ends for any reason its transport and server are closed and the stream ends.
+ * - What a stream holds for a client that does not read is bounded by `maxBufferedBytes`: a
+ *   message to send while more than that is still unsent drops the stream and ends the session
+ *   with reason `'closed'`. Legacy SSE answers a `POST` with 202 before its answer goes on the
+ *   stream, so the `POST` whose answer was lost got its 202; the client's next `POST` answers 404
+ *   `SESSION_EXPIRED` (reason `closed`) and it must open a new stream.
  * - Failures answer JSON-RPC bodies: 400 (missing or malformed `sessionId`, a session of another
  *   transport, a message that is not JSON-RPC), 404 (`SESSION_EXPIRED` with reason and
  *   `X-Session-Expired` headers, or `SESSION_NOT_FOUND` for unknown IDs and other owners'
@@ -225,6 +230,7 @@ export class SseHandler {
     const { transport, sink } = parts;
     const attached = await attachStream(this.#options, owner, parts);
     if (attached === undefined) return;
+    boundSends(transport, sink, this.#options.maxBufferedBytes, attached.overflow);
     const id = attached.session.id;
     const entry: Entry = {
       transport,

@@ -31,6 +31,15 @@ export interface SseHandlerOptions extends HandlerOptions {
    * @default `req.baseUrl` (Express mount point) + `messagesPath`
    */
   endpoint?: string | undefined;
+  /**
+   * Most bytes a stream may hold unsent for a client that does not read fast enough, in bytes
+   * (from 1 KiB to 1 GiB). A write that leaves more buffered than this drops the stream and ends
+   * its session with reason `'closed'`, so one stalled client cannot grow the process without
+   * bound: at most this plus one message is ever buffered per stream. Keep-alive frames are
+   * skipped while the stream is not drained.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxBufferedBytes?: number | undefined;
 }
 
 /** Handler options after defaults. */
@@ -38,7 +47,13 @@ export interface ResolvedSseHandlerOptions extends ResolvedHandlerOptions {
   readonly ssePath: string;
   readonly messagesPath: string;
   readonly endpoint: string | undefined;
+  readonly maxBufferedBytes: number;
 }
+
+/** Default of {@link SseHandlerOptions.maxBufferedBytes}: 1 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1_048_576;
+const MIN_BUFFERED_BYTES = 1024;
+const MAX_BUFFERED_BYTES = 1_073_741_824;
 
 const path = z.string().regex(/^\/[^?#\s]*$/);
 
@@ -46,6 +61,10 @@ const HANDLER = handlerSchema({
   ssePath: field(path.optional(), "a path starting with '/', without query or fragment"),
   messagesPath: field(path.optional(), "a path starting with '/', without query or fragment"),
   endpoint: field(z.string().min(1).optional(), 'a non-empty URL string'),
+  maxBufferedBytes: field(
+    z.number().int().min(MIN_BUFFERED_BYTES).max(MAX_BUFFERED_BYTES).optional(),
+    `an integer number of bytes from ${MIN_BUFFERED_BYTES} to ${MAX_BUFFERED_BYTES}`,
+  ),
 });
 
 /** Validates gate options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
@@ -64,5 +83,11 @@ export function resolveSseHandlerOptions(options: SseHandlerOptions): ResolvedSs
       `Invalid SseHandler option \`messagesPath\`: expected a path other than ssePath, got ${JSON.stringify(messagesPath)}.`,
     );
   }
-  return { ...o, ssePath, messagesPath, endpoint: o.endpoint };
+  return {
+    ...o,
+    ssePath,
+    messagesPath,
+    endpoint: o.endpoint,
+    maxBufferedBytes: o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+  };
 }

@@ -39,14 +39,19 @@ export class WebSseTransport implements Transport, StreamSink {
   constructor(endpoint: string) {
     this.sessionId = generateSessionId();
     this.#endpoint = endpoint;
-    this.#stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
+    // Counted in bytes with no high-water mark: whatever is queued is what the client has not
+    // read yet.
+    this.#stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        cancel: () => {
+          this.#finish();
+        },
       },
-      cancel: () => {
-        this.#finish();
-      },
-    });
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+    );
   }
 
   get closed(): boolean {
@@ -96,10 +101,27 @@ export class WebSseTransport implements Transport, StreamSink {
     return () => this.#closeListeners.delete(listener);
   }
 
+  /** Bytes queued on the stream that the client has not read yet. */
+  get buffered(): number {
+    if (this.#closed) return 0;
+    return Math.max(0, -(this.#controller?.desiredSize ?? 0));
+  }
+
   keepAlive(): boolean {
     if (this.#closed) return false;
-    if (this.#handedOut) this.#write(KEEP_ALIVE_FRAME);
+    if (this.#handedOut && this.buffered === 0) this.#write(KEEP_ALIVE_FRAME);
     return true;
+  }
+
+  /** Drops the stream and what it queued (the reader sees an error); `onclose` fires. */
+  abort(): void {
+    if (this.#closed) return;
+    try {
+      this.#controller?.error(new Error('SSE stream dropped: the client did not read it.'));
+    } catch {
+      // Already cancelled by the client.
+    }
+    this.#finish();
   }
 
   refuse(answer: HttpAnswer): void {
