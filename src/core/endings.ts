@@ -35,8 +35,8 @@ const MAX_UNCERTAIN_CLAIMS = 64;
  * `lifetime` and `endedAt` equal to an uncertain claim time, was written by that claim (a
  * claim stamps its tombstones with its `now`), so this replica counts it and emits `ended`
  * after the hooks, once (the hooks detach the session here). Limits: a session no replica
- * held leaves no one to learn of it, so its `ended` stays lost; and a claim by another replica
- * in the very same millisecond of a shared clock would be counted twice.
+ * held leaves no one to learn of it, so its `ended` stays lost; and a session that another
+ * replica ended as expired in the very same millisecond would be counted twice.
  */
 export class Endings {
   readonly #parts: ManagerParts;
