@@ -92,7 +92,8 @@ export class StreamableHttpGate {
    * a method other than `GET`, `POST` and `DELETE` answers 405 with `Allow`, a `Host` that
    * forms no URL 400, a `Host` or `Origin` that DNS rebinding protection refuses 403, an
    * `initialize` whose `Accept` lacks `application/json` or `text/event-stream` 406. An
-   * `ownerOf` or store that throws answers 500 or 503.
+   * `ownerOf` or store that throws answers 500 or 503. A client that went away while the store
+   * was asked resolves `undefined` too: its session is released (a new one ended, `closed`).
    */
   async admit(
     req: NodeRequest,
@@ -106,6 +107,11 @@ export class StreamableHttpGate {
       return undefined;
     };
     const sessions = this.#options.sessions;
+    // Listened for from the start: a client can leave while its request waits on the store.
+    let gone = false;
+    res.once('close', () => {
+      gone = true;
+    });
     const method = req.method ?? 'GET';
     if (!STREAMABLE_HTTP_METHODS.includes(method)) {
       return answer(methodNotAllowed(STREAMABLE_HTTP_METHODS));
@@ -127,6 +133,10 @@ export class StreamableHttpGate {
           kind: STREAMABLE_HTTP_KIND,
           init: body as JsonValue,
         });
+        if (gone) {
+          await sessions.end(session.id, 'closed');
+          return undefined;
+        }
         res.once('close', () => {
           if (res.statusCode !== 200) {
             sessions.end(session.id, 'closed').catch(() => undefined);
@@ -142,6 +152,10 @@ export class StreamableHttpGate {
       if (lease.session.kind !== STREAMABLE_HTTP_KIND) {
         await lease.release();
         return answer(wrongSessionKind(lease.session.kind, STREAMABLE_HTTP_KIND, rpcId));
+      }
+      if (gone) {
+        await lease.release();
+        return undefined;
       }
       res.once('close', () => void lease.release());
       return this.#admission(lease.session, false, body);

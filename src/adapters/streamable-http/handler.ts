@@ -121,11 +121,17 @@ export class StreamableHttpHandler {
    * (set by `express.json()`) is used, else the body is read. A `POST` is refused (415, 413, 400)
    * before any session is touched when it is not JSON, too large or not parsable. `req.auth` is
    * the `authInfo`. A `Host` that forms no URL answers 400; without `next`, unexpected failures
-   * answer 500 (logged). Never rejects.
+   * answer 500 (logged). A client that goes away at any point, even while its session is being
+   * acquired or restored, has its answer cancelled and its session released. Never rejects.
    */
   readonly node: NodeDoor = async (req, res, nextOrParsedBody) => {
     const { next, parsedBody } = doorArgument(nextOrParsedBody);
     let rpcId: JsonRpcId = null;
+    // Listened for from the start: a client can leave while its request waits on the store.
+    let gone = false;
+    res.once('close', () => {
+      gone = true;
+    });
     try {
       const request = toWebRequest(req);
       let body: unknown;
@@ -142,7 +148,8 @@ export class StreamableHttpHandler {
       if ('answer' in served) return writeNodeAnswer(res, served.answer);
       if ('failure' in served) return failNode(this.#failure, res, next, served.failure, rpcId);
       try {
-        await writeWebResponse(res, served.response);
+        if (gone) await served.response.body?.cancel().catch(noop);
+        else await writeWebResponse(res, served.response);
       } finally {
         void served.finish?.();
       }
