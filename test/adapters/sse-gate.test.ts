@@ -173,6 +173,23 @@ describe('SseGate on the SDK example wiring', () => {
     await waitFor(() => !s.servers[0]!.isConnected(), 'the server closed');
   });
 
+  it("names sessions with the SDK transport's UUID: generateId does not apply to the gate", async () => {
+    let generated = 0;
+    const s = await setup({
+      generateId: () => {
+        generated++;
+        return 'from-generate-id';
+      },
+    });
+    const stream = await openStream(s);
+    expect(stream.sessionId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(generated).toBe(0);
+    expect(s.transports.has(stream.sessionId)).toBe(true);
+    expect((await s.sessions.resolve(stream.sessionId)).status).toBe('active');
+  });
+
   it('releases the stream pin once although the transport reports its close twice', async () => {
     const clock = new ManualClock();
     const s = await setup({ clock, autoStart: false });

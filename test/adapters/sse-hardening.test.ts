@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { describe, expect, it } from 'vitest';
-import { KEEP_ALIVE_FRAME } from '../../src/adapters/sse/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { KEEP_ALIVE_FRAME, SseHandler } from '../../src/adapters/sse/index.js';
 import { boundSends } from '../../src/adapters/sse/stream.js';
 import { WebSseTransport } from '../../src/adapters/sse/web-transport.js';
+import { SessionManager } from '../../src/index.js';
 import { toolText, untilPinned, waitFor } from '../support/harness.js';
 import {
   connectSse,
@@ -151,5 +153,48 @@ describe('WebSseTransport: what the fetch door buffers', () => {
     expect(transport.keepAlive()).toBe(true);
     expect(transport.buffered).toBe(KEEP_ALIVE_FRAME.length);
     await transport.close();
+  });
+});
+
+describe('legacy SSE: session IDs come from the manager', () => {
+  it('the node door names its sessions with the manager generateId', async () => {
+    let n = 0;
+    const h = await startSse({ generateId: () => `sse-node-${++n}` });
+    const { client, sessionId } = await connectSse(h);
+    expect(sessionId).toBe('sse-node-1');
+    expect(await toolText(client, 'whoami')).toBe('sse-node-1');
+    const stream = await openRawStream(h);
+    expect(stream.sessionId).toBe('sse-node-2');
+    expect(stream.received()).toContain('data: /messages?sessionId=sse-node-2\n\n');
+    expect((await post(h, '?sessionId=sse-node-2', ping)).status).toBe(202);
+  });
+});
+
+describe('legacy SSE fetch door: session IDs come from the manager', () => {
+  it('names its sessions with the manager generateId', async () => {
+    const sessions = new SessionManager({ autoStart: false, generateId: () => 'sse-web-1' });
+    const handler = new SseHandler({
+      sessions,
+      keepAliveMs: 0,
+      createServer: () => new McpServer({ name: 'ids', version: '1.0.0' }),
+    });
+    onTestFinished(() => sessions.close());
+    const response = await handler.fetch(new Request('http://127.0.0.1/sse'));
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toBe('event: endpoint\ndata: /messages?sessionId=sse-web-1\n\n');
+    expect((await sessions.resolve('sse-web-1')).status).toBe('active');
+    const answer = await handler.fetch(
+      new Request('http://127.0.0.1/messages?sessionId=sse-web-1', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ping),
+      }),
+    );
+    expect(answer.status).toBe(202);
+    await reader.cancel();
+    expect((await sessions.resolve('sse-web-1')).status).toBe('ended');
+    await handler.close();
   });
 });

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { noop } from '../../core/functions.js';
+import type { Acquisition, Lease } from '../../core/manager-types.js';
 import { isValidSessionId } from '../../core/session-id.js';
-import type { Acquisition } from '../../core/session-manager.js';
 import type { EndReason, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, requestIdOf } from '../../protocol.js';
 import {
@@ -93,8 +93,10 @@ export class SseGate {
 
   /**
    * Registers a new stream's session (the transport's fixed ID, kind `'sse'`, the request's
-   * owner) and manages it: the open stream pins the session, `: keepalive` frames go out while
-   * it is open, and when the session ends for any reason the transport and the server are
+   * owner) and manages it. The ID is the transport's: the SDK's `SSEServerTransport` picks its
+   * own `randomUUID()` and offers no way to choose it, so the manager's `generateId` does not
+   * name these sessions (the complete `SseHandler` honours it). Then: the open stream pins the
+   * session, `: keepalive` frames go out while it is open, and when the session ends for any reason the transport and the server are
    * closed (the stream ends; a session that ends before its stream opened answers the `GET`
    * with the 404 of an ended session). Legacy SSE has no resumption (the SDK transport cannot
    * serve its ID once its stream is gone), so when the stream closes the session ends at once
@@ -173,26 +175,59 @@ export const STREAM_CLOSED_REASON = 'deleted' satisfies EndReason;
 export async function attachStream(
   options: ResolvedGateOptions,
   owner: string | undefined,
-  { transport, sink, server }: StreamParts,
+  parts: StreamParts,
 ): Promise<AttachedStream | undefined> {
-  const { sessions, keepAliveMs, retryAfterSeconds } = options;
-  const id = transport.sessionId;
-  let registered = false;
+  const lease = await openSession(options, owner, parts.transport.sessionId, (answer) =>
+    parts.sink.refuse(answer),
+  );
+  return lease === undefined ? undefined : manageStream(options, lease, parts);
+}
+
+/**
+ * Makes the session of a new stream of `owner`, pinned by the stream: registered under `id`, or
+ * named by the manager's `generateId` when `id` is `undefined`. A refusal (capacity, store
+ * unavailable, an ID the manager refuses) goes to `refuse` and answers `undefined`; nothing is
+ * left registered then.
+ */
+export async function openSession(
+  options: ResolvedGateOptions,
+  owner: string | undefined,
+  id: string | undefined,
+  refuse: (answer: HttpAnswer) => void,
+): Promise<Lease | undefined> {
+  const { sessions, retryAfterSeconds } = options;
+  let registered: string | undefined;
   let lease: Acquisition;
   try {
-    await sessions.register(id, { owner, kind: SSE_KIND });
-    registered = true;
-    lease = await sessions.acquire(id, { owner });
+    const session =
+      id === undefined
+        ? await sessions.create({ owner, kind: SSE_KIND })
+        : await sessions.register(id, { owner, kind: SSE_KIND });
+    registered = session.id;
+    lease = await sessions.acquire(session.id, { owner });
   } catch (error) {
-    if (registered) await sessions.end(id, 'closed').catch(noop);
-    sink.refuse(answerForError(error, null, retryAfterSeconds));
+    if (registered !== undefined) await sessions.end(registered, 'closed').catch(noop);
+    refuse(answerForError(error, null, retryAfterSeconds));
     return undefined;
   }
   if (lease.status !== 'active') {
-    sink.refuse(answerForResolution(lease));
+    refuse(answerForResolution(lease));
     return undefined;
   }
+  return lease;
+}
 
+/**
+ * Puts the stream of the pinned session `lease` under management (keep-alive, end hook, the
+ * stream's close ending the session); answers how to let go of it.
+ */
+export function manageStream(
+  options: ResolvedGateOptions,
+  lease: Lease,
+  { transport, sink, server }: StreamParts,
+): AttachedStream {
+  const { sessions, keepAliveMs } = options;
+  const id = lease.session.id;
   const stopKeepAlive =
     keepAliveMs > 0 ? startKeepAlive(() => sink.keepAlive(), keepAliveMs) : undefined;
   let released: Promise<void> | undefined;

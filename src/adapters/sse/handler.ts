@@ -1,5 +1,4 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { type HttpAnswer, type JsonRpcId, requestIdOf } from '../../protocol.js';
 import {
@@ -14,19 +13,20 @@ import { type NodeDoor, parsedRequestUrl, writeNodeAnswer } from '../shared/node
 import type { WebRequestOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
-import { admitMessage, attachStream, type StreamParts } from './gate.js';
+import { admitMessage, manageStream, openSession } from './gate.js';
+import { NodeSseTransport } from './node-transport.js';
 import {
   type ResolvedSseHandlerOptions,
   resolveSseHandlerOptions,
   type SseHandlerOptions,
 } from './options.js';
 import { pathNotFound, streamUnavailable } from './replies.js';
-import { boundSends, nodeSink } from './stream.js';
+import { boundSends, nodeSink, type StreamSink } from './stream.js';
 import { pathOf } from './url.js';
 import { WebSseTransport } from './web-transport.js';
 
-/** An SSE transport of either door: the SDK's on node:http, ours on `fetch`. */
-type SseTransport = SSEServerTransport | WebSseTransport;
+/** An SSE transport of either door: on a node:http response, or on a Web stream for `fetch`. */
+type SseTransport = NodeSseTransport | WebSseTransport;
 
 /** This process's transport and server of one session. */
 interface Entry extends LocalSession {
@@ -36,8 +36,12 @@ interface Entry extends LocalSession {
 
 /**
  * A complete legacy HTTP+SSE endpoint with sessions: `GET /sse` opens a stream and a session,
- * `POST /messages?sessionId=...` delivers a client message, with one SSE transport (the SDK's
- * `SSEServerTransport` on node:http, its Web twin on `fetch`) and one server per session, built by `createServer` once the session is registered.
+ * `POST /messages?sessionId=...` delivers a client message, with one SSE transport (the wire
+ * format of the SDK's `SSEServerTransport`, on node:http or on a Web stream for `fetch`) and one
+ * server per session, built by `createServer` once the session is registered.
+ *
+ * - Session IDs come from the manager (its `generateId`, by default a random UUID), on both
+ *   doors, and are announced in the stream's `endpoint` event.
  *
  * - Every `POST` naming a live session touches it and pins it until the answer is written; an
  *   open stream pins its session.
@@ -124,8 +128,16 @@ export class SseHandler {
         const refused = this.#refusal(null);
         if (refused !== undefined) return writeNodeAnswer(res, refused);
         const owner = ownerOfNode(this.#options.ownerOf, req);
-        const transport = new SSEServerTransport(this.#endpointFor(req.baseUrl), res);
-        await this.#track(this.#openStream(owner, { transport, sink: nodeSink(res) }, fail));
+        const sink = nodeSink(res);
+        const endpoint = this.#endpointFor(req.baseUrl);
+        await this.#track(
+          this.#openStream(
+            owner,
+            (answer) => sink.refuse(answer),
+            (id) => ({ transport: new NodeSseTransport(endpoint, res, id), sink }),
+            fail,
+          ),
+        );
       } else if (next !== undefined) next();
       else writeNodeAnswer(res, pathNotFound(ssePath, messagesPath));
     } catch (error) {
@@ -170,16 +182,31 @@ export class SseHandler {
         if (request.method !== 'GET') return toWebResponse(methodNotAllowed(['GET']));
         const refused = this.#refusal(null);
         if (refused !== undefined) return toWebResponse(refused);
-        const transport = new WebSseTransport(this.#endpointFor(undefined));
-        let failure: { error: unknown } | undefined;
+        const endpoint = this.#endpointFor(undefined);
+        const opened: { transport?: WebSseTransport; refused?: HttpAnswer; failure?: unknown } = {};
         await this.#track(
-          this.#openStream(owner(), { transport, sink: transport }, (error) => {
-            failure ??= { error };
-          }),
+          this.#openStream(
+            owner(),
+            (answer) => {
+              opened.refused ??= answer;
+            },
+            (id) => {
+              const transport = new WebSseTransport(endpoint, id);
+              opened.transport = transport;
+              return { transport, sink: transport };
+            },
+            (error) => {
+              if (!('failure' in opened)) opened.failure = error;
+            },
+          ),
         );
-        if (failure !== undefined) {
+        const { transport } = opened;
+        if (transport === undefined) {
+          return toWebResponse(opened.refused ?? failureAnswer(this.#failure, undefined, null));
+        }
+        if ('failure' in opened) {
           await transport.close();
-          return toWebResponse(failureAnswer(this.#failure, failure.error, null));
+          return toWebResponse(failureAnswer(this.#failure, opened.failure, null));
         }
         const response = transport.response();
         if (response instanceof Response) return response;
@@ -218,18 +245,21 @@ export class SseHandler {
   }
 
   /**
-   * Opens a stream of `owner`: registers its session, builds and connects its server. A failure
-   * after the session was made goes to `fail`, then the session ends.
+   * Opens a stream of `owner`: creates its session (named by the manager's `generateId`), has
+   * `build` make the stream's transport under that ID, builds and connects its server. A refusal
+   * goes to `refuse`; a failure after the session was made goes to `fail`, then the session ends.
    */
   async #openStream(
     owner: string | undefined,
-    parts: StreamParts & { readonly transport: SseTransport },
+    refuse: (answer: HttpAnswer) => void,
+    build: (id: string) => { readonly transport: SseTransport; readonly sink: StreamSink },
     fail: (error: unknown) => void,
   ): Promise<void> {
     const { sessions, createServer } = this.#options;
-    const { transport, sink } = parts;
-    const attached = await attachStream(this.#options, owner, parts);
-    if (attached === undefined) return;
+    const lease = await openSession(this.#options, owner, undefined, refuse);
+    if (lease === undefined) return;
+    const { transport, sink } = build(lease.session.id);
+    const attached = manageStream(this.#options, lease, { transport, sink });
     boundSends(transport, sink, this.#options.maxBufferedBytes, attached.overflow);
     const id = attached.session.id;
     const entry: Entry = {

@@ -2,8 +2,8 @@
  * mcp-sessions/sse: sessions for the SDK's legacy HTTP+SSE transport (`SSEServerTransport`).
  *
  * - {@link SseHandler}: a complete endpoint for `GET /sse` and `POST /messages` (one transport
- *   and one server per session), with node:http/Express and Web `Request -> Response` front
- *   doors.
+ *   and one server per session, IDs from the manager's `generateId`), with node:http/Express and
+ *   Web `Request -> Response` front doors.
  * - {@link SseGate}: per-request checks for servers that keep their own map of SDK transports.
  *
  * @module

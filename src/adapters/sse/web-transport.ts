@@ -10,8 +10,19 @@ import type { HttpAnswer } from '../../protocol.js';
 import { sessionNotFound } from '../shared/answers.js';
 import { KEEP_ALIVE_FRAME } from './keep-alive.js';
 import type { StreamSink } from './stream.js';
+import { SESSION_ID_PARAM } from './url.js';
 
 const encoder = new TextEncoder();
+
+/**
+ * The `endpoint` event announcing where to post: `endpoint` (absolute path or relative to the
+ * stream) with the `sessionId` query parameter, as the SDK's `SSEServerTransport` writes it.
+ */
+export function endpointEvent(endpoint: string, sessionId: string): string {
+  const url = new URL(endpoint, 'http://localhost');
+  url.searchParams.set(SESSION_ID_PARAM, sessionId);
+  return `event: endpoint\ndata: ${url.pathname}${url.search}${url.hash}\n\n`;
+}
 
 /**
  * The legacy HTTP+SSE server transport over a Web `ReadableStream`: what the SDK's Node-only
@@ -35,9 +46,12 @@ export class WebSseTransport implements Transport, StreamSink {
   #handedOut = false;
   #answer: HttpAnswer | undefined;
 
-  /** @param endpoint where clients post messages, absolute path or relative to the stream. */
-  constructor(endpoint: string) {
-    this.sessionId = generateSessionId();
+  /**
+   * @param endpoint where clients post messages, absolute path or relative to the stream.
+   * @param sessionId the ID announced in the `endpoint` event. @default a new random UUID
+   */
+  constructor(endpoint: string, sessionId: string = generateSessionId()) {
+    this.sessionId = sessionId;
     this.#endpoint = endpoint;
     // Counted in bytes with no high-water mark: whatever is queued is what the client has not
     // read yet.
@@ -62,9 +76,7 @@ export class WebSseTransport implements Transport, StreamSink {
   async start(): Promise<void> {
     if (this.#started) throw new Error('WebSseTransport already started.');
     this.#started = true;
-    const url = new URL(this.#endpoint, 'http://localhost');
-    url.searchParams.set('sessionId', this.sessionId);
-    this.#write(`event: endpoint\ndata: ${url.pathname}${url.search}${url.hash}\n\n`);
+    this.#write(endpointEvent(this.#endpoint, this.sessionId));
   }
 
   /** Writes a `message` event. @throws Error `Not connected` once the stream has ended. */
