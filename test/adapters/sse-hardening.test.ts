@@ -5,7 +5,7 @@ import { KEEP_ALIVE_FRAME, SseHandler } from '../../src/adapters/sse/index.js';
 import { boundSends } from '../../src/adapters/sse/stream.js';
 import { WebSseTransport } from '../../src/adapters/sse/web-transport.js';
 import { SessionManager } from '../../src/index.js';
-import { toolText, untilPinned, waitFor } from '../support/harness.js';
+import { toolText, untilPinned, wait, waitFor } from '../support/harness.js';
 import {
   connectSse,
   endedWith,
@@ -107,6 +107,54 @@ describe('legacy SSE: a client that reads keeps its stream', () => {
     for (let i = 0; i < 3; i++) expect(await toolText(client, 'echo', { text: big })).toBe(big);
     expect(h.ended).toEqual([]);
     expect((await h.manager.resolve(sessionId)).status).toBe('active');
+  });
+});
+
+describe('legacy SSE node door: keep-alives wait for a drained stream', () => {
+  it('writes no keep-alive while the response is not drained, and resumes once the client reads', async () => {
+    const frames = { whileFull: 0, drained: 0 };
+    let stream: ServerResponse | undefined;
+    const h = await startSse(
+      {},
+      { keepAliveMs: 5 },
+      {
+        wrap: (handler) => (req, res) => {
+          if (req.url === '/sse') {
+            stream = res;
+            const write = res.write.bind(res) as (chunk: unknown) => boolean;
+            res.write = ((chunk: string | Uint8Array) => {
+              if (chunk === KEEP_ALIVE_FRAME) {
+                if (res.writableNeedDrain) frames.whileFull++;
+                else frames.drained++;
+              }
+              return write(chunk);
+            }) as typeof res.write;
+          }
+          void handler.node(req, res);
+        },
+      },
+    );
+    const raw = await openRawStream(h);
+    raw.res.pause();
+    const text = 'k'.repeat(64 * 1024);
+    for (let i = 0; !stream?.writableNeedDrain && i < 400; i++) {
+      const call = {
+        jsonrpc: '2.0',
+        id: i,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text } },
+      };
+      expect((await post(h, `?sessionId=${raw.sessionId}`, call)).status).toBe(202);
+    }
+    expect(stream?.writableNeedDrain).toBe(true);
+    // Several keep-alive periods pass while the response is full.
+    const before = frames.drained;
+    await wait(50);
+    expect(frames.whileFull).toBe(0);
+    expect(frames.drained).toBe(before);
+    raw.res.resume();
+    await waitFor(() => frames.drained > before, 'a keep-alive after the stream drained');
+    expect(frames.whileFull).toBe(0);
   });
 });
 
