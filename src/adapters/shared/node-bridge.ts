@@ -171,8 +171,18 @@ function now(read: Promise<Read>): Promise<Read | typeof NOT_YET> {
  * `Content-Length`; any other body is streamed, headers first. When the client goes away first,
  * the body is cancelled. Resolves once the response is finished or the connection closed;
  * never rejects.
+ *
+ * @param maxBufferedBytes the most bytes a streamed body may leave unsent
+ *   (`res.writableLength`) for a client that does not read fast enough: a write past it cancels
+ *   the body and ends the response (the connection is destroyed). `Infinity` (the default):
+ *   unbounded here, each write waits for `drain` instead, so what is unsent piles up in the body
+ *   stream.
  */
-export async function writeWebResponse(res: ServerResponse, response: Response): Promise<void> {
+export async function writeWebResponse(
+  res: ServerResponse,
+  response: Response,
+  maxBufferedBytes = Number.POSITIVE_INFINITY,
+): Promise<void> {
   if (res.headersSent) {
     await response.body?.cancel().catch(() => undefined);
     return;
@@ -217,10 +227,16 @@ export async function writeWebResponse(res: ServerResponse, response: Response):
     res.writeHead(response.status, headers);
     if (chunks.length === 0) res.flushHeaders();
     for (const chunk of chunks) res.write(chunk);
+    const bounded = maxBufferedBytes !== Number.POSITIVE_INFINITY;
     for (;;) {
+      if (bounded && res.writableLength > maxBufferedBytes) {
+        await reader.cancel().catch(() => undefined);
+        res.destroy();
+        return;
+      }
       const { done, value } = await pending;
       if (done) break;
-      if (!res.write(value)) await drained(res);
+      if (!res.write(value) && !bounded) await drained(res);
       pending = reader.read();
     }
     res.end();

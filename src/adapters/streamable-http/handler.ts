@@ -85,6 +85,9 @@ type Served =
  *   `Origin`; when the SDK transport refuses the replay with a 4xx (DNS rebinding protection in
  *   `transportOptions`), the request is answered that 4xx and the session released.
  * - When a session ends for any reason, its transport and server are closed.
+ * - On the node door, what an event stream holds unsent for a client that does not read is
+ *   bounded by `maxBufferedBytes`: past it the stream ends and its pin is released; the session
+ *   stays.
  *
  * Use {@link StreamableHttpHandler.node} with node:http or Express, and
  * {@link StreamableHttpHandler.fetch} with fetch-style servers (Hono, Bun, Deno).
@@ -149,7 +152,7 @@ export class StreamableHttpHandler {
       if ('failure' in served) return failNode(this.#failure, res, next, served.failure, rpcId);
       try {
         if (gone) await served.response.body?.cancel().catch(noop);
-        else await writeWebResponse(res, served.response);
+        else await writeWebResponse(res, served.response, this.#options.maxBufferedBytes);
       } finally {
         void served.finish?.();
       }

@@ -65,19 +65,39 @@ export interface StreamableHttpHandlerOptions extends HandlerOptions, DnsRebindi
    * acquired; give them to the handler instead. @default none
    */
   transportOptions?: (session: SessionRecord) => TransportExtras;
+  /**
+   * Most bytes an event stream written by the node door (`node`) may hold unsent for a client
+   * that does not read fast enough, in bytes (from 1 KiB to 1 GiB). A write that leaves more
+   * than this unsent ends that stream (the connection is closed and the request's pin
+   * released; the session stays, and a client with an `eventStore` may resume), so one stalled
+   * client cannot grow the process without bound: at most this plus one message is buffered
+   * per stream. The `fetch` door leaves buffering to its server.
+   * @default 1_048_576 (1 MiB)
+   */
+  maxBufferedBytes?: number | undefined;
 }
+
+/** Default of {@link StreamableHttpHandlerOptions.maxBufferedBytes}: 1 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1_048_576;
+const MIN_BUFFERED_BYTES = 1024;
+const MAX_BUFFERED_BYTES = 1_073_741_824;
 
 /** Handler options after defaults. */
 export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   readonly transportOptions: ((session: SessionRecord) => TransportExtras) | undefined;
   /** The DNS rebinding checks; `undefined` when off. */
   readonly guard: ResolvedGuard | undefined;
+  readonly maxBufferedBytes: number;
 }
 
 const HANDLER = handlerSchema({
   transportOptions: field(
     z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
     'a function (session) => SDK transport options',
+  ),
+  maxBufferedBytes: field(
+    z.number().int().min(MIN_BUFFERED_BYTES).max(MAX_BUFFERED_BYTES).optional(),
+    `an integer number of bytes from ${MIN_BUFFERED_BYTES} to ${MAX_BUFFERED_BYTES}`,
   ),
   ...GUARD_FIELDS,
 });
@@ -103,5 +123,10 @@ export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
 ): ResolvedStreamableHttpOptions {
   const o = parseHandlerOptions(HANDLER, options, 'StreamableHttpHandler');
-  return { ...o, transportOptions: o.transportOptions, guard: resolveGuard(o) };
+  return {
+    ...o,
+    transportOptions: o.transportOptions,
+    guard: resolveGuard(o),
+    maxBufferedBytes: o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+  };
 }
