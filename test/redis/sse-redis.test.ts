@@ -6,6 +6,7 @@ import { toolText, untilPinned } from '../support/harness.js';
 import { redisClients } from '../support/redis.js';
 import {
   connectSse,
+  endedWith,
   openRawStream,
   passTime,
   ping,
@@ -59,24 +60,23 @@ describe('legacy HTTP+SSE over a shared Redis store', () => {
     expect(await toolText(client, 'counter')).toBe('2');
   });
 
-  it('expires a session whose stream closed, closing its transport on the replica that held it', async () => {
+  it('ends a session as soon as its stream closes, fleet-wide, closing its transport on the replica that held it', async () => {
     const [a, b] = await twoReplicas();
     const stream = await openRawStream(a);
     const { sessionId } = stream;
     expect((await pingOn(a, sessionId)).status).toBe(202);
     stream.res.destroy();
-    await untilPinned(a.manager, 0);
-    // The stream's close alone ends nothing: the session ends by idle expiry.
-    expect(a.counts.serversClosed.has(sessionId)).toBe(false);
-    expect(await passTime(a, TTL)).toBe(1);
-    expect(await b.manager.sweep()).toBe(0);
+    // Legacy SSE has no resumption: the stream was the session, so its close ends it at once.
+    expect((await endedWith(a, sessionId)).reason).toBe('deleted');
     await waitFor(() => a.counts.serversClosed.has(sessionId), 'the server to close on A');
+    await untilPinned(a.manager, 0);
     expect(a.handler.size).toBe(0);
-    expect([...a.ended, ...b.ended].map((e) => e.reason)).toEqual(['idle']);
+    expect(await b.manager.sweep()).toBe(0);
+    expect([...a.ended, ...b.ended].map((e) => e.reason)).toEqual(['deleted']);
     for (const r of [a, b]) {
       const gone = await pingOn(r, sessionId);
       expect(gone.status).toBe(404);
-      expect(gone.headers.get('x-session-expired-reason')).toBe('idle');
+      expect(gone.headers.get('x-session-expired-reason')).toBe('deleted');
       expect(gone.json.error.data?.code).toBe('SESSION_EXPIRED');
     }
   });
