@@ -3,7 +3,7 @@
  *
  * - `idle`: no request or open stream for longer than the idle TTL.
  * - `lifetime`: the absolute maximum lifetime ran out (pinned or not).
- * - `deleted`: the client sent `DELETE`.
+ * - `deleted`: the client ended the session (a Streamable HTTP `DELETE`, or closing a legacy SSE stream).
  * - `closed`: server code called {@link SessionManager.end}.
  * - `evicted`: removed to make room at capacity.
  * - `shutdown`: the manager was closed.
