@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { SessionError } from '../core/errors.js';
 import { TypedEvents } from '../core/events.js';
-import { reportFailure } from '../core/failures.js';
+import { logFailure, reportFailure } from '../core/failures.js';
 import { assertValidSessionId } from '../core/session-id.js';
 import { type ResolveOptions, SessionManager } from '../core/session-manager.js';
 import { PeriodicJob, withTimeout } from '../core/timers.js';
@@ -20,6 +20,7 @@ import { PoolState } from './pool-state.js';
 import { abandonedError, checkKey, closedError, notFound } from './refusals.js';
 import type { ResourceEvents, ResourceFailure, ResourceStats } from './types.js';
 
+const FAILURE_MESSAGE = 'mcp-sessions: contained resource failure';
 /** How many times a get starts over when the entry it waited for went away meanwhile. */
 const MAX_ATTEMPTS = 3;
 
@@ -52,7 +53,9 @@ export class SessionResources<R> {
   readonly #manager: SessionManager;
   readonly #options: ResolvedResourceOptions<R>;
   readonly #clock: Clock;
-  readonly #events = new TypedEvents<ResourceEvents>();
+  readonly #events = new TypedEvents<ResourceEvents>((event, error, arg) =>
+    this.#listenerRejected(event, error, arg),
+  );
   readonly #state: PoolState<R>;
   readonly #context: PoolContext<R>;
   readonly #sweeper: PeriodicJob;
@@ -354,13 +357,19 @@ export class SessionResources<R> {
     }
   }
 
+  /**
+   * An async listener's promise rejected: reported like a listener that threw. A rejecting
+   * `error` listener is only logged, so that it cannot feed itself.
+   */
+  #listenerRejected(event: keyof ResourceEvents, error: unknown, arg: unknown): void {
+    const { sessionId, key } = arg as { sessionId?: string; key?: string };
+    const failure: ResourceFailure = { phase: 'listener', error, sessionId, key };
+    if (event === 'error') logFailure(this.#options.logger, FAILURE_MESSAGE, failure);
+    else this.#report(failure);
+  }
+
   #report(failure: ResourceFailure): void {
-    reportFailure(
-      this.#events,
-      this.#options.logger,
-      'mcp-sessions: contained resource failure',
-      failure,
-    );
+    reportFailure(this.#events, this.#options.logger, FAILURE_MESSAGE, failure);
   }
 
   #assertOpen(sessionId?: string, key?: string): void {
