@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { SessionError } from './errors.js';
+import { errorMessage, SessionError } from './errors.js';
 import type { EndHook } from './manager-types.js';
-import { isValidSessionId } from './session-id.js';
+import { isValidSessionId, MAX_SESSION_ID_LENGTH } from './session-id.js';
 import { END_REASONS, type EndReason } from './types.js';
 
 /** The largest `data` or `init` accepted, as JSON text. */
@@ -59,6 +59,60 @@ export function checkEndReason(reason: unknown): asserts reason is EndReason {
 export function checkHook(hook: unknown): asserts hook is EndHook {
   if (typeof hook !== 'function') {
     throw new SessionError('INVALID_ARGUMENT', 'onEnd expects a function as its hook.');
+  }
+}
+
+/** How many IDs a custom `generateId` is asked for at construction. */
+const GENERATOR_PROBES = 8;
+/** The shortest ID a custom `generateId` may return. */
+const MIN_GENERATED_ID_CHARS = 16;
+
+/**
+ * Probes a custom `generateId` once, at construction: {@link GENERATOR_PROBES} calls must
+ * answer distinct session IDs of at least {@link MIN_GENERATED_ID_CHARS} characters. This
+ * cannot measure entropy; it refuses a fixed, short or broken generator before the first
+ * session needs it.
+ *
+ * @throws SessionError `INVALID_OPTION` naming `generateId`, what it returned and what it needs.
+ */
+export function probeGenerateId(generateId: () => string): void {
+  const need =
+    `${GENERATOR_PROBES} calls must return ${GENERATOR_PROBES} distinct session IDs of ` +
+    `${MIN_GENERATED_ID_CHARS} to ${MAX_SESSION_ID_LENGTH} visible ASCII characters ` +
+    '(unguessable, e.g. crypto.randomUUID())';
+  const seen = new Set<string>();
+  for (let i = 0; i < GENERATOR_PROBES; i++) {
+    let id: unknown;
+    try {
+      id = generateId();
+    } catch (error) {
+      throw new SessionError(
+        'INVALID_OPTION',
+        `Invalid option \`generateId\` threw: ${errorMessage(error)}. ${need}.`,
+        { cause: error },
+      );
+    }
+    if (typeof id !== 'string') {
+      throw new SessionError(
+        'INVALID_OPTION',
+        `Invalid option \`generateId\`: ${need}; it returned a ${id === null ? 'null' : typeof id}.`,
+      );
+    }
+    if (!isValidSessionId(id) || id.length < MIN_GENERATED_ID_CHARS) {
+      throw new SessionError(
+        'INVALID_OPTION',
+        `Invalid option \`generateId\`: ${need}; it returned ${JSON.stringify(id.slice(0, 40))}, ` +
+          `${id.length} characters.`,
+      );
+    }
+    seen.add(id);
+  }
+  if (seen.size < GENERATOR_PROBES) {
+    throw new SessionError(
+      'INVALID_OPTION',
+      `Invalid option \`generateId\`: ${need}; they returned ${seen.size} distinct ` +
+        `ID${seen.size === 1 ? '' : 's'}.`,
+    );
   }
 }
 

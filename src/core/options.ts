@@ -39,7 +39,12 @@ export interface SessionManagerOptions {
    * @default 'reject'
    */
   capacityPolicy?: 'reject' | 'evict-oldest';
-  /** Makes new session IDs; must return visible ASCII (0x21–0x7E). @default crypto-secure UUID v4 */
+  /**
+   * Makes new session IDs: unguessable, distinct, 16 to 256 visible ASCII characters
+   * (0x21–0x7E). Probed at construction: 8 calls must answer 8 distinct such IDs, else
+   * `SessionError('INVALID_OPTION')`. An ID already in use is replaced by a new one, up to
+   * 4 IDs per `create()`. @default crypto-secure UUID v4
+   */
   generateId?: () => string;
   /** Time source. @default `Date.now()` */
   clock?: Clock;

@@ -1,5 +1,12 @@
 import { MemoryStore } from '../stores/memory-store.js';
-import { checkEndReason, checkGeneratedId, checkHook, checkJson, checkLabel } from './arguments.js';
+import {
+  checkEndReason,
+  checkGeneratedId,
+  checkHook,
+  checkJson,
+  checkLabel,
+  probeGenerateId,
+} from './arguments.js';
 import { Attachments } from './attachments.js';
 import { type Clock, systemClock } from './clock.js';
 import { Endings } from './endings.js';
@@ -77,7 +84,12 @@ export class SessionManager {
   #created = 0;
   #closing: Promise<void> | undefined;
 
-  /** @throws SessionError `INVALID_OPTION` naming the field, the value and the accepted range. */
+  /**
+   * A custom `generateId` is called 8 times here: it must answer 8 distinct session IDs of 16
+   * to 256 visible ASCII characters, or the manager is refused at once.
+   *
+   * @throws SessionError `INVALID_OPTION` naming the field, the value and the accepted range.
+   */
   constructor(options: SessionManagerOptions = {}) {
     this.#options = resolveOptions(options);
     this.#ownsStore = this.#options.store === undefined;
@@ -85,6 +97,7 @@ export class SessionManager {
     this.#policy = this.#options.policy;
     this.#clock = this.#options.clock ?? systemClock;
     this.#logger = this.#options.logger;
+    if (this.#options.generateId !== undefined) probeGenerateId(this.#options.generateId);
     this.#generateId = this.#options.generateId ?? generateSessionId;
     this.#attachments = new Attachments({
       clock: this.#clock,

@@ -176,16 +176,14 @@ describe('SseGate on the SDK example wiring', () => {
   it("names sessions with the SDK transport's UUID: generateId does not apply to the gate", async () => {
     let generated = 0;
     const s = await setup({
-      generateId: () => {
-        generated++;
-        return 'from-generate-id';
-      },
+      generateId: () => `from-generate-id-${++generated}-${randomUUID()}`,
     });
+    const probed = generated; // the manager probes a custom generator at construction
     const stream = await openStream(s);
     expect(stream.sessionId).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
-    expect(generated).toBe(0);
+    expect(generated).toBe(probed);
     expect(s.transports.has(stream.sessionId)).toBe(true);
     expect((await s.sessions.resolve(stream.sessionId)).status).toBe('active');
   });

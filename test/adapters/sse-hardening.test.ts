@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -206,21 +207,29 @@ describe('WebSseTransport: what the fetch door buffers', () => {
 
 describe('legacy SSE: session IDs come from the manager', () => {
   it('the node door names its sessions with the manager generateId', async () => {
-    let n = 0;
-    const h = await startSse({ generateId: () => `sse-node-${++n}` });
+    const issued: string[] = [];
+    const h = await startSse({
+      generateId: () => issued[issued.push(`sse-node-${issued.length}-${randomUUID()}`) - 1]!,
+    });
+    const probed = issued.length; // the manager probes a custom generator at construction
     const { client, sessionId } = await connectSse(h);
-    expect(sessionId).toBe('sse-node-1');
-    expect(await toolText(client, 'whoami')).toBe('sse-node-1');
+    expect(sessionId).toBe(issued[probed]);
+    expect(await toolText(client, 'whoami')).toBe(issued[probed]);
     const stream = await openRawStream(h);
-    expect(stream.sessionId).toBe('sse-node-2');
-    expect(stream.received()).toContain('data: /messages?sessionId=sse-node-2\n\n');
-    expect((await post(h, '?sessionId=sse-node-2', ping)).status).toBe(202);
+    expect(stream.sessionId).toBe(issued[probed + 1]);
+    expect(stream.received()).toContain(`data: /messages?sessionId=${issued[probed + 1]}\n\n`);
+    expect((await post(h, `?sessionId=${issued[probed + 1]}`, ping)).status).toBe(202);
   });
 });
 
 describe('legacy SSE fetch door: session IDs come from the manager', () => {
   it('names its sessions with the manager generateId', async () => {
-    const sessions = new SessionManager({ autoStart: false, generateId: () => 'sse-web-1' });
+    const issued: string[] = [];
+    const sessions = new SessionManager({
+      autoStart: false,
+      generateId: () => issued[issued.push(`sse-web-${issued.length}-${randomUUID()}`) - 1]!,
+    });
+    const probed = issued.length;
     const handler = new SseHandler({
       sessions,
       keepAliveMs: 0,
@@ -231,10 +240,10 @@ describe('legacy SSE fetch door: session IDs come from the manager', () => {
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
-    expect(first).toBe('event: endpoint\ndata: /messages?sessionId=sse-web-1\n\n');
-    expect((await sessions.resolve('sse-web-1')).status).toBe('active');
+    expect(first).toBe(`event: endpoint\ndata: /messages?sessionId=${issued[probed]}\n\n`);
+    expect((await sessions.resolve(issued[probed]!)).status).toBe('active');
     const answer = await handler.fetch(
-      new Request('http://127.0.0.1/messages?sessionId=sse-web-1', {
+      new Request(`http://127.0.0.1/messages?sessionId=${issued[probed]}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(ping),
@@ -242,7 +251,7 @@ describe('legacy SSE fetch door: session IDs come from the manager', () => {
     );
     expect(answer.status).toBe(202);
     await reader.cancel();
-    expect((await sessions.resolve('sse-web-1')).status).toBe('ended');
+    expect((await sessions.resolve(issued[probed]!)).status).toBe('ended');
     await handler.close();
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -186,7 +187,11 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
 
   it('answers 503 when the store fails at initialize, building no transport; the ID stays 404', async () => {
     const store = new FaultyStore();
-    const server = await exampleServer({ store, generateId: () => 'gate-fixed-id' });
+    let generated = '';
+    const server = await exampleServer({
+      store,
+      generateId: () => (generated = `gate-fixed-${randomUUID()}`),
+    });
     store.failing = true;
     const init = await fetch(server.url, {
       method: 'POST',
@@ -201,7 +206,7 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
     await init.text();
     expect(server.transports.size).toBe(0);
     store.failing = false;
-    const later = await rawPost(server.url, 'gate-fixed-id', callRequest('counter'));
+    const later = await rawPost(server.url, generated, callRequest('counter'));
     expect(later.status).toBe(404);
   });
 

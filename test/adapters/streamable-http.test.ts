@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
@@ -367,7 +368,11 @@ describe('StreamableHttpHandler (web front door)', () => {
 
   it('answers 503 when the store fails during initialize; that ID later answers 404, never 200', async () => {
     const store = new FaultyStore();
-    const { handler, built } = setup({ store, generateId: () => 'fixed-session-id' });
+    let generated = '';
+    const { handler, built } = setup({
+      store,
+      generateId: () => (generated = `fixed-session-${randomUUID()}`),
+    });
     store.failing = true;
     const failed = await handler.fetch(post(undefined, initializeRequest()));
     expect(failed.status).toBe(503);
@@ -376,14 +381,15 @@ describe('StreamableHttpHandler (web front door)', () => {
     expect(built.length).toBe(0);
     expect(handler.size).toBe(0);
     store.failing = false;
-    const later = await handler.fetch(post('fixed-session-id', callRequest('counter')));
+    const later = await handler.fetch(post(generated, callRequest('counter')));
     expect(later.status).toBe(404);
     expect((await json(later)).error?.data).toEqual({ code: 'SESSION_NOT_FOUND' });
   });
 
   it('ends the session when its server cannot be built: 500, then 404, never 200', async () => {
+    let doomed = '';
     const { handler, sessions } = setup(
-      { generateId: () => 'doomed-session' },
+      { generateId: () => (doomed = `doomed-session-${randomUUID()}`) },
       {
         logger: {},
       },
@@ -394,7 +400,7 @@ describe('StreamableHttpHandler (web front door)', () => {
     const failed = await handler.fetch(post(undefined, initializeRequest()));
     expect(failed.status).toBe(500);
     expect(await failed.text()).not.toContain('factory broke');
-    const later = await handler.fetch(post('doomed-session', callRequest('counter')));
+    const later = await handler.fetch(post(doomed, callRequest('counter')));
     expect(later.status).toBe(404);
     await later.text();
     expect(handler.size).toBe(0);

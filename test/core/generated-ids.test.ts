@@ -82,3 +82,47 @@ describe('generated IDs that collide', () => {
     expect(ids.calls).toBe(before);
   });
 });
+
+describe('a custom generateId is probed at construction', () => {
+  const refused = (generateId: () => string) => {
+    const error = (() => {
+      try {
+        setup({ generateId });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isSessionError(error, 'INVALID_OPTION')).toBe(true);
+    return (error as Error).message;
+  };
+
+  it('refuses a generator that returns one fixed ID, naming generateId and what it needs', () => {
+    expect(refused(() => 'fixed-id-000000000000')).toBe(
+      'Invalid option `generateId`: 8 calls must return 8 distinct session IDs of 16 to 256 ' +
+        'visible ASCII characters (unguessable, e.g. crypto.randomUUID()); they returned 1 ' +
+        'distinct ID.',
+    );
+  });
+
+  it('refuses short, invalid, non-string or throwing generators', () => {
+    let n = 0;
+    expect(refused(() => `short-${n++}`)).toMatch(/`generateId`.*returned "short-0", 7 characters/);
+    expect(refused(() => 'has a space in it, so no')).toMatch(/`generateId`.*visible ASCII/);
+    expect(refused((() => 42) as unknown as () => string)).toMatch(/`generateId`.*a number/);
+    expect(
+      refused(() => {
+        throw new Error('no entropy source');
+      }),
+    ).toMatch(/`generateId` threw: no entropy source/);
+  });
+
+  it('accepts distinct IDs of 16 characters or more, and the default generator', async () => {
+    const { manager } = setup({ generateId: () => crypto.randomUUID() });
+    await expect(manager.create()).resolves.toBeDefined();
+    const ids = new Generator();
+    expect(() => setup({ generateId: ids.generateId })).not.toThrow();
+    expect(ids.calls).toBe(8);
+    expect(() => setup()).not.toThrow();
+  });
+});

@@ -94,9 +94,19 @@ describe('create and register', () => {
     await expect(manager.register('x'.repeat(256))).resolves.toBeDefined();
   });
 
-  it('refuses a generator that makes invalid IDs', async () => {
-    const { manager } = setup({ generateId: () => 'not valid' });
-    await expect(manager.create()).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  it('refuses a generator that makes invalid IDs, at construction or at create()', async () => {
+    expect(() => setup({ generateId: () => 'not valid' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+    let calls = 0;
+    const { manager } = setup({
+      generateId: () => (++calls > 8 ? 'not valid' : `probe-id-${calls}-0000000000`),
+    });
+    await expect(manager.create()).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringContaining('`generateId`'),
+    });
+    expect(await manager.count()).toBe(0);
   });
 
   it('refuses malformed owner, kind, data and init', async () => {
