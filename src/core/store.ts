@@ -67,6 +67,19 @@ export function expiryReasonOf(
 }
 
 /**
+ * Whose request a {@link SessionStore.get} or {@link SessionStore.touch} serves: the caller's
+ * owner, `null` for a caller without one (it sees only sessions without an owner), or
+ * `undefined` for no check at all (the manager's own bookkeeping). A session is visible to a
+ * check when its `owner` equals the caller's, `undefined` standing for `null`.
+ */
+export type OwnerCheck = string | null | undefined;
+
+/** Whether a record with owner `recorded` is visible to the check `owner` (see {@link OwnerCheck}). */
+export function ownerMatches(recorded: string | undefined, owner: OwnerCheck): boolean {
+  return owner === undefined || (recorded ?? null) === owner;
+}
+
+/**
  * Where sessions live. Every method is one atomic step (one round trip for a networked store),
  * takes the time as `now` from the manager's clock, and rejects with
  * `SessionError('STORE_UNAVAILABLE')` when the backend cannot be reached. A store never ends a
@@ -84,16 +97,30 @@ export interface SessionStore {
   /** Atomic create-if-absent. `'exists'` when the ID is live or tombstoned; `'full'` at `maxSessions`. */
   create(session: NewSession, policy: StorePolicy): Promise<CreateResult>;
 
-  /** Reads a session without touching it. A session past its deadline answers `'expired'`. */
-  get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup>;
+  /**
+   * Reads a session without touching it. A session past its deadline answers `'expired'`.
+   * With an `owner` check, another owner's session or tombstone answers `'unknown'`.
+   */
+  get(id: string, now: number, policy: StorePolicy, owner?: OwnerCheck): Promise<StoreLookup>;
 
   /**
    * Sets `lastSeenAt = now` on a live session and answers it; a tombstone or nothing otherwise.
    * A session already past its deadline is not revived: it answers `'expired'`, unless
    * `revive` is set and only the idle deadline has passed (the caller held the session pinned,
    * so it was never idle). A passed lifetime always answers `'expired'`.
+   *
+   * With an `owner` check, the owner is compared first, inside the same atomic step: another
+   * owner's session (live, past its deadline or tombstoned) answers `'unknown'` and nothing is
+   * written, so a stranger neither keeps it alive nor revives it, and does the same work as for
+   * a never-seen ID.
    */
-  touch(id: string, now: number, policy: StorePolicy, revive?: boolean): Promise<StoreLookup>;
+  touch(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    revive?: boolean,
+    owner?: OwnerCheck,
+  ): Promise<StoreLookup>;
 
   /**
    * Ends a live session: removes it and writes its tombstone in one step. `'ended-now'` to

@@ -14,6 +14,8 @@ export {
   type ExpiredLookup,
   expiryReasonOf,
   type NewSession,
+  type OwnerCheck,
+  ownerMatches,
   type SessionStore,
   type StoreLookup,
   type StorePolicy,

@@ -3,6 +3,7 @@ import type {
   EndedNow,
   EndResult,
   NewSession,
+  OwnerCheck,
   SessionStore,
   StoreLookup,
   StorePolicy,
@@ -30,12 +31,23 @@ export class MemoryStore implements SessionStore {
     return this.#engine.create(session, policy);
   }
 
-  async get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
-    return this.#engine.get(id, now, policy);
+  async get(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    owner?: OwnerCheck,
+  ): Promise<StoreLookup> {
+    return this.#engine.get(id, now, policy, owner);
   }
 
-  async touch(id: string, now: number, policy: StorePolicy, revive = false): Promise<StoreLookup> {
-    return this.#engine.touch(id, now, policy, revive);
+  async touch(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    revive = false,
+    owner?: OwnerCheck,
+  ): Promise<StoreLookup> {
+    return this.#engine.touch(id, now, policy, revive, owner);
   }
 
   async end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult> {

@@ -14,6 +14,7 @@ export type ConformanceCase =
   | 'concurrent create'
   | 'unknown id'
   | 'touch'
+  | 'owner check'
   | 'touch racing the sweep'
   | 'expired not revived'
   | 'revive pinned'

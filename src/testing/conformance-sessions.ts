@@ -104,6 +104,41 @@ export function sessionCases(kit: ConformanceKit): void {
     expect(claimed[0]!.tombstone).toMatchObject({ id, reason: 'idle', endedAt: kit.t0 + 1900 });
   });
 
+  kit.case('owner check', async () => {
+    const store = await kit.fresh();
+    const id = kit.newId();
+    const bare = kit.newId();
+    await store.create({ id, owner: 'alice', createdAt: kit.t0 }, BASE_POLICY);
+    await store.create({ id: bare, createdAt: kit.t0 }, BASE_POLICY);
+    const unknown = { status: 'unknown' };
+    // Another owner, or a caller without one, sees nothing and writes nothing.
+    for (const stranger of ['bob', null]) {
+      expect(await store.touch(id, kit.t0 + 900, BASE_POLICY, false, stranger)).toEqual(unknown);
+      expect(await store.touch(id, kit.t0 + 950, BASE_POLICY, true, stranger)).toEqual(unknown);
+      expect(await store.get(id, kit.t0 + 950, BASE_POLICY, stranger)).toEqual(unknown);
+    }
+    expect(await store.touch(bare, kit.t0 + 900, BASE_POLICY, false, 'bob')).toEqual(unknown);
+    expect(await store.get(bare, kit.t0 + 900, BASE_POLICY, 'bob')).toEqual(unknown);
+    const seen = await store.get(id, kit.t0 + 990, BASE_POLICY);
+    expect(seen.status === 'active' && seen.session.lastSeenAt).toBe(kit.t0);
+    // Past its deadline: still unknown to a stranger, never revived, due at kit.t0 + 1000.
+    expect(await store.get(id, kit.t0 + 1000, BASE_POLICY, 'bob')).toEqual(unknown);
+    expect(await store.touch(id, kit.t0 + 1000, BASE_POLICY, true, 'bob')).toEqual(unknown);
+    const own = await store.get(id, kit.t0 + 1000, BASE_POLICY, 'alice');
+    expect(own.status === 'expired' && own.reason).toBe('idle');
+    // The owner's own calls, and an ownerless caller on an ownerless session, work as before.
+    const mine = await store.touch(bare, kit.t0 + 900, BASE_POLICY, false, null);
+    expect(mine.status === 'active' && mine.session.lastSeenAt).toBe(kit.t0 + 900);
+    const claimed = await store.claimExpired(kit.t0 + 1000, 100, BASE_POLICY);
+    expect(claimed.map((c) => c.session.id)).toEqual([id]);
+    // A tombstone is the owner's too.
+    expect(await store.get(id, kit.t0 + 1001, BASE_POLICY, 'bob')).toEqual(unknown);
+    expect(await store.touch(id, kit.t0 + 1001, BASE_POLICY, false, null)).toEqual(unknown);
+    const ended = await store.touch(id, kit.t0 + 1001, BASE_POLICY, false, 'alice');
+    expect(ended.status === 'ended' && ended.tombstone.reason).toBe('idle');
+    expect((await store.get(id, kit.t0 + 1001, BASE_POLICY)).status).toBe('ended');
+  });
+
   kit.case('touch racing the sweep', async () => {
     const store = await kit.fresh();
     const ids = Array.from({ length: 20 }, kit.newId);

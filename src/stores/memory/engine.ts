@@ -5,6 +5,8 @@ import {
   type EndResult,
   expiryReasonOf,
   type NewSession,
+  type OwnerCheck,
+  ownerMatches,
   type StoreLookup,
   type StorePolicy,
 } from '../../core/store.js';
@@ -65,13 +67,19 @@ export class MemoryEngine {
   }
 
   /** `SessionStore.get`, synchronously. */
-  get(id: string, now: number, policy: StorePolicy): StoreLookup {
-    return this.#lookup(id, now, policy, false, false);
+  get(id: string, now: number, policy: StorePolicy, owner?: OwnerCheck): StoreLookup {
+    return this.#lookup(id, now, policy, false, false, owner);
   }
 
   /** `SessionStore.touch`, synchronously. */
-  touch(id: string, now: number, policy: StorePolicy, revive = false): StoreLookup {
-    return this.#lookup(id, now, policy, true, revive);
+  touch(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    revive = false,
+    owner?: OwnerCheck,
+  ): StoreLookup {
+    return this.#lookup(id, now, policy, true, revive, owner);
   }
 
   /** `SessionStore.end`, synchronously. */
@@ -171,9 +179,12 @@ export class MemoryEngine {
     policy: StorePolicy,
     touch: boolean,
     revive: boolean,
+    owner: OwnerCheck,
   ): StoreLookup {
     const node = this.#sessions.get(id);
     if (node !== undefined) {
+      // Before any write: a stranger's lookup is an unknown ID's.
+      if (!ownerMatches(node.owner, owner)) return UNKNOWN;
       if (deadlineOf(node.createdAt, node.lastSeenAt, policy) <= now) {
         const reason = expiryReasonOf(node.createdAt, policy, now);
         if (!revive || reason === 'lifetime') return { status: 'expired', session: node, reason };
@@ -182,7 +193,9 @@ export class MemoryEngine {
       return { status: 'active', session: node };
     }
     const tombstone = this.#liveTombstone(id, now, policy);
-    return tombstone === undefined ? UNKNOWN : { status: 'ended', tombstone };
+    return tombstone === undefined || !ownerMatches(tombstone.owner, owner)
+      ? UNKNOWN
+      : { status: 'ended', tombstone };
   }
 
   #liveTombstone(id: string, now: number, policy: StorePolicy): Tombstone | undefined {

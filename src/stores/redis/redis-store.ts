@@ -3,6 +3,7 @@ import type {
   EndedNow,
   EndResult,
   NewSession,
+  OwnerCheck,
   SessionStore,
   StoreLookup,
   StorePolicy,
@@ -121,24 +122,35 @@ export class RedisStore implements SessionStore {
     throw corrupt(id, `create answered ${String(reply)}`);
   }
 
-  async get(id: string, now: number, policy: StorePolicy): Promise<StoreLookup> {
+  async get(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    owner?: OwnerCheck,
+  ): Promise<StoreLookup> {
     const gate = this.#eviction.gate();
     if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.get.command();
     args.push(keys.session(id), keys.tombstone(id));
-    this.#prelude(args, now, policy, id);
+    this.#prelude(args, now, policy, id).push(ownerArg(owner));
     const reply = await scripts.get.run(this.#connection, args);
     return lookupOf(id, reply);
   }
 
-  async touch(id: string, now: number, policy: StorePolicy, revive = false): Promise<StoreLookup> {
+  async touch(
+    id: string,
+    now: number,
+    policy: StorePolicy,
+    revive = false,
+    owner?: OwnerCheck,
+  ): Promise<StoreLookup> {
     const gate = this.#eviction.gate();
     if (gate !== undefined) await gate;
     const keys = this.#keys;
     const args = scripts.touch.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle);
-    this.#prelude(args, now, policy, id).push(revive ? '1' : '0');
+    this.#prelude(args, now, policy, id).push(revive ? '1' : '0', ownerArg(owner));
     const reply = await scripts.touch.run(this.#connection, args);
     return lookupOf(id, reply);
   }
@@ -246,6 +258,12 @@ export class RedisStore implements SessionStore {
     args.push(String(now), p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, this.#keys.prefix, id);
     return args;
   }
+}
+
+/** The owner check as the get and touch scripts take it (see `lua/includes/owner.lua`). */
+function ownerArg(owner: OwnerCheck): string {
+  if (owner === undefined) return '';
+  return owner === null ? '-' : `=${owner}`;
 }
 
 /** Decodes a get/touch reply. */

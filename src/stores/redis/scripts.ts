@@ -6,12 +6,14 @@ import countSource from './lua/count-2.lua';
 import createSource from './lua/create-5.lua';
 import endSource from './lua/end-5.lua';
 import getSource from './lua/get-2.lua';
+import ownerInclude from './lua/includes/owner.lua';
 import policyInclude from './lua/includes/policy.lua';
 import tombstonesInclude from './lua/includes/tombstones.lua';
 import listSource from './lua/list-1.lua';
 import touchSource from './lua/touch-3.lua';
 
 const INCLUDES: Readonly<Record<string, string>> = {
+  owner: ownerInclude,
   policy: policyInclude,
   tombstones: tombstonesInclude,
 };

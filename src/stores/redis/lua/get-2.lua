@@ -3,15 +3,18 @@
 
   KEYS[1] session hash  KEYS[2] tombstone hash
   ARGV[1..8] the policy prelude
+  ARGV[9] the owner check (see includes/owner): another owner's session or tombstone is {0}
 
   Returns {1, c, l, o, k, d, i} active, {2, c, l, o, k, d, i, reason} past its deadline,
   {3, reason, endedAt, owner} ended, {0} unknown; -1 when the record is unreadable.
 ]]
 --- @include "policy"
 --- @include "tombstones"
+--- @include "owner"
 
 local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
-if not r[1] then return tombstoneReply(KEYS[2]) end
+if not r[1] then return visibleTombstone(KEYS[2], ARGV[9]) end
+if not ownerVisible(r[3], ARGV[9]) then return {0} end
 local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
 if createdAt == nil or lastSeenAt == nil then return CORRUPT end
 if deadlineOf(createdAt, lastSeenAt) <= now then

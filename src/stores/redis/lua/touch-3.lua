@@ -4,14 +4,18 @@
   KEYS[1] session hash  KEYS[2] tombstone hash  KEYS[3] touch-order index
   ARGV[1..8] the policy prelude
   ARGV[9] '1': revive a session whose idle deadline (only) has passed (it was pinned)
+  ARGV[10] the owner check (see includes/owner), made before any write: another owner's
+           session or tombstone answers {0} and nothing is written
 
   Returns what get-2 returns; an expired session is not touched.
 ]]
 --- @include "policy"
 --- @include "tombstones"
+--- @include "owner"
 
 local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
-if not r[1] then return tombstoneReply(KEYS[2]) end
+if not r[1] then return visibleTombstone(KEYS[2], ARGV[10]) end
+if not ownerVisible(r[3], ARGV[10]) then return {0} end
 local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
 if createdAt == nil or lastSeenAt == nil then return CORRUPT end
 if deadlineOf(createdAt, lastSeenAt) <= now then
