@@ -1,11 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  type JSONRPCMessage,
-  JSONRPCMessageSchema,
-  type MessageExtraInfo,
-} from '@modelcontextprotocol/sdk/types.js';
-import { endpointEvent } from './web-transport.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { deliverClientMessage, endpointEvent, messageEvent } from './frames.js';
 
 /**
  * The legacy HTTP+SSE server transport on a node:http response, under a session ID chosen by the
@@ -54,19 +50,12 @@ export class NodeSseTransport implements Transport {
   /** Writes a `message` event. @throws Error `Not connected` before start and once the stream ended. */
   async send(message: JSONRPCMessage): Promise<void> {
     if (!this.#started || this.#closed) throw new Error('Not connected');
-    this.#res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    this.#res.write(messageEvent(message));
   }
 
   /** Delivers a client message. @throws Error (after `onerror`) when it is not JSON-RPC. */
   async handleMessage(message: unknown, extra?: MessageExtraInfo): Promise<void> {
-    let parsed: JSONRPCMessage;
-    try {
-      parsed = JSONRPCMessageSchema.parse(message);
-    } catch (error) {
-      this.onerror?.(error as Error);
-      throw error;
-    }
-    this.onmessage?.(parsed, extra);
+    deliverClientMessage(this, message, extra);
   }
 
   /** Ends the stream. Idempotent. */

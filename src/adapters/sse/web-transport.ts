@@ -1,28 +1,14 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  type JSONRPCMessage,
-  JSONRPCMessageSchema,
-  type MessageExtraInfo,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { generateSessionId } from '../../core/session-id.js';
 import type { Tombstone } from '../../core/types.js';
 import type { HttpAnswer } from '../../protocol.js';
 import { sessionNotFound } from '../shared/answers.js';
+import { deliverClientMessage, endpointEvent, messageEvent } from './frames.js';
 import { KEEP_ALIVE_FRAME } from './keep-alive.js';
 import type { StreamSink } from './stream.js';
-import { SESSION_ID_PARAM } from './url.js';
 
 const encoder = new TextEncoder();
-
-/**
- * The `endpoint` event announcing where to post: `endpoint` (absolute path or relative to the
- * stream) with the `sessionId` query parameter, as the SDK's `SSEServerTransport` writes it.
- */
-export function endpointEvent(endpoint: string, sessionId: string): string {
-  const url = new URL(endpoint, 'http://localhost');
-  url.searchParams.set(SESSION_ID_PARAM, sessionId);
-  return `event: endpoint\ndata: ${url.pathname}${url.search}${url.hash}\n\n`;
-}
 
 /**
  * The legacy HTTP+SSE server transport over a Web `ReadableStream`: what the SDK's Node-only
@@ -82,19 +68,12 @@ export class WebSseTransport implements Transport, StreamSink {
   /** Writes a `message` event. @throws Error `Not connected` once the stream has ended. */
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) throw new Error('Not connected');
-    this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    this.#write(messageEvent(message));
   }
 
   /** Delivers a client message. @throws Error (after `onerror`) when it is not JSON-RPC. */
   async handleMessage(message: unknown, extra?: MessageExtraInfo): Promise<void> {
-    let parsed: JSONRPCMessage;
-    try {
-      parsed = JSONRPCMessageSchema.parse(message);
-    } catch (error) {
-      this.onerror?.(error as Error);
-      throw error;
-    }
-    this.onmessage?.(parsed, extra);
+    deliverClientMessage(this, message, extra);
   }
 
   /** Ends the stream. Idempotent. */
