@@ -147,6 +147,12 @@ export class Attachments {
     return due;
   }
 
+  /** Makes the session's attachment, if any, due for a check at the next sweep. */
+  checkSoon(id: string): void {
+    const attachment = this.#byId.get(id);
+    if (attachment !== undefined) attachment.verifyAt = -Infinity;
+  }
+
   /**
    * Makes every unpinned attachment due for a check at the next sweep, whatever the store (a
    * claim whose reply was lost may have ended any of them).

@@ -11,7 +11,7 @@ import { noop } from './functions.js';
 import { runEndHooks } from './hook-runner.js';
 import type { ManagerParts } from './manager-context.js';
 import { copySessionRecord, visibleTo } from './record.js';
-import type { EndResult, StoreLookup } from './store.js';
+import { type EndResult, type OwnerCheck, ownerMatches, type StoreLookup } from './store.js';
 import {
   type EndReason,
   type Resolution,
@@ -84,10 +84,10 @@ export class Endings {
   }
 
   /**
-   * Turns a store lookup into what a caller with principal `owner` sees, ending a due session
-   * and running the hooks of one that ended elsewhere. Rejects with a store error.
+   * Turns a store lookup made with the owner check `owner` into what that caller sees, ending a
+   * due session and running the hooks of one that ended elsewhere. Rejects with a store error.
    */
-  async settle(id: string, lookup: StoreLookup, owner: string | undefined): Promise<Resolution> {
+  async settle(id: string, lookup: StoreLookup, owner: OwnerCheck): Promise<Resolution> {
     const { attachments, clock, store, policy } = this.#parts;
     switch (lookup.status) {
       case 'active':
@@ -96,23 +96,26 @@ export class Endings {
         if (lookup.reason === 'idle' && attachments.isPinned(id)) {
           // Pinned here, so never idle: the sweeper had not renewed the lease yet.
           const renewed = await callStore('touch', () =>
-            store.touch(id, clock.now(), policy, true),
+            store.touch(id, clock.now(), policy, true, owner),
           );
           return this.settle(id, renewed, owner);
         }
         const ended = await this.endWith(id, lookup.reason);
         if (ended.status === 'unknown') return UNKNOWN;
         const { tombstone } = ended;
-        return tombstone.owner === owner ? { status: 'ended', tombstone } : UNKNOWN;
+        return ownerMatches(tombstone.owner, owner) ? { status: 'ended', tombstone } : UNKNOWN;
       }
       case 'ended': {
         const { tombstone } = lookup;
         if (attachments.has(id)) await this.learned(id, tombstone);
-        return tombstone.owner === owner ? lookup : UNKNOWN;
+        return ownerMatches(tombstone.owner, owner) ? lookup : UNKNOWN;
       }
       default:
         if (attachments.has(id)) {
-          await this.runHooks(id, { id, reason: 'closed', endedAt: clock.now() });
+          // A checked lookup answers another owner's session as unknown: only an unchecked
+          // one (the next sweep's) may conclude that the session is gone.
+          if (owner !== undefined) attachments.checkSoon(id);
+          else await this.runHooks(id, { id, reason: 'closed', endedAt: clock.now() });
         }
         return UNKNOWN;
     }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { type OwnerCheck, ownerMatches } from './store.js';
 import { type Resolution, type SessionRecord, UNKNOWN } from './types.js';
 
 /**
@@ -25,9 +26,11 @@ export function copySessionRecord(record: SessionRecord): SessionRecord {
 /**
  * What a caller with principal `owner` sees of a live session: an active resolution over a
  * snapshot of `session`, or `unknown` when the session belongs to someone else (exactly what a
- * never-seen ID answers). Allocates the snapshot and its resolution, nothing for another owner.
+ * never-seen ID answers). The store already made this check before any write; it is repeated
+ * here for stores that predate it. Allocates the snapshot and its resolution, nothing for
+ * another owner.
  */
-export function visibleTo(session: SessionRecord, owner: string | undefined): Resolution {
-  if (session.owner !== owner) return UNKNOWN;
+export function visibleTo(session: SessionRecord, owner: OwnerCheck): Resolution {
+  if (!ownerMatches(session.owner, owner)) return UNKNOWN;
   return { status: 'active', session: copySessionRecord(session) };
 }

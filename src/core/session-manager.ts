@@ -249,14 +249,15 @@ export class SessionManager {
   async resolve(id: string, options?: ResolveOptions): Promise<Resolution> {
     this.#assertOpen();
     assertValidSessionId(id);
+    const owner = options?.owner ?? null;
     let lookup: StoreLookup;
     try {
-      lookup = await this.#store.get(id, this.#clock.now(), this.#policy);
+      lookup = await this.#store.get(id, this.#clock.now(), this.#policy, owner);
     } catch (error) {
       throw toStoreError(error, 'resolve');
     }
-    if (lookup.status === 'active') return visibleTo(lookup.session, options?.owner);
-    return this.#endings.settle(id, lookup, options?.owner);
+    if (lookup.status === 'active') return visibleTo(lookup.session, owner);
+    return this.#endings.settle(id, lookup, owner);
   }
 
   /** Like {@link SessionManager.resolve}, and restarts the idle clock of an active session. */
@@ -264,17 +265,18 @@ export class SessionManager {
     this.#assertOpen();
     assertValidSessionId(id);
     const now = this.#clock.now();
+    const owner = options?.owner ?? null;
     let lookup: StoreLookup;
     try {
-      lookup = await this.#store.touch(id, now, this.#policy);
+      lookup = await this.#store.touch(id, now, this.#policy, false, owner);
     } catch (error) {
       throw toStoreError(error, 'touch');
     }
     if (lookup.status === 'active') {
       this.#attachments.touched(id, now);
-      return visibleTo(lookup.session, options?.owner);
+      return visibleTo(lookup.session, owner);
     }
-    return this.#endings.settle(id, lookup, options?.owner);
+    return this.#endings.settle(id, lookup, owner);
   }
 
   /**

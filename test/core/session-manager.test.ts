@@ -192,6 +192,29 @@ describe('resolve, touch and owners', () => {
     expect(await manager.touch(id, { owner: 'x' })).toEqual({ status: 'unknown' });
     expect(await manager.resolve(id, { owner: 'o' })).toMatchObject({ status: 'ended' });
   });
+
+  it("a stranger's requests do not keep a session alive", async () => {
+    const { manager, clock, ended } = setup();
+    const { id } = await manager.create({ owner: 'alice' });
+    const hooked: EndReason[] = [];
+    manager.onEnd(id, (info) => {
+      hooked.push(info.reason);
+    });
+    for (let t = 100; t < 1000; t += 100) {
+      clock.advance(100);
+      expect(await manager.resolve(id, { owner: 'bob' })).toEqual({ status: 'unknown' });
+      expect(await manager.touch(id, { owner: 'bob' })).toEqual({ status: 'unknown' });
+      expect(await manager.acquire(id)).toEqual({ status: 'unknown' });
+      expect(await manager.acquire(id, { owner: 'bob' })).toEqual({ status: 'unknown' });
+    }
+    expect(hooked).toEqual([]);
+    const seen = await manager.resolve(id, { owner: 'alice' });
+    expect(seen.status === 'active' && seen.session.lastSeenAt - seen.session.createdAt).toBe(0);
+    clock.advance(100);
+    expect(await manager.sweep()).toBe(1);
+    expect(ended.map((e) => [e.id, e.reason])).toEqual([[id, 'idle']]);
+    expect(hooked).toEqual(['idle']);
+  });
 });
 
 describe('acquire and release', () => {
@@ -568,6 +591,25 @@ describe('shared stores', () => {
     await a.sweep();
     expect(reasons).toEqual(['deleted']);
     expect((await a.stats()).attached).toBe(0);
+  });
+
+  it("a stranger's lookup of an attached session ended elsewhere defers to the next sweep", async () => {
+    const clock = new ManualClock();
+    const [a, b] = replicas({ clock, idleTtlMs: 30 * 60_000, autoStart: false });
+    const { id } = await a.create({ owner: 'alice' });
+    const reasons: EndReason[] = [];
+    a.onEnd(id, (info) => {
+      reasons.push(info.reason);
+    });
+    // Live: the stranger's unknown must not read as a vanished session.
+    expect(await a.resolve(id, { owner: 'bob' })).toEqual({ status: 'unknown' });
+    await a.sweep();
+    expect(reasons).toEqual([]);
+    expect(await b.end(id, 'deleted')).toBe(true);
+    expect(await a.touch(id)).toEqual({ status: 'unknown' });
+    expect(reasons).toEqual([]);
+    await a.sweep();
+    expect(reasons).toEqual(['deleted']);
   });
 
   it('a pinned session learns of an end elsewhere when its lease is renewed', async () => {
