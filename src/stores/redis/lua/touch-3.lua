@@ -15,7 +15,7 @@
 
 local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
 if not r[1] then return visibleTombstone(KEYS[2], ARGV[10]) end
-if not ownerVisible(r[3], ARGV[10]) then return {0} end
+if not ownerVisible(r[3], ARGV[10]) then return strangerReply(KEYS[2]) end
 local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
 if createdAt == nil or lastSeenAt == nil then return CORRUPT end
 if deadlineOf(createdAt, lastSeenAt) <= now then

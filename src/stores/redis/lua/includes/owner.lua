@@ -19,3 +19,10 @@ local function visibleTombstone(key, check)
   end
   return reply
 end
+
+-- The reply to a stranger: {0}, after the same tombstone read an unknown ID costs, so that
+-- another owner's session takes as long to answer as a never-seen ID.
+local function strangerReply(key)
+  tombstoneReply(key)
+  return {0}
+end
