@@ -1,14 +1,8 @@
 import { MemoryStore } from '../stores/memory-store.js';
-import {
-  checkEndReason,
-  checkGeneratedId,
-  checkHook,
-  checkJson,
-  checkLabel,
-  probeGenerateId,
-} from './arguments.js';
+import { checkEndReason, checkHook, probeGenerateId } from './arguments.js';
 import { Attachments } from './attachments.js';
 import { type Clock, systemClock } from './clock.js';
+import { type CreationContext, createSession } from './creation.js';
 import { Endings } from './endings.js';
 import { callStore, SessionError, toStoreError } from './errors.js';
 import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
@@ -26,15 +20,9 @@ import type {
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
 import { copySessionRecord, visibleTo } from './record.js';
 import { assertValidSessionId, generateSessionId } from './session-id.js';
-import type { CreateResult, NewSession, SessionStore, StoreLookup, StorePolicy } from './store.js';
+import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
 import { Sweeper } from './sweeper.js';
 import type { EndReason, Resolution, SessionRecord } from './types.js';
-
-/**
- * How many generated IDs {@link SessionManager.create} tries when each is already in use (a
- * collision of good random IDs is practically impossible; a repeat means a weak generator).
- */
-const GENERATED_ID_ATTEMPTS = 4;
 
 /** The log line of every failure the manager contains. */
 const FAILURE_MESSAGE = 'mcp-sessions: contained failure';
@@ -81,6 +69,7 @@ export class SessionManager {
   readonly #leases: LeaseKeeper;
   readonly #sweeper: Sweeper;
   readonly #endings: Endings;
+  readonly #creation: CreationContext;
   #created = 0;
   #closing: Promise<void> | undefined;
 
@@ -119,6 +108,14 @@ export class SessionManager {
         reason: info.reason,
       });
     });
+    this.#creation = {
+      store: this.#store,
+      policy: this.#policy,
+      clock: this.#clock,
+      generateId: this.#generateId,
+      capacityPolicy: this.#options.capacityPolicy,
+      evictOldest: () => this.#endings.evictOldest(),
+    };
     const context = this.#context(parts);
     this.#leases = new LeaseKeeper(context);
     this.#sweeper = new Sweeper(
@@ -172,61 +169,10 @@ export class SessionManager {
    */
   async create(options: CreateSessionOptions = {}): Promise<SessionRecord> {
     this.#assertOpen();
-    if (options.id !== undefined) assertValidSessionId(options.id);
-    checkLabel('owner', options.owner);
-    checkLabel('kind', options.kind);
-    checkJson('data', options.data);
-    checkJson('init', options.init);
-    for (let attempt = 1; ; attempt++) {
-      const id = options.id ?? checkGeneratedId(this.#generateId());
-      const session = {
-        id,
-        owner: options.owner,
-        kind: options.kind,
-        data: options.data,
-        init: options.init,
-        createdAt: this.#clock.now(),
-      };
-      const result = await this.#insert(session);
-      if (result === 'full') {
-        throw new SessionError(
-          'CAPACITY',
-          `Session capacity reached (maxSessions = ${this.#policy.maxSessions}); try again later.`,
-        );
-      }
-      if (result === 'created') {
-        this.#created++;
-        const record: SessionRecord = { ...session, lastSeenAt: session.createdAt };
-        this.#emit('created', record);
-        return record;
-      }
-      if (options.id !== undefined) {
-        throw new SessionError(
-          'SESSION_EXISTS',
-          `Session ID ${maskSessionId(id)} is already in use.`,
-        );
-      }
-      if (attempt >= GENERATED_ID_ATTEMPTS) {
-        throw new SessionError(
-          'SESSION_EXISTS',
-          `Option \`generateId\` returned ${attempt} IDs in a row that are already in use; ` +
-            'it must return distinct, unguessable IDs (at least 16 random characters).',
-        );
-      }
-    }
-  }
-
-  /** One store create, evicting the oldest session once at capacity when the policy says so. */
-  async #insert(session: NewSession): Promise<CreateResult> {
-    const result = await callStore('create', () => this.#store.create(session, this.#policy));
-    if (
-      result === 'full' &&
-      this.#options.capacityPolicy === 'evict-oldest' &&
-      (await this.#endings.evictOldest())
-    ) {
-      return callStore('create', () => this.#store.create(session, this.#policy));
-    }
-    return result;
+    const record = await createSession(this.#creation, options);
+    this.#created++;
+    this.#emit('created', record);
+    return record;
   }
 
   /**

@@ -1,0 +1,98 @@
+import { checkGeneratedId, checkJson, checkLabel } from './arguments.js';
+import type { Clock } from './clock.js';
+import { callStore, SessionError } from './errors.js';
+import { maskSessionId } from './logger.js';
+import type { CreateSessionOptions } from './manager-types.js';
+import { assertValidSessionId } from './session-id.js';
+import type { CreateResult, NewSession, SessionStore, StorePolicy } from './store.js';
+import type { SessionRecord } from './types.js';
+
+/**
+ * Making a session: argument checks, the store's create-if-absent, one eviction at capacity,
+ * and new IDs when a generated one is taken. Internal: the manager's `create` and `register`
+ * run through {@link createSession}.
+ *
+ * @module
+ */
+
+/**
+ * How many generated IDs {@link createSession} tries when each is already in use (a collision
+ * of good random IDs is practically impossible; a repeat means a weak generator).
+ */
+const GENERATED_ID_ATTEMPTS = 4;
+
+/** What creating a session needs from its manager. */
+export interface CreationContext {
+  readonly store: SessionStore;
+  readonly policy: StorePolicy;
+  readonly clock: Clock;
+  readonly generateId: () => string;
+  readonly capacityPolicy: 'reject' | 'evict-oldest';
+  /** Ends the least recently touched unpinned session; `false` when none could be ended. */
+  evictOldest(): Promise<boolean>;
+}
+
+/**
+ * Creates a session with a generated ID (or `options.id`) and answers its record. A generated
+ * ID that is already in use (live or tombstoned) is replaced by a new one, up to
+ * {@link GENERATED_ID_ATTEMPTS} IDs in all; an ID the caller chose is never replaced.
+ *
+ * @throws SessionError `CAPACITY`, `SESSION_EXISTS`, `INVALID_SESSION_ID`, `INVALID_ARGUMENT`,
+ *   `STORE_UNAVAILABLE` (see `SessionManager.create`).
+ */
+export async function createSession(
+  context: CreationContext,
+  options: CreateSessionOptions,
+): Promise<SessionRecord> {
+  if (options.id !== undefined) assertValidSessionId(options.id);
+  checkLabel('owner', options.owner);
+  checkLabel('kind', options.kind);
+  checkJson('data', options.data);
+  checkJson('init', options.init);
+  for (let attempt = 1; ; attempt++) {
+    const id = options.id ?? checkGeneratedId(context.generateId());
+    const session = {
+      id,
+      owner: options.owner,
+      kind: options.kind,
+      data: options.data,
+      init: options.init,
+      createdAt: context.clock.now(),
+    };
+    const result = await insert(context, session);
+    if (result === 'full') {
+      throw new SessionError(
+        'CAPACITY',
+        `Session capacity reached (maxSessions = ${context.policy.maxSessions}); try again later.`,
+      );
+    }
+    if (result === 'created') return { ...session, lastSeenAt: session.createdAt };
+    if (options.id !== undefined) {
+      throw new SessionError(
+        'SESSION_EXISTS',
+        `Session ID ${maskSessionId(id)} is already in use.`,
+      );
+    }
+    if (attempt >= GENERATED_ID_ATTEMPTS) {
+      throw new SessionError(
+        'SESSION_EXISTS',
+        `Option \`generateId\` returned ${attempt} IDs in a row that are already in use; ` +
+          'it must return distinct, unguessable IDs (at least 16 random characters).',
+      );
+    }
+  }
+}
+
+/** One store create, evicting the oldest session once at capacity when the policy says so. */
+async function insert(context: CreationContext, session: NewSession): Promise<CreateResult> {
+  const { store, policy } = context;
+  const result = await callStore('create', () => store.create(session, policy));
+  if (
+    result === 'full' &&
+    context.capacityPolicy === 'evict-oldest' &&
+    (await context.evictOldest())
+  ) {
+    return callStore('create', () => store.create(session, policy));
+  }
+  return result;
+}
