@@ -3,7 +3,6 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { wrongSessionKind } from '../../src/adapters/shared/answers.js';
 import { isJsonContentType, readNodeJson } from '../../src/adapters/shared/body.js';
-import { ownerFromAuth } from '../../src/adapters/shared/owner.js';
 import { SseGate, SseHandler } from '../../src/adapters/sse/index.js';
 import {
   resolveSseGateOptions,
@@ -35,7 +34,7 @@ describe('SSE options', () => {
     const gate = resolveSseGateOptions({ sessions });
     expect(gate.keepAliveMs).toBe(15_000);
     expect(gate.retryAfterSeconds).toBe(5);
-    expect(gate.ownerOf).toBe(ownerFromAuth);
+    expect(gate.ownerOf).toBeTypeOf('function');
     const handler = resolveSseHandlerOptions({ sessions, createServer });
     expect(handler).toMatchObject({
       ssePath: '/sse',
@@ -47,7 +46,7 @@ describe('SSE options', () => {
       retryAfterSeconds: 5,
       logger: console,
     });
-    expect(handler.ownerOf).toBe(ownerFromAuth);
+    expect(handler.ownerOf).toBeTypeOf('function');
     expect(resolveSseGateOptions({ sessions, keepAliveMs: 0 }).keepAliveMs).toBe(0);
   });
 
@@ -100,17 +99,6 @@ describe('SSE options', () => {
       resolveSseHandlerOptions({ sessions, createServer, maxBufferedBytes: 1024 }).maxBufferedBytes,
     ).toBe(1024);
     expect(optionError(() => new SseHandler(null as never)).message).toContain('must be an object');
-  });
-});
-
-describe('ownerFromAuth', () => {
-  const auth = { token: 't', clientId: 'client-1', scopes: [] };
-  it('is the OAuth client ID, else no owner', () => {
-    expect(ownerFromAuth({ ...auth, extra: { sub: 'user-7' } })).toBe('client-1');
-    expect(ownerFromAuth(auth)).toBe('client-1');
-    expect(ownerFromAuth({ ...auth, clientId: '' })).toBeUndefined();
-    expect(ownerFromAuth(undefined)).toBeUndefined();
-    expect(ownerFromAuth({ clientId: 7 } as never)).toBeUndefined();
   });
 });
 

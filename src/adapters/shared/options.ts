@@ -4,12 +4,15 @@ import type { Logger } from '../../core/logger.js';
 import * as option from '../../core/option-fields.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import { hasMethods, isFunction, MAX_TIMER_MS, parseOptions } from '../../core/validate.js';
-import { type OwnerOf, ownerFromAuth } from './owner.js';
+import { defaultOwnerOf, type OwnerOf } from './owner.js';
 import type { ServerFactory } from './server.js';
 
 /** Per-request options of a handler's `fetch` door. */
 export interface WebRequestOptions {
-  /** The authenticated principal (what `req.auth` is on node); the default owner is its `clientId`. */
+  /**
+   * The authenticated principal (what `req.auth` is on node); the default owner is its `clientId`
+   * plus `extra.sub`.
+   */
   authInfo?: AuthInfo;
   /** The JSON body, when the framework already parsed it (the request body is then not read). */
   parsedBody?: unknown;
@@ -21,7 +24,8 @@ export interface GateOptions {
   sessions: SessionManager;
   /**
    * The owner of a request's session; another owner's session answers 404 `SESSION_NOT_FOUND`.
-   * @default `authInfo?.clientId` when a non-empty string, else none
+   * @default `authInfo.clientId` plus `authInfo.extra.sub` when both are non-empty strings, the
+   *   client ID alone without a subject (warned once), else none
    */
   ownerOf?: OwnerOf | undefined;
   /**
@@ -152,10 +156,10 @@ export function parseHandlerOptions<S extends z.ZodType<HandlerOptions>>(
   return { ...o, ...handlerDefaults(o) };
 }
 
-function gateDefaults(o: GateOptions): ResolvedGateOptions {
+function gateDefaults(o: GateOptions, logger: Logger = console): ResolvedGateOptions {
   return {
     sessions: o.sessions,
-    ownerOf: o.ownerOf ?? ownerFromAuth,
+    ownerOf: o.ownerOf ?? defaultOwnerOf(logger),
     keepAliveMs: o.keepAliveMs ?? 15_000,
     retryAfterSeconds: o.retryAfterSeconds ?? 5,
   };
@@ -163,7 +167,7 @@ function gateDefaults(o: GateOptions): ResolvedGateOptions {
 
 function handlerDefaults(o: HandlerOptions): ResolvedHandlerOptions {
   return {
-    ...gateDefaults(o),
+    ...gateDefaults(o, o.logger ?? console),
     createServer: o.createServer,
     maxRequestBodySize: o.maxRequestBodySize ?? 4 * 1024 * 1024,
     logger: o.logger ?? console,
