@@ -7,12 +7,21 @@
  * - `--port` / `PORT` (default 3000), always on 127.0.0.1;
  * - `--idle-ttl-ms` / `MCP_SESSION_IDLE_TTL_MS` (default 30 minutes);
  * - `--sweep-ms` / `MCP_SESSION_SWEEP_MS` (default a quarter of the idle TTL);
+ * - `--auth-tokens` / `MCP_DEMO_TOKENS`: comma-separated `token=user` pairs (see
+ *   {@link parseAuthTokens}); when set, `/mcp`, `/sse` and `/messages` need
+ *   `Authorization: Bearer <token>`, and each user's sessions answer only to that user;
  * - `REDIS_URL`: keep sessions in Redis instead of memory.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { SseHandler } from '../src/adapters/sse/index.js';
@@ -33,6 +42,12 @@ import {
 /** The longest `sleep` the demo accepts, in ms. */
 export const MAX_SLEEP_MS = 600_000;
 
+/**
+ * The OAuth client ID of every demo token: one client app for all users, so only the token's
+ * subject (the user) keeps their sessions apart.
+ */
+export const DEMO_CLIENT_ID = 'mcp-sessions-demo';
+
 /** Options of {@link startDemoServer}. */
 export interface DemoServerOptions {
   /** TCP port on 127.0.0.1; `0` picks a free one. @default 3000 */
@@ -47,6 +62,14 @@ export interface DemoServerOptions {
   handlerOptions?: Omit<StreamableHttpHandlerOptions, 'sessions' | 'createServer'>;
   /** Where session creation and ends are logged; `null` for silence. @default console */
   log?: ((line: string) => void) | null;
+  /**
+   * Bearer tokens and their users (token to user, e.g. from {@link parseAuthTokens}). When given,
+   * `/mcp`, `/sse` and `/messages` answer 401 with `WWW-Authenticate: Bearer` to a request
+   * without one of these tokens, and the request's `AuthInfo` is {@link DEMO_CLIENT_ID} with the
+   * user as subject (`extra.sub`): the default owner keeps users apart. `/healthz` stays open.
+   * @default none: no authentication
+   */
+  authTokens?: ReadonlyMap<string, string> | undefined;
 }
 
 /** A running demo server. */
@@ -110,8 +133,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const handler = new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
   const legacy = new SseHandler({ sessions, createServer });
 
+  const authTokens = options.authTokens;
   const http = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
+    const guarded = path === '/mcp' || path === '/sse' || path === '/messages';
+    if (guarded && authTokens !== undefined && !authenticate(authTokens, req, res)) return;
     if (path === '/mcp') {
       void handler.node(req, res);
       return;
@@ -171,6 +197,66 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   };
 }
 
+/**
+ * Sets `req.auth` from the request's bearer token, or answers 401 the way the SDK's bearer-auth
+ * middleware does (`WWW-Authenticate: Bearer error="invalid_token", ...` and an OAuth error body).
+ * Answers whether the request may go on.
+ */
+function authenticate(
+  tokens: ReadonlyMap<string, string>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const header = req.headers.authorization;
+  const [scheme, token, ...rest] = (header ?? '').split(' ');
+  const user =
+    scheme?.toLowerCase() === 'bearer' && token !== undefined && rest.length === 0
+      ? tokens.get(token)
+      : undefined;
+  if (token !== undefined && user !== undefined) {
+    const auth: AuthInfo = { token, clientId: DEMO_CLIENT_ID, scopes: [], extra: { sub: user } };
+    (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+    return true;
+  }
+  const description =
+    header === undefined ? 'Missing Authorization header' : 'Invalid or unknown bearer token';
+  res.writeHead(401, {
+    'content-type': 'application/json',
+    'www-authenticate': `Bearer error="invalid_token", error_description="${description}"`,
+  });
+  res.end(JSON.stringify({ error: 'invalid_token', error_description: description }));
+  return false;
+}
+
+/**
+ * Parses the demo's bearer tokens: comma-separated `token=user` pairs, whitespace around entries,
+ * tokens and users trimmed (e.g. `"tok-a=alice, tok-b=bob"`). A token is split from its user at
+ * the first `=` and holds no whitespace; both are non-empty; a token appears once.
+ *
+ * @param text the pairs, as given.
+ * @param source the flag or variable named in errors.
+ * @returns token to user.
+ * @throws SessionError `INVALID_OPTION` naming the first malformed entry.
+ */
+export function parseAuthTokens(text: string, source = 'auth tokens'): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    const at = entry.indexOf('=');
+    const token = entry.slice(0, at).trim();
+    const user = entry.slice(at + 1).trim();
+    if (at < 0 || token === '' || user === '' || /\s/.test(token) || tokens.has(token)) {
+      throw new SessionError(
+        'INVALID_OPTION',
+        `Invalid ${source} entry ${JSON.stringify(entry)}: expected token=user, a token with no ` +
+          'whitespace, each token once.',
+      );
+    }
+    tokens.set(token, user);
+  }
+  return tokens;
+}
+
 /** Reads a non-negative integer from a flag or the environment; throws naming the source. */
 function readMs(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -211,6 +297,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'idle-ttl-ms': { type: 'string' },
       'sweep-ms': { type: 'string' },
+      'auth-tokens': { type: 'string' },
     },
   });
   const port = readMs('--port / PORT', values.port ?? process.env.PORT) ?? 3000;
@@ -222,15 +309,22 @@ async function main(): Promise<void> {
     '--sweep-ms / MCP_SESSION_SWEEP_MS',
     values['sweep-ms'] ?? process.env.MCP_SESSION_SWEEP_MS,
   );
+  const tokenText = values['auth-tokens'] ?? process.env.MCP_DEMO_TOKENS;
+  const authTokens =
+    tokenText === undefined || tokenText === ''
+      ? undefined
+      : parseAuthTokens(tokenText, '--auth-tokens / MCP_DEMO_TOKENS');
   const redis = await storeFromEnvironment(process.env.REDIS_URL);
   const managerOptions: SessionManagerOptions = {};
   if (idleTtlMs !== undefined) managerOptions.idleTtlMs = idleTtlMs;
   if (sweepIntervalMs !== undefined) managerOptions.sweepIntervalMs = sweepIntervalMs;
   if (redis !== undefined) managerOptions.store = redis.store;
-  const demo = await startDemoServer({ port, managerOptions });
+  const demo = await startDemoServer({ port, managerOptions, authTokens });
   const policy = demo.sessions.policy;
+  const store = redis === undefined ? 'memory' : 'Redis';
+  const auth = authTokens === undefined ? '' : `, bearer auth for ${authTokens.size} tokens`;
   console.log(
-    `MCP demo on ${demo.mcpUrl} (idle TTL ${policy.idleTtlMs} ms, ${redis === undefined ? 'memory' : 'Redis'} store); health at ${demo.url}/healthz`,
+    `MCP demo on ${demo.mcpUrl} (idle TTL ${policy.idleTtlMs} ms, ${store} store${auth}); health at ${demo.url}/healthz`,
   );
   const stop = () => {
     demo

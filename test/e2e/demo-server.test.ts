@@ -1,8 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DemoServer, startDemoServer } from '../../examples/demo-server.js';
+import {
+  DEMO_CLIENT_ID,
+  type DemoServer,
+  parseAuthTokens,
+  startDemoServer,
+} from '../../examples/demo-server.js';
 import {
   callRequest,
   initializeRequest,
@@ -122,5 +128,130 @@ describe('demo server', () => {
     const failed = await runCli(['--port', '0', '--idle-ttl-ms', 'soon']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('Invalid --idle-ttl-ms / MCP_SESSION_IDLE_TTL_MS');
+  });
+
+  describe('with bearer tokens', () => {
+    const TOKENS = 'tok-alice=alice, tok-bob = bob ';
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    async function start(): Promise<DemoServer> {
+      const created: string[] = [];
+      demo = await startDemoServer({ port: 0, log: null, authTokens: parseAuthTokens(TOKENS) });
+      demo.sessions.on('created', (session) => created.push(session.id));
+      return Object.assign(demo, { created });
+    }
+
+    async function streamable(url: string, token: string) {
+      const transport = new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: bearer(token) },
+      });
+      const client = new Client({ name: 'demo-auth', version: '1' });
+      await client.connect(transport);
+      return { client, sessionId: transport.sessionId! };
+    }
+
+    async function notFound(response: Response): Promise<string> {
+      expect(response.status).toBe(404);
+      return ((await response.json()) as { error: { data: { code: string } } }).error.data.code;
+    }
+
+    it('parses token=user pairs, trimmed, and names a malformed entry', () => {
+      expect([...parseAuthTokens(TOKENS)]).toEqual([
+        ['tok-alice', 'alice'],
+        ['tok-bob', 'bob'],
+      ]);
+      for (const bad of ['tok-a=alice,nobody', 'tok-a=alice, =bob', 'a b=c', 'x=1,x=2', 'a=b,']) {
+        expect(() => parseAuthTokens(bad, 'MCP_DEMO_TOKENS')).toThrow(
+          /^Invalid MCP_DEMO_TOKENS entry ".*": expected token=user/,
+        );
+      }
+      expect(() => parseAuthTokens('tok-a=alice, nobody ')).toThrow('entry "nobody"');
+    });
+
+    it('answers 401 with WWW-Authenticate: Bearer without a known token; /healthz stays open', async () => {
+      const d = await start();
+      const requests: [string, RequestInit][] = [
+        [
+          '/mcp',
+          { method: 'POST', headers: postHeaders(), body: JSON.stringify(initializeRequest()) },
+        ],
+        ['/sse', { headers: { accept: 'text/event-stream' } }],
+        ['/messages?sessionId=x', { method: 'POST', body: '{}' }],
+      ];
+      for (const [path, init] of requests) {
+        for (const headers of [{}, bearer('tok-mallory'), { authorization: 'Basic tok-alice' }]) {
+          const answer = await fetch(`${d.url}${path}`, {
+            ...init,
+            headers: { ...(init.headers as Record<string, string>), ...headers },
+          });
+          expect(answer.status).toBe(401);
+          expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+          expect(await answer.json()).toMatchObject({ error: 'invalid_token' });
+        }
+      }
+      expect(await d.sessions.count()).toBe(0);
+      const health = await fetch(`${d.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ live: 0 });
+    });
+
+    it('gives each user their own Streamable HTTP session; another user gets SESSION_NOT_FOUND', async () => {
+      const d = await start();
+      const alice = await streamable(d.mcpUrl, 'tok-alice');
+      const bob = await streamable(d.mcpUrl, 'tok-bob');
+      expect(alice.sessionId).not.toBe(bob.sessionId);
+      const owner = JSON.stringify([DEMO_CLIENT_ID, 'alice']);
+      expect((await d.sessions.resolve(alice.sessionId, { owner })).status).toBe('active');
+      const asBob = await fetch(d.mcpUrl, {
+        method: 'POST',
+        headers: { ...postHeaders(alice.sessionId), ...bearer('tok-bob') },
+        body: JSON.stringify(callRequest('counter')),
+      });
+      expect(await notFound(asBob)).toBe('SESSION_NOT_FOUND');
+      const counter = (await alice.client.callTool({ name: 'counter', arguments: {} })) as {
+        content: { text: string }[];
+      };
+      expect(counter.content[0]?.text).toBe('1');
+      await alice.client.close();
+      await bob.client.close();
+    });
+
+    it('binds a legacy SSE session to the user who opened the stream', async () => {
+      const d = (await start()) as DemoServer & { created: string[] };
+      const client = new Client({ name: 'demo-auth-sse', version: '1' });
+      await client.connect(
+        new SSEClientTransport(new URL(`${d.url}/sse`), {
+          requestInit: { headers: bearer('tok-alice') },
+        }),
+      );
+      const [sessionId] = d.created;
+      expect((await client.callTool({ name: 'echo', arguments: { text: 'hi' } })).content).toEqual([
+        { type: 'text', text: 'hi' },
+      ]);
+      const asBob = await fetch(`${d.url}/messages?sessionId=${sessionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer('tok-bob') },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+      });
+      expect(await notFound(asBob)).toBe('SESSION_NOT_FOUND');
+      await client.close();
+    });
+
+    it('runs from the command line with MCP_DEMO_TOKENS; a malformed entry stops startup naming it', async () => {
+      const failed = await runCli(['--port', '0'], { MCP_DEMO_TOKENS: 'tok-a=alice, oops' });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('Invalid --auth-tokens / MCP_DEMO_TOKENS entry "oops"');
+      const started = await runCli(['--port', '0', '--auth-tokens', TOKENS]);
+      expect(started.line).toContain('bearer auth for 2 tokens');
+      const health = started.line!.match(/health at (\S+)/)![1]!;
+      expect((await fetch(health)).status).toBe(200);
+      const mcp = await fetch(health.replace('/healthz', '/mcp'), {
+        method: 'POST',
+        headers: postHeaders(),
+        body: JSON.stringify(initializeRequest()),
+      });
+      expect(mcp.status).toBe(401);
+      await mcp.text();
+    });
   });
 });
