@@ -340,10 +340,10 @@ describe('legacy HTTP+SSE handler with the real SDK client', () => {
       'three keep-alive frames',
     );
     expect(stream.received().startsWith('event: endpoint\n')).toBe(true);
-    // The sweeper and this stream's keep-alive.
-    expect(liveIntervals.size).toBe(2);
+    // The sweeper, this stream's keep-alive and the handler's stream watch (its bounds).
+    expect(liveIntervals.size).toBe(3);
     stream.res.destroy();
-    await waitFor(() => liveIntervals.size === 1, 'keep-alive timer cleared');
+    await waitFor(() => liveIntervals.size === 1, 'keep-alive and stream watch timers cleared');
     const frames = stream.received().length;
     await wait(60);
     expect(stream.received().length).toBe(frames);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SessionError } from '../../core/errors.js';
 import type { HttpAnswer } from '../../protocol.js';
+import type { StreamWatch } from './stream-watch.js';
 
 /**
  * A node:http request, as Express and the SDK's auth middleware leave it: `req.auth` (the
@@ -177,11 +178,17 @@ function now(read: Promise<Read>): Promise<Read | typeof NOT_YET> {
  *   the body and ends the response (the connection is destroyed). `Infinity` (the default):
  *   unbounded here, each write waits for `drain` instead, so what is unsent piles up in the body
  *   stream.
+ * @param watch where a streamed body is watched while it is written (TCP keep-alive on its
+ *   socket, write stalls, and its duration when `timed`). @default none
+ * @param timed whether a streamed body is ended once open `maxStreamDurationMs` (its body is
+ *   cancelled, the response ended). @default false
  */
 export async function writeWebResponse(
   res: ServerResponse,
   response: Response,
   maxBufferedBytes = Number.POSITIVE_INFINITY,
+  watch?: StreamWatch,
+  timed = false,
 ): Promise<void> {
   if (res.headersSent) {
     await response.body?.cancel().catch(() => undefined);
@@ -203,6 +210,7 @@ export async function writeWebResponse(
     reader.cancel().catch(() => undefined);
   };
   res.once('close', onClose);
+  let unwatch: (() => void) | undefined;
   try {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -226,6 +234,7 @@ export async function writeWebResponse(
     }
     res.writeHead(response.status, headers);
     if (chunks.length === 0) res.flushHeaders();
+    unwatch = watch?.open(res, timed ? onClose : undefined);
     for (const chunk of chunks) res.write(chunk);
     const bounded = maxBufferedBytes !== Number.POSITIVE_INFINITY;
     for (;;) {
@@ -244,6 +253,7 @@ export async function writeWebResponse(
     res.destroy();
   } finally {
     res.off('close', onClose);
+    unwatch?.();
   }
 }
 

@@ -45,6 +45,31 @@ export interface HandlerOptions extends GateOptions {
   maxRequestBodySize?: number | undefined;
   /** Where unexpected failures (answered 500) are reported. @default `console` */
   logger?: Logger | undefined;
+  /**
+   * Longest time an event stream may stay open, in ms (0 to 2^31-1; `0`: unbounded). A stream
+   * open longer is ended by the server, on both doors, which releases its pin. Checked about
+   * once a second against the manager's clock. What ending it means depends on the transport:
+   * see the handler's own default.
+   */
+  maxStreamDurationMs?: number | undefined;
+  /**
+   * How long a node-door event stream may have bytes waiting for its client (the socket's
+   * `writableNeedDrain`) without a break before it is dropped, in ms (0 to 2^31-1; `0`: never).
+   * Finds a peer that stopped reading while the server writes (keep-alive frames, tool output)
+   * without waiting for TCP's retransmission timeout (about 15 minutes). Checked about once a
+   * second against the manager's clock. The `fetch` doors leave this to their server.
+   * @default 60_000 (1 minute)
+   */
+  writeStallTimeoutMs?: number | undefined;
+  /**
+   * TCP keep-alive on the socket of a node-door event stream: `socket.setKeepAlive(true, this)`
+   * when the stream opens, so a peer gone without closing TCP is found even when nothing is
+   * written (`keepAliveMs: 0`); in ms, the idle time before the first probe (0 to 2^31-1; `0`:
+   * the socket is left as it is). Probe interval and count are the system's (libuv before 1.48:
+   * the OS defaults). The `fetch` doors leave the socket to their server.
+   * @default 30_000 (30 s)
+   */
+  tcpKeepAliveMs?: number | undefined;
 }
 
 /** {@link GateOptions} after defaults. */
@@ -60,9 +85,25 @@ export interface ResolvedHandlerOptions extends ResolvedGateOptions {
   readonly createServer: ServerFactory;
   readonly maxRequestBodySize: number;
   readonly logger: Logger;
+  readonly maxStreamDurationMs: number;
+  readonly writeStallTimeoutMs: number;
+  readonly tcpKeepAliveMs: number;
 }
 
+/** Default of {@link HandlerOptions.writeStallTimeoutMs}: 1 minute. */
+export const DEFAULT_WRITE_STALL_TIMEOUT_MS = 60_000;
+/** Default of {@link HandlerOptions.tcpKeepAliveMs}: 30 s. */
+export const DEFAULT_TCP_KEEP_ALIVE_MS = 30_000;
+
 const { field } = option;
+
+/** Whole ms from 0 (off) to the longest timer delay. */
+function offOrMs() {
+  return field(
+    z.number().int().min(0).max(MAX_TIMER_MS).optional(),
+    `an integer number of ms from 0 (off) to ${MAX_TIMER_MS}`,
+  );
+}
 
 const GATE_FIELDS = {
   sessions: field(z.custom<SessionManager>(hasMethods('acquire', 'onEnd')), 'a SessionManager'),
@@ -70,10 +111,7 @@ const GATE_FIELDS = {
     z.custom<OwnerOf>(isFunction).optional(),
     'a function (authInfo, request) => string | undefined',
   ),
-  keepAliveMs: field(
-    z.number().int().min(0).max(MAX_TIMER_MS).optional(),
-    `an integer number of ms from 0 (off) to ${MAX_TIMER_MS}`,
-  ),
+  keepAliveMs: offOrMs(),
   retryAfterSeconds: field(
     z.number().int().min(1).max(86_400).optional(),
     'an integer number of seconds from 1 to 86400',
@@ -94,6 +132,9 @@ const HANDLER_FIELDS = {
     'an integer number of bytes from 1 to 1073741824',
   ),
   logger: option.logger,
+  maxStreamDurationMs: offOrMs(),
+  writeStallTimeoutMs: offOrMs(),
+  tcpKeepAliveMs: offOrMs(),
 };
 
 const GATE = option.schemaOf(GATE_FIELDS);
@@ -145,15 +186,17 @@ export function handlerSchema<E extends Record<string, option.OptionField<z.ZodT
  * {@link HandlerOptions}; the transport's own options come back as given.
  *
  * @param what the class named in error messages, e.g. `SseHandler`.
+ * @param maxStreamDurationMs the transport's default of {@link HandlerOptions.maxStreamDurationMs}.
  * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
  */
 export function parseHandlerOptions<S extends z.ZodType<HandlerOptions>>(
   spec: { readonly schema: S; readonly accepted: Readonly<Record<string, string>> },
   options: unknown,
   what: string,
+  maxStreamDurationMs: number,
 ): z.output<S> & ResolvedHandlerOptions {
   const o = parseOptions(spec.schema, spec.accepted, options, what);
-  return { ...o, ...handlerDefaults(o) };
+  return { ...o, ...handlerDefaults(o, maxStreamDurationMs) };
 }
 
 function gateDefaults(o: GateOptions, logger: Logger = console): ResolvedGateOptions {
@@ -165,11 +208,14 @@ function gateDefaults(o: GateOptions, logger: Logger = console): ResolvedGateOpt
   };
 }
 
-function handlerDefaults(o: HandlerOptions): ResolvedHandlerOptions {
+function handlerDefaults(o: HandlerOptions, maxStreamDurationMs: number): ResolvedHandlerOptions {
   return {
     ...gateDefaults(o, o.logger ?? console),
     createServer: o.createServer,
     maxRequestBodySize: o.maxRequestBodySize ?? 4 * 1024 * 1024,
     logger: o.logger ?? console,
+    maxStreamDurationMs: o.maxStreamDurationMs ?? maxStreamDurationMs,
+    writeStallTimeoutMs: o.writeStallTimeoutMs ?? DEFAULT_WRITE_STALL_TIMEOUT_MS,
+    tcpKeepAliveMs: o.tcpKeepAliveMs ?? DEFAULT_TCP_KEEP_ALIVE_MS,
   };
 }

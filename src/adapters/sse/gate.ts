@@ -58,6 +58,11 @@ export interface AttachedStream {
    * with reason `'closed'`. Idempotent.
    */
   overflow(): void;
+  /**
+   * Ends the stream gracefully (it was open longer than `maxStreamDurationMs`) and its session
+   * with reason `'closed'`. Idempotent.
+   */
+  expire(): void;
 }
 
 /**
@@ -253,7 +258,7 @@ export function manageStream(
   let offClose = noop;
   if (sink.closed) clientLeft();
   else offClose = sink.onClose(clientLeft);
-  let overflowed = false;
+  let dropped = false;
   return {
     session: lease.session,
     detach() {
@@ -262,12 +267,24 @@ export function manageStream(
       return streamClosed();
     },
     overflow() {
-      if (overflowed) return;
-      overflowed = true;
+      if (dropped) return;
+      dropped = true;
       offClose();
       sink.abort();
       void streamClosed();
       void sessions.end(id, 'closed').catch(noop);
+    },
+    expire() {
+      if (dropped) return;
+      dropped = true;
+      offClose();
+      void streamClosed();
+      // The end hook ends the stream; should the end fail, the stream is ended anyway.
+      void sessions
+        .end(id, 'closed')
+        .catch(noop)
+        .then(() => transport.close())
+        .catch(noop);
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import { type HttpAnswer, type JsonRpcId, requestIdOf } from '../../protocol.js';
@@ -13,6 +14,7 @@ import { type NodeDoor, parsedRequestUrl, writeNodeAnswer } from '../shared/node
 import type { WebRequestOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
+import { StreamWatch } from '../shared/stream-watch.js';
 import { admitMessage, manageStream, openSession } from './gate.js';
 import { NodeSseTransport } from './node-transport.js';
 import {
@@ -54,6 +56,10 @@ interface Entry extends LocalSession {
  *   with reason `'closed'`. Legacy SSE answers a `POST` with 202 before its answer goes on the
  *   stream, so the `POST` whose answer was lost got its 202; the client's next `POST` answers 404
  *   `SESSION_EXPIRED` (reason `closed`) and it must open a new stream.
+ * - Open streams are bounded in time: a node-door stream whose client has read nothing for
+ *   `writeStallTimeoutMs` while bytes wait is dropped (reason `'closed'`), and TCP keep-alive
+ *   (`tcpKeepAliveMs`) is set on its socket; with `maxStreamDurationMs` set, a stream open that
+ *   long is ended on either door, and its session with it (reason `'closed'`).
  * - Failures answer JSON-RPC bodies: 400 (missing or malformed `sessionId`, a session of another
  *   transport, a message that is not JSON-RPC), 404 (`SESSION_EXPIRED` with reason and
  *   `X-Session-Expired` headers, or `SESSION_NOT_FOUND` for unknown IDs and other owners'
@@ -74,6 +80,7 @@ export class SseHandler {
   readonly #failure: FailureContext;
   readonly #entries: LocalSessions<Entry>;
   readonly #opening = new Set<Promise<void>>();
+  readonly #watch: StreamWatch;
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
@@ -81,6 +88,7 @@ export class SseHandler {
     this.#options = resolveSseHandlerOptions(options);
     this.#failure = { ...this.#options, transport: 'legacy SSE' };
     this.#entries = new LocalSessions(this.#options.logger);
+    this.#watch = new StreamWatch(this.#options.sessions.clock, this.#options);
   }
 
   /** How many sessions have their transport and server on this handler now. */
@@ -134,7 +142,7 @@ export class SseHandler {
           this.#openStream(
             owner,
             (answer) => sink.refuse(answer),
-            (id) => ({ transport: new NodeSseTransport(endpoint, res, id), sink }),
+            (id) => ({ transport: new NodeSseTransport(endpoint, res, id), sink, res }),
             fail,
           ),
         );
@@ -252,15 +260,23 @@ export class SseHandler {
   async #openStream(
     owner: string | undefined,
     refuse: (answer: HttpAnswer) => void,
-    build: (id: string) => { readonly transport: SseTransport; readonly sink: StreamSink },
+    build: (id: string) => {
+      readonly transport: SseTransport;
+      readonly sink: StreamSink;
+      /** The node:http response of the stream; absent on the `fetch` door. */
+      readonly res?: ServerResponse;
+    },
     fail: (error: unknown) => void,
   ): Promise<void> {
     const { sessions, createServer } = this.#options;
     const lease = await openSession(this.#options, owner, undefined, refuse);
     if (lease === undefined) return;
-    const { transport, sink } = build(lease.session.id);
+    const { transport, sink, res } = build(lease.session.id);
     const attached = manageStream(this.#options, lease, { transport, sink });
     boundSends(transport, sink, this.#options.maxBufferedBytes, attached.overflow);
+    const unwatch = this.#watch.open(res, attached.expire, attached.overflow);
+    if (sink.closed) unwatch();
+    else sink.onClose(unwatch);
     const id = attached.session.id;
     const entry: Entry = {
       transport,

@@ -40,6 +40,15 @@ export interface SseHandlerOptions extends HandlerOptions {
    * @default 1_048_576 (1 MiB)
    */
   maxBufferedBytes?: number | undefined;
+  /**
+   * Longest time a stream may stay open, in ms (0 to 2^31-1; `0`: unbounded). A stream open
+   * longer is ended by the server and, legacy SSE having no resumption, its session with it
+   * (reason `'closed'`), on both doors: the client must open a new stream and session, which
+   * the SDK's legacy SSE client does not do by itself. Hence unbounded by default; set it when
+   * clients reconnect on their own.
+   * @default 0 (unbounded)
+   */
+  maxStreamDurationMs?: number | undefined;
 }
 
 /** Handler options after defaults. */
@@ -74,7 +83,7 @@ export function resolveSseGateOptions(options: SseGateOptions): ResolvedGateOpti
 
 /** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming field, value and range. */
 export function resolveSseHandlerOptions(options: SseHandlerOptions): ResolvedSseHandlerOptions {
-  const o = parseHandlerOptions(HANDLER, options, 'SseHandler');
+  const o = parseHandlerOptions(HANDLER, options, 'SseHandler', 0);
   const ssePath = o.ssePath ?? '/sse';
   const messagesPath = o.messagesPath ?? '/messages';
   if (ssePath === messagesPath) {

@@ -31,6 +31,7 @@ import {
 } from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
+import { StreamWatch } from '../shared/stream-watch.js';
 import { onBodyDone } from '../shared/track-body.js';
 import {
   type ResolvedStreamableHttpOptions,
@@ -88,6 +89,10 @@ type Served =
  * - On the node door, what an event stream holds unsent for a client that does not read is
  *   bounded by `maxBufferedBytes`: past it the stream ends and its pin is released; the session
  *   stays.
+ * - On the node door, event streams are bounded in time: a `GET` stream open longer than
+ *   `maxStreamDurationMs` is ended (the SDK client reopens it), a stream whose client has read
+ *   nothing for `writeStallTimeoutMs` while bytes wait is dropped, and TCP keep-alive
+ *   (`tcpKeepAliveMs`) is set on its socket; each releases the pin, the session stays.
  *
  * Use {@link StreamableHttpHandler.node} with node:http or Express, and
  * {@link StreamableHttpHandler.fetch} with fetch-style servers (Hono, Bun, Deno).
@@ -103,6 +108,7 @@ export class StreamableHttpHandler {
   readonly #failure: FailureContext;
   readonly #local: LocalSessions<Local>;
   readonly #restoring = new Map<string, Promise<Local>>();
+  readonly #watch: StreamWatch;
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
@@ -110,6 +116,7 @@ export class StreamableHttpHandler {
     this.#options = resolveHandlerOptions(options);
     this.#failure = { ...this.#options, transport: 'Streamable HTTP' };
     this.#local = new LocalSessions(this.#options.logger);
+    this.#watch = new StreamWatch(this.#options.sessions.clock, this.#options);
   }
 
   /** How many sessions have a transport open in this process. */
@@ -152,7 +159,11 @@ export class StreamableHttpHandler {
       if ('failure' in served) return failNode(this.#failure, res, next, served.failure, rpcId);
       try {
         if (gone) await served.response.body?.cancel().catch(noop);
-        else await writeWebResponse(res, served.response, this.#options.maxBufferedBytes);
+        else {
+          const { maxBufferedBytes } = this.#options;
+          const get = req.method === 'GET';
+          await writeWebResponse(res, served.response, maxBufferedBytes, this.#watch, get);
+        }
       } finally {
         void served.finish?.();
       }

@@ -75,7 +75,19 @@ export interface StreamableHttpHandlerOptions extends HandlerOptions, DnsRebindi
    * @default 1_048_576 (1 MiB)
    */
   maxBufferedBytes?: number | undefined;
+  /**
+   * Longest time a `GET` event stream may stay open, in ms (0 to 2^31-1; `0`: unbounded). A
+   * stream open longer is ended by the server (its pin is released, the session stays): the SDK
+   * client opens a new `GET` stream by itself, so a live client only reconnects, while a peer
+   * that vanished no longer pins its session. Streams answering a `POST` are not bounded. On the
+   * node door only: the `fetch` door hands the SDK's stream to its server as it is.
+   * @default 3_600_000 (1 hour)
+   */
+  maxStreamDurationMs?: number | undefined;
 }
+
+/** Default of {@link StreamableHttpHandlerOptions.maxStreamDurationMs}: 1 hour. */
+export const DEFAULT_MAX_STREAM_DURATION_MS = 3_600_000;
 
 /** Default of {@link StreamableHttpHandlerOptions.maxBufferedBytes}: 1 MiB. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1_048_576;
@@ -122,7 +134,12 @@ export function resolveGateOptions(
 export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
 ): ResolvedStreamableHttpOptions {
-  const o = parseHandlerOptions(HANDLER, options, 'StreamableHttpHandler');
+  const o = parseHandlerOptions(
+    HANDLER,
+    options,
+    'StreamableHttpHandler',
+    DEFAULT_MAX_STREAM_DURATION_MS,
+  );
   return {
     ...o,
     transportOptions: o.transportOptions,
