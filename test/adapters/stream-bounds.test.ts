@@ -117,6 +117,26 @@ describe('stream bounds: Streamable HTTP GET streams on the node door', () => {
   );
 
   it(
+    'the SDK client reopens its GET stream once the server ended it, and keeps its session',
+    async () => {
+      const h = await startHarness({ handlerOptions: { maxStreamDurationMs: 60_000 } });
+      let gets = 0;
+      h.demo.http.on('request', (req: IncomingMessage) => {
+        if (req.method === 'GET') gets++;
+      });
+      const { client } = await h.connect();
+      await waitFor(() => gets === 1, 'the GET stream');
+      await untilPinned(h.sessions, 1);
+      h.clock.advance(60_000);
+      await waitFor(() => gets === 2, 'the GET stream reopened');
+      await untilPinned(h.sessions, 1);
+      expect(await client.ping()).toEqual({});
+      expect((await h.sessions.stats()).live).toBe(1);
+    },
+    SLOW,
+  );
+
+  it(
     'destroys a GET stream whose client stopped reading for writeStallTimeoutMs',
     async () => {
       const servers = new Map<string, McpServer>();
