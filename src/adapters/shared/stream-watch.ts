@@ -8,8 +8,11 @@ export const STREAM_CHECK_INTERVAL_MS = 1000;
 
 /** The bounds a {@link StreamWatch} enforces, in ms; `0` turns one off. */
 export interface StreamBounds {
+  /** Longest time a timed stream stays open, in ms (0 to 2^31-1; `0`: unbounded). */
   readonly maxStreamDurationMs: number;
+  /** Longest unbroken write stall of a node:http stream, in ms (0 to 2^31-1; `0`: never). */
   readonly writeStallTimeoutMs: number;
+  /** TCP keep-alive delay set on a node:http stream's socket, in ms (0 to 2^31-1; `0`: not set). */
   readonly tcpKeepAliveMs: number;
 }
 
@@ -35,6 +38,7 @@ export class StreamWatch {
   readonly #streams = new Set<Watched>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
+  /** @param clock the manager's clock, which times every bound. @param bounds validated by the handler's options. */
   constructor(clock: Clock, bounds: StreamBounds) {
     this.#clock = clock;
     this.#bounds = bounds;
