@@ -73,9 +73,11 @@ class Model {
   status(id: string, owner: Owner): string {
     const s = this.sessions.get(id);
     if (s === undefined) return 'unknown';
+    // Another owner's lookup is answered unknown inside the store's step: it neither writes nor
+    // ends a due session.
+    if (s.owner !== owner) return 'unknown';
     const now = this.clock.now();
     this.endIfDue(s, now);
-    if (s.owner !== owner) return 'unknown';
     if (s.ended === undefined) return 'active';
     if (s.ended.endedAt + TOMBSTONE <= now) return 'unknown';
     return `ended:${s.ended.reason}`;
@@ -122,8 +124,9 @@ async function run(ops: Op[], lifetime: number): Promise<void> {
           const s = model.sessions.get(id)!;
           const owner = step.owner < OWNERS.length ? OWNERS[step.owner] : s.owner;
           const expected = model.status(id, owner);
-          // The store is touched before the owner check, so a touch refreshes even when it answers unknown.
-          if (step.op !== 'resolve' && s.ended === undefined) s.lastSeenAt = now;
+          // Only the owner's touch refreshes: the store compares owners before any write.
+          if (step.op !== 'resolve' && s.ended === undefined && owner === s.owner)
+            s.lastSeenAt = now;
           const got = await manager[step.op](id, { owner });
           expect(statusOf(got)).toBe(expected);
           if (step.op === 'acquire' && got.status === 'active') {
