@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SseGate, SseHandler } from '../../src/adapters/sse/index.js';
@@ -10,21 +9,12 @@ import {
 import { SessionManager } from '../../src/index.js';
 import { FaultyStore } from '../support/faulty-store.js';
 import { initializeRequest } from '../support/harness.js';
-
-type Door = (req: IncomingMessage, res: ServerResponse, next?: unknown) => Promise<unknown>;
+import { listen } from '../support/http.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   for (const closable of open.splice(0).reverse()) await closable.close();
 });
-
-/** Serves `door` on 127.0.0.1; answers the port. */
-async function listen(door: Door): Promise<number> {
-  const http = createServer((req, res) => void door(req, res));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  open.push({ close: () => new Promise<void>((resolve) => http.close(() => resolve())) });
-  return (http.address() as AddressInfo).port;
-}
 
 interface Answer {
   status: number;

@@ -1,11 +1,4 @@
-import {
-  type ClientRequest,
-  createServer,
-  type IncomingMessage,
-  request,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type ClientRequest, request } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,9 +16,8 @@ import {
   waitFor,
   within,
 } from '../support/harness.js';
+import { type Door, serveDoor } from '../support/http.js';
 import { Latch } from '../support/latch.js';
-
-type Door = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -58,24 +50,6 @@ class SlowStore extends FaultyStore {
   };
 }
 
-/** Serves `door`; counts responses whose connection closed. */
-async function listen(door: Door): Promise<{ port: number; closed: () => number }> {
-  let closed = 0;
-  const http = createServer((req, res) => {
-    res.once('close', () => closed++);
-    void door(req, res);
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  open.push({
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      }),
-  });
-  return { port: (http.address() as AddressInfo).port, closed: () => closed };
-}
-
 /** Opens the session's GET stream on a connection of its own; answers the request to abort. */
 function openStream(port: number, sessionId: string): ClientRequest {
   const req = request({
@@ -106,7 +80,7 @@ async function leaveDuringAcquire(
   door: Door,
   { clock, store, sessions }: ReturnType<typeof setup>,
 ) {
-  const { port, closed } = await listen(door);
+  const { port, closed } = await serveDoor(door);
   const id = await rawInitialize(`http://127.0.0.1:${port}/mcp`);
   const closedBefore = closed();
   const held = new Latch();
@@ -143,7 +117,7 @@ describe('a client that leaves while its request is admitted leaves nothing pinn
 
   it('on the gate, during initialize: the new session is ended at once', async () => {
     const { store, sessions } = setup();
-    const { port, closed } = await listen(gateDoor(sessions));
+    const { port, closed } = await serveDoor(gateDoor(sessions));
     const held = new Latch();
     store.heldCreate = held;
     const ended = new Promise<string>((resolve) => {

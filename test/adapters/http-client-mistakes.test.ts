@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -8,26 +7,12 @@ import {
 } from '../../src/adapters/streamable-http/index.js';
 import { SessionManager } from '../../src/index.js';
 import { FaultyStore } from '../support/faulty-store.js';
-
-type Door = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
+import { listen } from '../support/http.js';
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   for (const closable of open.splice(0).reverse()) await closable.close();
 });
-
-async function listen(door: Door): Promise<number> {
-  const http = createServer((req, res) => void door(req, res));
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  open.push({
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      }),
-  });
-  return (http.address() as AddressInfo).port;
-}
 
 interface Answer {
   status: number;
