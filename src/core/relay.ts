@@ -1,3 +1,4 @@
+import type { StorePolicy } from './store.js';
 import type { JsonValue } from './types.js';
 
 /**
@@ -98,6 +99,9 @@ export interface SessionEventLog {
  * store does). Handlers use it by default when their manager's store offers it.
  */
 export interface EventLogSource {
-  /** The event history of session `sessionId`; deleted with the session when it ends. */
-  eventLog(sessionId: string): SessionEventLog;
+  /**
+   * The event history of session `sessionId`, kept no longer than the session can live under
+   * `policy`, and deleted with the session when it ends.
+   */
+  eventLog(sessionId: string, policy: StorePolicy): SessionEventLog;
 }
