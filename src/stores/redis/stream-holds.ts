@@ -16,7 +16,9 @@ export class StreamHolds {
   readonly #replicaId: string;
   readonly #ttl: string;
   readonly #logger: Logger;
-  readonly #held = new Set<string>();
+  /** Held session IDs, each with the count of its holds (a renewal under way compares it). */
+  readonly #held = new Map<string, number>();
+  #holds = 0;
   readonly #job: PeriodicJob;
   #renewing: Promise<void> | undefined;
   #failing = false;
@@ -43,7 +45,7 @@ export class StreamHolds {
   async hold(sessionId: string): Promise<void> {
     const key = this.#keys.streamHolder(sessionId);
     await this.#connection.send(['SET', key, this.#replicaId, 'PX', this.#ttl]);
-    this.#held.add(sessionId);
+    this.#held.set(sessionId, ++this.#holds);
     this.#job.start();
   }
 
@@ -74,17 +76,17 @@ export class StreamHolds {
   /** Stops renewing and deletes the records still naming this replica; never rejects. */
   async close(): Promise<void> {
     this.#job.stop();
-    const ids = [...this.#held];
+    const ids = [...this.#held.keys()];
     this.#held.clear();
     await this.#releaseAll(ids).catch(() => {});
   }
 
   async #renewHeld(): Promise<void> {
-    const ids = [...this.#held];
-    if (ids.length === 0) return;
+    const held = [...this.#held];
+    if (held.length === 0) return;
     const script = scripts.renewHolds;
-    const args = script.commandWithKeys(ids.length);
-    for (const id of ids) args.push(this.#keys.streamHolder(id));
+    const args = script.commandWithKeys(held.length);
+    for (const [id] of held) args.push(this.#keys.streamHolder(id));
     args.push(this.#replicaId, this.#ttl);
     let lost: unknown;
     try {
@@ -95,7 +97,7 @@ export class StreamHolds {
         this.#logger.error?.(
           'Could not renew the stream holder records; they lapse unless Redis answers again',
           {
-            streams: ids.length,
+            streams: held.length,
             error: errorMessage(error),
           },
         );
@@ -104,7 +106,11 @@ export class StreamHolds {
     }
     this.#failing = false;
     if (!Array.isArray(lost)) return;
-    for (const index of lost) this.#held.delete(ids[Number(index) - 1]!);
+    for (const index of lost) {
+      const [id, hold] = held[Number(index) - 1]!;
+      // Held again while the renewal ran: that hold took the record back.
+      if (this.#held.get(id) === hold) this.#held.delete(id);
+    }
     if (this.#held.size === 0) this.#job.stop();
   }
 
