@@ -6,10 +6,13 @@
  * @module
  */
 export type { SessionNotFoundCode } from '../protocol.js';
+export type { RecoverableClient, RecoverableTransport, TransportOf } from './client-shape.js';
 export type { RecoveryOptions, SessionRecovery } from './options.js';
 export {
   connectWithRecovery,
+  type Recovering,
   type RecoveringClient,
+  type RecoveringMethod,
   type TransportFactory,
 } from './recovering-client.js';
 export { parseSessionNotFound, type SessionNotFound } from './session-not-found.js';

@@ -1,7 +1,11 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SessionError } from '../core/errors.js';
-import { REQUEST_ERROR_RPC_CODE } from '../protocol.js';
+import {
+  isConnectionLoss,
+  isModernConnection,
+  type RecoverableClient,
+  type RecoverableTransport,
+  type TransportOf,
+} from './client-shape.js';
 import {
   type RecoveryOptions,
   type ResolvedRecoveryOptions,
@@ -10,21 +14,28 @@ import {
 import type { SessionNotFound } from './session-not-found.js';
 
 /** Builds a fresh, unconnected transport to the server; called once per connection. */
-export type TransportFactory = () => Transport | Promise<Transport>;
+export type TransportFactory<T extends RecoverableTransport = RecoverableTransport> = () =>
+  | T
+  | Promise<T>;
 
-/** A method of the SDK `Client`, with recovery around it. */
-type Recovering<
-  K extends
-    | 'callTool'
-    | 'listTools'
-    | 'listResources'
-    | 'listResourceTemplates'
-    | 'readResource'
-    | 'listPrompts'
-    | 'getPrompt'
-    | 'complete'
-    | 'ping',
-> = (...args: Parameters<Client[K]>) => ReturnType<Client[K]>;
+/** The client methods {@link RecoveringClient} wraps with recovery. */
+export type RecoveringMethod =
+  | 'callTool'
+  | 'listTools'
+  | 'listResources'
+  | 'listResourceTemplates'
+  | 'readResource'
+  | 'listPrompts'
+  | 'getPrompt'
+  | 'complete'
+  | 'ping';
+
+/** A method of the SDK client `C`, with recovery around it (`never` when `C` has no such method). */
+export type Recovering<C, K extends RecoveringMethod> = C extends {
+  [P in K]: (...args: infer A) => infer R;
+}
+  ? (...args: A) => R
+  : never;
 
 /**
  * An SDK `Client` kept on a live session: when a request fails because the server lost the
@@ -36,12 +47,16 @@ type Recovering<
  *
  * Calls made on {@link RecoveringClient.client} directly use the current session but are not
  * retried. The client's `onclose` fires on every re-initialization.
+ *
+ * `C` is the SDK client: v1's `Client` (`@modelcontextprotocol/sdk`) or v2's `Client`
+ * (`@modelcontextprotocol/client`). A v2 connection that negotiated protocol 2026-07-28 or later
+ * has no session to lose: its requests pass through untouched, failures included.
  */
-export interface RecoveringClient {
+export interface RecoveringClient<C extends RecoverableClient = RecoverableClient> {
   /** The SDK client, connected to the current session. */
-  readonly client: Client;
+  readonly client: C;
   /** The transport of the current connection (a new one after each re-initialization). */
-  readonly transport: Transport;
+  readonly transport: TransportOf<C>;
   /** The current session ID (`undefined` for a stateless server or a transport without one). */
   readonly sessionId: string | undefined;
   /** True after {@link RecoveringClient.close}. */
@@ -52,25 +67,25 @@ export interface RecoveringClient {
    * Rejects with the operation's error, the re-initialization's error, or `SessionError('CLOSED')`
    * after `close()`.
    */
-  run<T>(operation: (client: Client) => Promise<T>): Promise<T>;
+  run<T>(operation: (client: C) => Promise<T>): Promise<T>;
   /** `client.callTool`, with recovery. */
-  callTool: Recovering<'callTool'>;
+  callTool: Recovering<C, 'callTool'>;
   /** `client.listTools`, with recovery. */
-  listTools: Recovering<'listTools'>;
+  listTools: Recovering<C, 'listTools'>;
   /** `client.listResources`, with recovery. */
-  listResources: Recovering<'listResources'>;
+  listResources: Recovering<C, 'listResources'>;
   /** `client.listResourceTemplates`, with recovery. */
-  listResourceTemplates: Recovering<'listResourceTemplates'>;
+  listResourceTemplates: Recovering<C, 'listResourceTemplates'>;
   /** `client.readResource`, with recovery. */
-  readResource: Recovering<'readResource'>;
+  readResource: Recovering<C, 'readResource'>;
   /** `client.listPrompts`, with recovery. */
-  listPrompts: Recovering<'listPrompts'>;
+  listPrompts: Recovering<C, 'listPrompts'>;
   /** `client.getPrompt`, with recovery. */
-  getPrompt: Recovering<'getPrompt'>;
+  getPrompt: Recovering<C, 'getPrompt'>;
   /** `client.complete`, with recovery. */
-  complete: Recovering<'complete'>;
+  complete: Recovering<C, 'complete'>;
   /** `client.ping`, with recovery. */
-  ping: Recovering<'ping'>;
+  ping: Recovering<C, 'ping'>;
   /**
    * Closes the client and its transport (the GET stream, reconnection timers), after any
    * re-initialization in progress. Does not end the session on the server: call
@@ -86,28 +101,15 @@ interface Loss {
   readonly previousSessionId: string | undefined;
 }
 
-/**
- * True for the SDK's rejections of requests whose connection was closed under them (the
- * re-initialization closes the old connection) or that were sent while it was down.
- */
-function isConnectionLoss(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.message === 'Not connected') return true;
-  return (
-    (error as { code?: unknown }).code === REQUEST_ERROR_RPC_CODE &&
-    error.message.endsWith('Connection closed')
-  );
-}
-
 function closedError(): SessionError {
   return new SessionError('CLOSED', 'The recovering client was closed.');
 }
 
-class SessionRecoveringClient implements RecoveringClient {
-  readonly client: Client;
-  readonly #newTransport: TransportFactory;
+class SessionRecoveringClient<C extends RecoverableClient> implements RecoveringClient<C> {
+  readonly client: C;
+  readonly #newTransport: TransportFactory<TransportOf<C>>;
   readonly #options: ResolvedRecoveryOptions;
-  #transport: Transport;
+  #transport: TransportOf<C>;
   /** Counts successful re-initializations; a request remembers the one it was sent in. */
   #generation = 0;
   #recovery: Promise<void> | undefined;
@@ -116,9 +118,9 @@ class SessionRecoveringClient implements RecoveringClient {
   #closed = false;
 
   constructor(
-    client: Client,
-    transport: Transport,
-    newTransport: TransportFactory,
+    client: C,
+    transport: TransportOf<C>,
+    newTransport: TransportFactory<TransportOf<C>>,
     options: ResolvedRecoveryOptions,
   ) {
     this.client = client;
@@ -127,7 +129,7 @@ class SessionRecoveringClient implements RecoveringClient {
     this.#options = options;
   }
 
-  get transport(): Transport {
+  get transport(): TransportOf<C> {
     return this.#transport;
   }
 
@@ -139,7 +141,8 @@ class SessionRecoveringClient implements RecoveringClient {
     return this.#closed;
   }
 
-  async run<T>(operation: (client: Client) => Promise<T>): Promise<T> {
+  async run<T>(operation: (client: C) => Promise<T>): Promise<T> {
+    if (isModernConnection(this.client)) return operation(this.client);
     let retried = false;
     for (;;) {
       if (this.#closed) throw closedError();
@@ -166,17 +169,25 @@ class SessionRecoveringClient implements RecoveringClient {
     }
   }
 
-  callTool: Recovering<'callTool'> = (...args) => this.run((c) => c.callTool(...args));
-  listTools: Recovering<'listTools'> = (...args) => this.run((c) => c.listTools(...args));
-  listResources: Recovering<'listResources'> = (...args) =>
-    this.run((c) => c.listResources(...args));
-  listResourceTemplates: Recovering<'listResourceTemplates'> = (...args) =>
-    this.run((c) => c.listResourceTemplates(...args));
-  readResource: Recovering<'readResource'> = (...args) => this.run((c) => c.readResource(...args));
-  listPrompts: Recovering<'listPrompts'> = (...args) => this.run((c) => c.listPrompts(...args));
-  getPrompt: Recovering<'getPrompt'> = (...args) => this.run((c) => c.getPrompt(...args));
-  complete: Recovering<'complete'> = (...args) => this.run((c) => c.complete(...args));
-  ping: Recovering<'ping'> = (...args) => this.run((c) => c.ping(...args));
+  callTool: Recovering<C, 'callTool'> = this.#recovering('callTool');
+  listTools: Recovering<C, 'listTools'> = this.#recovering('listTools');
+  listResources: Recovering<C, 'listResources'> = this.#recovering('listResources');
+  listResourceTemplates: Recovering<C, 'listResourceTemplates'> =
+    this.#recovering('listResourceTemplates');
+  readResource: Recovering<C, 'readResource'> = this.#recovering('readResource');
+  listPrompts: Recovering<C, 'listPrompts'> = this.#recovering('listPrompts');
+  getPrompt: Recovering<C, 'getPrompt'> = this.#recovering('getPrompt');
+  complete: Recovering<C, 'complete'> = this.#recovering('complete');
+  ping: Recovering<C, 'ping'> = this.#recovering('ping');
+
+  /** `client[method]`, run with recovery. */
+  #recovering<K extends RecoveringMethod>(method: K): Recovering<C, K> {
+    const call = (...args: unknown[]) =>
+      this.run((client) =>
+        (client as unknown as Record<K, (...a: unknown[]) => Promise<unknown>>)[method](...args),
+      );
+    return call as Recovering<C, K>;
+  }
 
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -240,7 +251,9 @@ class SessionRecoveringClient implements RecoveringClient {
  * Connects `client` over `newTransport()` and keeps it on a live session: see
  * {@link RecoveringClient}. `newTransport` is called again for every re-initialization and must
  * return a fresh transport each time (for Streamable HTTP:
- * `() => new StreamableHTTPClientTransport(url, options)`, without a `sessionId`).
+ * `() => new StreamableHTTPClientTransport(url, options)`, without a `sessionId`). Works the
+ * same with SDK v1's and SDK v2's `Client` and transports; a v2 connection that negotiated
+ * protocol 2026-07-28 or later is passed through untouched.
  *
  * @example
  * ```ts
@@ -256,13 +269,13 @@ class SessionRecoveringClient implements RecoveringClient {
  *   connected, or `newTransport` is not a function; `INVALID_OPTION` for a bad option. The
  *   first connection's failure rejects as the SDK reports it.
  */
-export async function connectWithRecovery(
-  client: Client,
-  newTransport: TransportFactory,
+export async function connectWithRecovery<C extends RecoverableClient>(
+  client: C,
+  newTransport: TransportFactory<TransportOf<C>>,
   options: RecoveryOptions = {},
-): Promise<RecoveringClient> {
+): Promise<RecoveringClient<C>> {
   const resolved = resolveRecoveryOptions(options);
-  if (typeof (client as Partial<Client> | null)?.connect !== 'function') {
+  if (typeof (client as Partial<RecoverableClient> | null)?.connect !== 'function') {
     throw new SessionError('INVALID_ARGUMENT', 'connectWithRecovery needs an SDK Client.');
   }
   if (client.transport !== undefined) {

@@ -21,12 +21,25 @@ const CODES: ReadonlySet<string> = new Set<SessionNotFoundCode>([
 ]);
 const HTTP_STATUS_IN_MESSAGE = /\(HTTP (\d{3})\)/;
 
-/** The HTTP status an SDK client transport error carries, when it carries one. */
+/**
+ * The HTTP status an SDK client transport error carries, when it carries one: v2's
+ * `SdkHttpError.status`, v1's numeric `StreamableHTTPError.code`, or v1's `(HTTP nnn)` message.
+ */
 function httpStatusOf(error: Error): number | undefined {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number') return status;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number') return code;
   const match = HTTP_STATUS_IN_MESSAGE.exec(error.message);
   return match === null ? undefined : Number(match[1]);
+}
+
+/** The answer body an SDK client error carries: v2's `SdkHttpError.data.text`, else its message. */
+function bodyTextOf(error: Error): string {
+  const data = (error as { data?: unknown }).data;
+  if (isRecord(data) && typeof data.text === 'string') return data.text;
+  const start = error.message.indexOf('{');
+  return start < 0 ? '' : error.message.slice(start);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -35,20 +48,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Recognizes a session-not-found 404 from an mcp-sessions server in an error thrown by the SDK
- * client: a `StreamableHTTPError` with code 404 (Streamable HTTP) or an
- * `Error POSTing to endpoint (HTTP 404)` error (legacy HTTP+SSE), whose message carries a JSON-RPC
- * error body with code `-32001` and `data.code` `SESSION_EXPIRED` or `SESSION_NOT_FOUND`.
+ * client: from SDK v1, a `StreamableHTTPError` with code 404 (Streamable HTTP) or an
+ * `Error POSTing to endpoint (HTTP 404)` error (legacy HTTP+SSE), whose message carries the body;
+ * from SDK v2, an `SdkHttpError` with `status` 404, whose `data.text` carries the body. The body
+ * is a JSON-RPC error with code `-32001` and `data.code` `SESSION_EXPIRED` or `SESSION_NOT_FOUND`.
+ * Errors are read by shape: neither SDK is loaded.
  *
  * Pure and total: anything else (another status, a 404 with another body such as a wrong URL or
  * the SDK's own session 404, a non-error value) answers `undefined`; it never throws.
  */
 export function parseSessionNotFound(error: unknown): SessionNotFound | undefined {
   if (!(error instanceof Error) || httpStatusOf(error) !== 404) return undefined;
-  const start = error.message.indexOf('{');
-  if (start < 0) return undefined;
+  const text = bodyTextOf(error);
+  if (text === '') return undefined;
   let body: unknown;
   try {
-    body = JSON.parse(error.message.slice(start));
+    body = JSON.parse(text);
   } catch {
     return undefined;
   }

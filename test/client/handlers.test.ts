@@ -51,7 +51,7 @@ function managerFor(options: SessionManagerOptions = {}): SessionManager {
 async function connect(
   newTransport: () => Transport,
   events: SessionRecovery[],
-): Promise<RecoveringClient> {
+): Promise<RecoveringClient<Client>> {
   const mcp = await connectWithRecovery(
     new Client({ name: 'handler-e2e-client', version: '1.0.0' }),
     newTransport,
@@ -61,7 +61,7 @@ async function connect(
   return mcp;
 }
 
-async function echo(mcp: RecoveringClient, text: string): Promise<string> {
+async function echo(mcp: RecoveringClient<Client>, text: string): Promise<string> {
   const result = await mcp.callTool({ name: 'echo', arguments: { text } });
   return (result.content as Array<{ text?: string }>)[0]?.text ?? '';
 }

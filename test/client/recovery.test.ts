@@ -17,7 +17,7 @@ import { FixtureServer } from '../support/fixture-server.js';
 import { waitFor } from '../support/wait.js';
 
 let fixture: FixtureServer;
-const open: RecoveringClient[] = [];
+const open: RecoveringClient<Client>[] = [];
 
 beforeEach(async () => {
   fixture = await FixtureServer.start();
@@ -28,7 +28,7 @@ afterEach(async () => {
   await fixture.close();
 });
 
-async function connect(options: RecoveryOptions = {}): Promise<RecoveringClient> {
+async function connect(options: RecoveryOptions = {}): Promise<RecoveringClient<Client>> {
   const url = fixture.url;
   const mcp = await connectWithRecovery(
     new Client({ name: 'test-client', version: '1.0.0' }),
@@ -44,7 +44,7 @@ function textOf(result: Record<string, unknown>): string {
   return content[0]?.text ?? '';
 }
 
-async function echo(mcp: RecoveringClient, text: string): Promise<string> {
+async function echo(mcp: RecoveringClient<Client>, text: string): Promise<string> {
   return textOf(await mcp.callTool({ name: 'echo', arguments: { text } }));
 }
 
@@ -314,7 +314,7 @@ describe('connectWithRecovery against a server that lost the session', () => {
 describe('closing while a re-initialization runs', () => {
   it('lets it finish, closes the new connection, and rejects the waiting call with CLOSED', async () => {
     let closing: Promise<void> | undefined;
-    const mcp: RecoveringClient = await connect({
+    const mcp: RecoveringClient<Client> = await connect({
       onRecover: () => {
         closing = mcp.close();
       },

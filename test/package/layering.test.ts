@@ -16,6 +16,21 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Every package import of `file` (type imports included), as written. */
+function packageImportsOf(file: string): string[] {
+  const source = readFileSync(join(root, file), 'utf8');
+  return [...source.matchAll(IMPORT)]
+    .map((match) => match[1]!)
+    .filter((specifier) => !specifier.startsWith('.'));
+}
+
+const SDK_V1 = /^@modelcontextprotocol\/sdk(\/|$)/;
+const SDK_V2 = /^@modelcontextprotocol\/(server|client|node|express|core)(\/|$)/;
+/** Areas built on SDK v2; every other file is on SDK v1 or on no SDK. */
+const V2_AREAS = ['src/v2/'];
+/** Areas that load no SDK at all (shapes only), so they serve v1 and v2 users alike. */
+const SDK_FREE_AREAS = ['src/client/', 'src/stores/', 'src/core/', 'src/protocol.ts'];
+
 /** Every relative import of `file` (type imports included), as a path from the repo root. */
 function importsOf(file: string): string[] {
   const source = readFileSync(join(root, file), 'utf8');
@@ -113,6 +128,29 @@ describe('layering', () => {
       ]),
     );
     expect(fromPaths).toEqual(fromEntries);
+  });
+
+  it('v2 entries never import SDK v1, v1 entries never import SDK v2', () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      const v2 = V2_AREAS.some((area) => file.startsWith(area));
+      const forbidden = v2 ? SDK_V1 : SDK_V2;
+      for (const specifier of packageImportsOf(file)) {
+        if (forbidden.test(specifier)) broken.push(`${file} -> ${specifier}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('the client, the stores and the core import neither SDK, not even for types', () => {
+    const broken = files
+      .filter((file) => SDK_FREE_AREAS.some((area) => file.startsWith(area)))
+      .flatMap((file) =>
+        packageImportsOf(file)
+          .filter((specifier) => SDK_V1.test(specifier) || SDK_V2.test(specifier))
+          .map((specifier) => `${file} -> ${specifier}`),
+      );
+    expect(broken).toEqual([]);
   });
 
   it('only tests under test/redis reach Redis, so the unit project runs without it', () => {
