@@ -60,4 +60,9 @@ export class KeyLayout {
   get broadcastChannel(): string {
     return `${this.prefix}relay:all`;
   }
+
+  /** The Pub/Sub channel of the server event bus (`subscriptions/listen` change events). */
+  get eventBusChannel(): string {
+    return `${this.prefix}bus`;
+  }
 }

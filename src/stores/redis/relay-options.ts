@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SessionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { isObject, parseOptions } from '../../core/validate.js';
 import { isIoRedisClient } from './ioredis.js';
@@ -8,6 +7,7 @@ import { DEFAULT_PREFIX, taggedPrefix } from './keys.js';
 import { isNodeRedisClient } from './node-redis.js';
 import type { RedisClientLike } from './options.js';
 import {
+  assertSubscriberPair,
   isIoRedisSubscriber,
   isNodeRedisSubscriber,
   type RedisSubscriberLike,
@@ -111,18 +111,7 @@ export function isReplicaId(id: unknown): id is string {
  */
 export function resolveRedisRelayOptions(options: RedisRelayOptions): ResolvedRedisRelayOptions {
   const o = parseOptions(schema, ACCEPTED, options, 'RedisRelay');
-  if (o.subscriber === (o.client as unknown)) {
-    throw new SessionError(
-      'INVALID_OPTION',
-      'Invalid RedisRelay option `subscriber`: expected a connection of its own (client.duplicate()), got `client` itself; Redis takes a dedicated connection for SUBSCRIBE.',
-    );
-  }
-  if (isIoRedisClient(o.client) !== isIoRedisSubscriber(o.subscriber)) {
-    throw new SessionError(
-      'INVALID_OPTION',
-      `Invalid RedisRelay option \`subscriber\`: expected ${ACCEPTED.subscriber}, got a${isIoRedisClient(o.client) ? ' node-redis client beside an ioredis client' : 'n ioredis instance beside a node-redis client'}.`,
-    );
-  }
+  assertSubscriberPair(o.client, o.subscriber, 'RedisRelay', ACCEPTED.subscriber!);
   return {
     client: o.client,
     subscriber: o.subscriber,

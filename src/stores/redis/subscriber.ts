@@ -42,6 +42,30 @@ export function isIoRedisSubscriber(value: unknown): value is IoRedisSubscriberL
   return isIoRedisClient(value) && hasFunctions(value, ['subscribe', 'unsubscribe', 'on', 'off']);
 }
 
+/**
+ * Checks that `subscriber` is a connection of its own, of the same library as `client`.
+ * @throws SessionError `INVALID_OPTION` naming `owner`'s `subscriber` option otherwise.
+ */
+export function assertSubscriberPair(
+  client: object,
+  subscriber: RedisSubscriberLike,
+  owner: string,
+  accepted: string,
+): void {
+  if (subscriber === (client as unknown)) {
+    throw new SessionError(
+      'INVALID_OPTION',
+      `Invalid ${owner} option \`subscriber\`: expected a connection of its own (client.duplicate()), got \`client\` itself; Redis takes a dedicated connection for SUBSCRIBE.`,
+    );
+  }
+  if (isIoRedisClient(client) !== isIoRedisSubscriber(subscriber)) {
+    throw new SessionError(
+      'INVALID_OPTION',
+      `Invalid ${owner} option \`subscriber\`: expected ${accepted}, got a${isIoRedisClient(client) ? ' node-redis client beside an ioredis client' : 'n ioredis instance beside a node-redis client'}.`,
+    );
+  }
+}
+
 /** Called with each message on a subscribed channel. */
 export type ChannelHandler = (channel: string, message: string) => void;
 

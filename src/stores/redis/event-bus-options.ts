@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Logger } from '../../core/logger.js';
+import { isObject, parseOptions } from '../../core/validate.js';
+import { isIoRedisClient } from './ioredis.js';
+import { DEFAULT_PREFIX, taggedPrefix } from './keys.js';
+import { isNodeRedisClient } from './node-redis.js';
+import type { RedisClientLike } from './options.js';
+import {
+  assertSubscriberPair,
+  isIoRedisSubscriber,
+  isNodeRedisSubscriber,
+  type RedisSubscriberLike,
+} from './subscriber.js';
+
+/** Options of {@link RedisServerEventBus}. */
+export interface RedisServerEventBusOptions {
+  /**
+   * A client you created and connected (`createClient()` from `redis`, or `new Redis()` from
+   * `ioredis`), for `PUBLISH`. It may be the one your `RedisStore` and `RedisRelay` use.
+   * Borrowed: the bus never connects, configures or closes it.
+   */
+  client: RedisClientLike;
+  /**
+   * A second connected client of the same library, in subscribe mode: one per process, shared
+   * with the `RedisRelay` if there is one (each subscribes its own channels on it). Borrowed:
+   * never connected, configured or closed; `close()` only unsubscribes the bus's channel.
+   */
+  subscriber: RedisSubscriberLike;
+  /**
+   * Prepended to the bus channel (`<prefix>bus`), with the same rule as `RedisStore`'s: every
+   * replica of one server uses the same prefix.
+   * @default 'mcps:{default}:'
+   */
+  prefix?: string;
+  /**
+   * How long a `PUBLISH` or the subscription may take before it fails with
+   * `SessionError('STORE_UNAVAILABLE')` (logged for `PUBLISH`), in ms.
+   * @default 2000
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Where the bus reports dropped messages (`warn`), and failed publishes, subscriptions and
+   * listeners (`error`).
+   * @default console
+   */
+  logger?: Logger;
+}
+
+/** {@link RedisServerEventBusOptions} after validation, defaults applied. */
+export interface ResolvedRedisServerEventBusOptions {
+  readonly client: RedisClientLike;
+  readonly subscriber: RedisSubscriberLike;
+  /** With its hash tag. */
+  readonly prefix: string;
+  readonly commandTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+const MAX_PREFIX_CHARS = 256;
+
+const schema = z.strictObject({
+  client: z.custom<RedisClientLike>((v) => isNodeRedisClient(v) || isIoRedisClient(v)),
+  subscriber: z.custom<RedisSubscriberLike>(
+    (v) => isNodeRedisSubscriber(v) || isIoRedisSubscriber(v),
+  ),
+  prefix: z.string().min(1).max(MAX_PREFIX_CHARS).optional(),
+  commandTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  logger: z.custom<Logger>(isObject).optional(),
+});
+
+const ACCEPTED: Record<string, string> = {
+  client:
+    "a connected node-redis client (createClient() from 'redis') or an ioredis instance (new Redis())",
+  subscriber:
+    'a second connected node-redis client or ioredis instance (client.duplicate()), of the same library as `client`',
+  prefix: `a string of 1 to ${MAX_PREFIX_CHARS} characters, ideally with a {hash tag}`,
+  commandTimeoutMs: 'an integer number of ms from 1 to 600000',
+  logger: 'an object with optional warn and error methods (console, a pino or winston logger)',
+};
+
+/**
+ * Validates once; throws `SessionError('INVALID_OPTION')` naming the field, value and range,
+ * also when `subscriber` is `client` itself or of the other library.
+ */
+export function resolveRedisServerEventBusOptions(
+  options: RedisServerEventBusOptions,
+): ResolvedRedisServerEventBusOptions {
+  const o = parseOptions(schema, ACCEPTED, options, 'RedisServerEventBus');
+  assertSubscriberPair(o.client, o.subscriber, 'RedisServerEventBus', ACCEPTED.subscriber!);
+  return {
+    client: o.client,
+    subscriber: o.subscriber,
+    prefix: taggedPrefix(o.prefix ?? DEFAULT_PREFIX),
+    commandTimeoutMs: o.commandTimeoutMs ?? 2000,
+    logger: o.logger ?? console,
+  };
+}
