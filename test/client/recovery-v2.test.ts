@@ -115,6 +115,23 @@ describe('connectWithRecovery with the SDK v2 Client in the 2025 era (against St
     },
   );
 
+  it('re-sends, once, a request left in flight when the connection was replaced', async () => {
+    const h = await startHarness();
+    const events: SessionRecovery[] = [];
+    const mcp = await connectV2(h.mcpUrl, 'legacy', events);
+    const lost = mcp.sessionId!;
+    const held = mcp.callTool({ name: 'hold' });
+    await h.latch.arrivals(1);
+
+    expect(await h.sessions.end(lost, 'deleted')).toBe(true);
+    expect(await echo(mcp, 'after')).toBe('after');
+    expect(events).toHaveLength(1);
+    h.latch.open();
+    const result = await held;
+    expect((result.content as Array<{ text?: string }>)[0]?.text).toBe('held');
+    expect(h.latch.arrived).toBe(2);
+  });
+
   it('parseSessionNotFound reads the SdkHttpError of a 404 for an unknown session', async () => {
     const h = await startHarness();
     const client = v2Client('legacy');
