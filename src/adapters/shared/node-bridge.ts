@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SessionError } from '../../core/errors.js';
 import type { HttpAnswer } from '../../protocol.js';
+import type { AuthInfo } from './auth-info.js';
 import type { StreamWatch } from './stream-watch.js';
 
 /**

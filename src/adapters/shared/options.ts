@@ -1,10 +1,10 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import * as option from '../../core/option-fields.js';
 import type { SessionRelay } from '../../core/relay.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import { hasMethods, isFunction, MAX_TIMER_MS, parseOptions } from '../../core/validate.js';
+import type { AuthInfo } from './auth-info.js';
 import { defaultOwnerOf, type OwnerOf } from './owner.js';
 import { isSessionRelay } from './relay-link.js';
 import type { ServerFactory } from './server.js';

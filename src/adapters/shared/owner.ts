@@ -1,5 +1,5 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Logger } from '../../core/logger.js';
+import type { AuthInfo } from './auth-info.js';
 import { type NodeRequest, toWebRequest } from './node-bridge.js';
 
 /**

@@ -1,9 +1,13 @@
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { SessionRecord } from '../../core/types.js';
 
-/** What a handler needs of an `McpServer` or a low-level `Server`. */
+/**
+ * What a handler needs of an `McpServer` or a low-level `Server`, of SDK v1 or v2 (described by
+ * shape: the shared adapter code loads no SDK).
+ */
 export interface SessionServer {
-  connect(transport: Transport): Promise<void>;
+  /** Connects the server to the session's SDK transport. */
+  connect(transport: object): Promise<void>;
+  /** Closes the server and its transport. */
   close(): Promise<void>;
 }
 
