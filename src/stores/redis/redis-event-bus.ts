@@ -37,7 +37,9 @@ type Listener = (event: ServerEventLike) => void;
  * run; a message that is not an event is dropped with a `warn`. Pub/Sub delivers at most once:
  * a replica disconnected from Redis misses what was published meanwhile.
  *
- * Typed by shape ({@link ServerEventBusLike}): this entry loads no SDK.
+ * Make one bus per process and prefix, and share it among the process's handlers (as SDK v2
+ * allows); its subscriber connection may be the `RedisRelay`'s. Typed by shape
+ * ({@link ServerEventBusLike}): this entry loads no SDK.
  *
  * @example
  * ```ts
