@@ -7,9 +7,9 @@ import { Endings } from './endings.js';
 import { callStore, SessionError, toStoreError } from './errors.js';
 import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
 import { logFailure, reportFailure } from './failures.js';
-import { LeaseKeeper } from './leases.js';
+import { LeaseKeeper, pinChangesOf } from './leases.js';
 import { type Logger, maskSessionId } from './logger.js';
-import type { ManagerContext, ManagerParts } from './manager-context.js';
+import { contextOf, type ManagerParts, type PinChanges } from './manager-context.js';
 import type {
   Acquisition,
   CreateSessionOptions,
@@ -66,6 +66,7 @@ export class SessionManager {
     this.#listenerRejected(event, error, arg),
   );
   readonly #attachments: Attachments;
+  readonly #pins: PinChanges;
   readonly #leases: LeaseKeeper;
   readonly #sweeper: Sweeper;
   readonly #endings: Endings;
@@ -84,7 +85,7 @@ export class SessionManager {
     this.#ownsStore = this.#options.store === undefined;
     this.#store = this.#options.store ?? new MemoryStore();
     this.#policy = this.#options.policy;
-    this.#clock = this.#options.clock ?? systemClock;
+    this.#clock = this.#options.clock ?? this.#store.clock ?? systemClock;
     this.#logger = this.#options.logger;
     if (this.#options.generateId !== undefined) probeGenerateId(this.#options.generateId);
     this.#generateId = this.#options.generateId ?? generateSessionId;
@@ -94,11 +95,13 @@ export class SessionManager {
       idleTtlMs: this.#policy.idleTtlMs,
       sweepIntervalMs: this.#options.sweepIntervalMs,
     });
+    this.#pins = pinChangesOf(generateSessionId());
     const parts: ManagerParts = {
       store: this.#store,
       policy: this.#policy,
       clock: this.#clock,
       attachments: this.#attachments,
+      pins: this.#pins,
       report: (phase, error, sessionId) => this.#report(phase, error, sessionId),
     };
     this.#endings = new Endings(parts, this.#options.hookTimeoutMs, (info) => {
@@ -116,7 +119,7 @@ export class SessionManager {
       capacityPolicy: this.#options.capacityPolicy,
       evictOldest: () => this.#endings.evictOldest(),
     };
-    const context = this.#context(parts);
+    const context = contextOf(parts, this.#endings, () => this.closed);
     this.#leases = new LeaseKeeper(context);
     this.#sweeper = new Sweeper(
       context,
@@ -210,11 +213,36 @@ export class SessionManager {
   async touch(id: string, options?: ResolveOptions): Promise<Resolution> {
     this.#assertOpen();
     assertValidSessionId(id);
+    return this.#touch(id, options, this.#attachments.isPinned(id));
+  }
+
+  /**
+   * Touches and pins a session for a request or an open stream: it never idle-expires (its
+   * lifetime still applies) and no replica evicts it (the pin, recorded in the store by this
+   * touch, lapses one idle TTL, or 60 s, after this replica stops renewing it). Call `release()`
+   * when done; the idle clock restarts at the last release. Not active: nothing pinned.
+   */
+  async acquire(id: string, options?: ResolveOptions): Promise<Acquisition> {
+    this.#assertOpen();
+    assertValidSessionId(id);
+    const acquiring = this.#attachments.beginAcquire(id);
+    try {
+      const resolution = await this.#touch(id, options, true);
+      if (resolution.status !== 'active') return resolution;
+      return this.#leases.lease(resolution.session);
+    } finally {
+      this.#attachments.endAcquire(id, acquiring);
+    }
+  }
+
+  /** The store touch of `touch` and `acquire`; `pin` records this replica's pin with it. */
+  async #touch(id: string, options: ResolveOptions | undefined, pin: boolean): Promise<Resolution> {
     const now = this.#clock.now();
     const owner = options?.owner ?? null;
+    const held = pin ? this.#pins.hold : undefined;
     let lookup: StoreLookup;
     try {
-      lookup = await this.#store.touch(id, now, this.#policy, false, owner);
+      lookup = await this.#store.touch(id, now, this.#policy, false, owner, held);
     } catch (error) {
       throw toStoreError(error, 'touch');
     }
@@ -223,17 +251,6 @@ export class SessionManager {
       return visibleTo(lookup.session, owner);
     }
     return this.#endings.settle(id, lookup, owner);
-  }
-
-  /**
-   * Touches and pins a session for the length of a request or an open stream: a pinned session
-   * never idle-expires (its maximum lifetime still applies). Call `release()` when done; the idle
-   * clock restarts at the last release. Not active: answers the resolution, nothing pinned.
-   */
-  async acquire(id: string, options?: ResolveOptions): Promise<Acquisition> {
-    const resolution = await this.touch(id, options);
-    if (resolution.status !== 'active') return resolution;
-    return this.#leases.lease(resolution.session);
   }
 
   /**
@@ -350,19 +367,6 @@ export class SessionManager {
     await this.#sweeper.idle();
     await this.#endings.shutdown();
     if (this.#ownsStore) await this.#store.close();
-  }
-
-  /** The view of this manager its lease keeper and sweeper work through. */
-  #context(parts: ManagerParts): ManagerContext {
-    const endings = this.#endings;
-    return {
-      ...parts,
-      isClosed: () => this.closed,
-      end: (id, reason) => endings.end(id, reason),
-      finish: (id, reason, endedAt, session) => endings.finish(id, reason, endedAt, session),
-      claimFailed: (now) => endings.claimUncertain(now),
-      settle: (id, lookup) => endings.settle(id, lookup, undefined),
-    };
   }
 
   #emit<K extends 'created' | 'ended'>(event: K, arg: Parameters<SessionEvents[K]>[0]): void {

@@ -26,7 +26,10 @@ export type ConformanceCase =
   | 'tombstone expiry'
   | 'max tombstones'
   | 'capacity'
-  | 'oldest'
+  | 'evict oldest'
+  | 'evict exactly once'
+  | 'pin visibility'
+  | 'pin lapse'
   | 'count and list'
   | 'special characters';
 

@@ -4,10 +4,12 @@ import type {
   EndResult,
   NewSession,
   OwnerCheck,
+  PinChange,
   SessionStore,
   StoreLookup,
   StorePolicy,
 } from '../../core/store.js';
+import { EVICTION_SCAN_LIMIT, pinLeaseMs } from '../../core/store.js';
 import { type EndReason, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
 import { EvictionCheck } from './eviction.js';
@@ -69,6 +71,8 @@ export class RedisStore implements SessionStore {
   readonly #eviction: EvictionCheck;
   #policy: StorePolicy | undefined;
   #policyArgs: string[] = [];
+  #pinHolder = '';
+  #pinField = '';
 
   /**
    * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
@@ -144,6 +148,7 @@ export class RedisStore implements SessionStore {
     policy: StorePolicy,
     revive = false,
     owner?: OwnerCheck,
+    pin?: PinChange,
   ): Promise<StoreLookup> {
     const gate = this.#eviction.gate();
     if (gate !== undefined) await gate;
@@ -151,6 +156,8 @@ export class RedisStore implements SessionStore {
     const args = scripts.touch.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle);
     this.#prelude(args, now, policy, id).push(revive ? '1' : '0', ownerArg(owner));
+    if (pin === undefined) args.push('', '');
+    else args.push(this.#pinFieldOf(pin.holder), pin.hold ? String(now + pinLeaseMs(policy)) : '');
     const reply = await scripts.touch.run(this.#connection, args);
     return lookupOf(id, reply);
   }
@@ -203,12 +210,22 @@ export class RedisStore implements SessionStore {
     return claimed;
   }
 
-  async oldest(limit: number): Promise<string[]> {
-    if (limit <= 0) return [];
+  async evictOldest(now: number, policy: StorePolicy): Promise<EndedNow | undefined> {
     const gate = this.#eviction.gate();
     if (gate !== undefined) await gate;
-    const reply = await this.#connection.send(['ZRANGE', this.#keys.idle, '0', String(limit - 1)]);
-    return replyArray(reply, '').map(String);
+    const keys = this.#keys;
+    const args = scripts.evict.command();
+    args.push(keys.idle, keys.life, keys.ended);
+    this.#prelude(args, now, policy, '').push(String(EVICTION_SCAN_LIMIT));
+    const reply = replyArray(await scripts.evict.run(this.#connection, args), '');
+    if (reply.length === 0) return undefined;
+    const id = String(reply[0]);
+    const session = decodeRecord(id, reply, 1, false);
+    return {
+      status: 'ended-now',
+      session,
+      tombstone: { id, owner: session.owner, reason: 'evicted', endedAt: now },
+    };
   }
 
   async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {
@@ -241,6 +258,15 @@ export class RedisStore implements SessionStore {
 
   /** Nothing to release: the client belongs to the caller and stays open. */
   async close(): Promise<void> {}
+
+  /** The session hash field of `holder`'s pin (kept for the last holder: one per manager). */
+  #pinFieldOf(holder: string): string {
+    if (holder !== this.#pinHolder) {
+      this.#pinHolder = holder;
+      this.#pinField = `p:${holder}`;
+    }
+    return this.#pinField;
+  }
 
   /** Pushes the scripts' common ARGV (now, the policy, the prefix, the ID); answers `args`. */
   #prelude(args: string[], now: number, policy: StorePolicy, id: string): string[] {

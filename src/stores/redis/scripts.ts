@@ -5,6 +5,7 @@ import claimSource from './lua/claim-3.lua';
 import countSource from './lua/count-2.lua';
 import createSource from './lua/create-5.lua';
 import endSource from './lua/end-5.lua';
+import evictSource from './lua/evict-3.lua';
 import getSource from './lua/get-2.lua';
 import ownerInclude from './lua/includes/owner.lua';
 import policyInclude from './lua/includes/policy.lua';
@@ -70,4 +71,5 @@ export const scripts = {
   claim: new Script(claimSource, 3),
   count: new Script(countSource, 2),
   list: new Script(listSource, 1),
+  evict: new Script(evictSource, 3),
 } as const;
