@@ -131,7 +131,7 @@ export interface SessionStore {
    * that every replica agrees). A manager without a `clock` option uses it; without either it
    * uses the system clock.
    */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 
   /** Atomic create-if-absent. `'exists'` when the ID is live or tombstoned; `'full'` at `maxSessions`. */
   create(session: NewSession, policy: StorePolicy): Promise<CreateResult>;

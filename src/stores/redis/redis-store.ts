@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../core/clock.js';
 import type {
   CreateResult,
   EndedNow,
@@ -17,6 +18,7 @@ import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
 import { nodeRedisConnection } from './node-redis.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
+import { RedisClock } from './redis-clock.js';
 import {
   ACTIVE_CODE,
   corrupt,
@@ -38,7 +40,9 @@ const LIST_PAGE = '200';
  *
  * Each operation is one Lua script (one round trip): touch, resolve and end answer the record,
  * the tombstone or nothing in that call; create is atomic create-if-absent; sweeps claim
- * expired sessions exactly once across the fleet. Every key carries a store-side TTL, so a fleet
+ * expired sessions exactly once across the fleet, and eviction at capacity ends one session pinned
+ * on no replica (pins are fields of the session hash). Times come from Redis's clock (see
+ * {@link RedisStoreOptions.time}), so replicas whose clocks disagree agree on deadlines. Every key carries a store-side TTL, so a fleet
  * that crashes leaks nothing. All keys share the prefix's hash tag, so the store runs on Redis
  * Cluster (in one slot per prefix).
  *
@@ -66,6 +70,14 @@ export class RedisStore implements SessionStore {
   /** Sessions outlive this process: closing a manager leaves them to the other replicas. */
   readonly shared = true;
 
+  /**
+   * Redis's time, for managers given no `clock` of their own: the local clock corrected by its
+   * measured offset to Redis `TIME` (see {@link RedisStoreOptions.time}). `undefined` with
+   * `time: 'local'`.
+   */
+  readonly clock: Clock | undefined;
+  readonly #redisClock: RedisClock | undefined;
+
   readonly #connection: TimedConnection;
   readonly #keys: KeyLayout;
   readonly #eviction: EvictionCheck;
@@ -87,6 +99,22 @@ export class RedisStore implements SessionStore {
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
     this.#eviction = new EvictionCheck(this.#connection, o.evictionPolicy, o.logger);
+    this.#redisClock =
+      o.time === 'redis'
+        ? new RedisClock(this.#connection, o.baseClock ?? systemClock, o.logger)
+        : undefined;
+    this.clock = this.#redisClock;
+  }
+
+  /**
+   * Measures the local clock's offset to Redis's now (the store does this by itself on the
+   * clock's first reading, then every 30 s); call it at startup so that the first request
+   * already runs on Redis's time. Answers the offset in ms (Redis minus local), `0` with
+   * `time: 'local'`.
+   * @throws SessionError `STORE_UNAVAILABLE` when Redis does not answer `TIME`.
+   */
+  async syncClock(): Promise<number> {
+    return this.#redisClock === undefined ? 0 : this.#redisClock.sync();
   }
 
   /**
@@ -256,8 +284,10 @@ export class RedisStore implements SessionStore {
     } while (cursor !== '0');
   }
 
-  /** Nothing to release: the client belongs to the caller and stays open. */
-  async close(): Promise<void> {}
+  /** Stops the clock's measurements; the client belongs to the caller and stays open. */
+  async close(): Promise<void> {
+    this.#redisClock?.close();
+  }
 
   /** The session hash field of `holder`'s pin (kept for the last holder: one per manager). */
   #pinFieldOf(holder: string): string {
