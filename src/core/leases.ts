@@ -66,6 +66,23 @@ export class LeaseKeeper {
   }
 
   /**
+   * On the manager's close, with a shared store: drops this replica's pins (restarting the
+   * sessions' idle clocks, as a release does), so other replicas may evict those sessions at
+   * once. Failures are reported, never thrown; those pins lapse by themselves.
+   */
+  async dropPins(): Promise<void> {
+    const { attachments, clock, pins, policy, store } = this.#context;
+    if (!store.shared || attachments.pinnedCount === 0) return;
+    const now = clock.now();
+    const drops = [...attachments.pinned].map((id) =>
+      store.touch(id, now, policy, true, undefined, pins.drop).catch((error: unknown) => {
+        this.#context.report('release', toStoreError(error, 'release'), id);
+      }),
+    );
+    await Promise.all(drops);
+  }
+
+  /**
    * The last release drops this replica's pin, unless an acquire here is under way: that one
    * may pin the session again, so the pin is renewed instead.
    */

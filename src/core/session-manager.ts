@@ -219,7 +219,7 @@ export class SessionManager {
   /**
    * Touches and pins a session for a request or an open stream: it never idle-expires (its
    * lifetime still applies) and no replica evicts it (the pin, recorded in the store by this
-   * touch, lapses one idle TTL, or 60 s, after this replica stops renewing it). Call `release()`
+   * touch, lapses one idle TTL, or 3 min, after this replica stops renewing it). Call `release()`
    * when done; the idle clock restarts at the last release. Not active: nothing pinned.
    */
   async acquire(id: string, options?: ResolveOptions): Promise<Acquisition> {
@@ -354,8 +354,8 @@ export class SessionManager {
 
   /**
    * Stops the sweeper and ends every session held here with reason `shutdown`, running end
-   * hooks. With a shared store the sessions themselves stay in the store for other replicas;
-   * only this replica's hooks run. Closes the store only if the manager made it. Idempotent.
+   * hooks. With a shared store the sessions themselves stay in the store for other replicas
+   * (this replica's pins dropped); only this replica's hooks run. Closes the store only if the manager made it. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -365,6 +365,7 @@ export class SessionManager {
   async #close(): Promise<void> {
     this.stop();
     await this.#sweeper.idle();
+    await this.#leases.dropPins();
     await this.#endings.shutdown();
     if (this.#ownsStore) await this.#store.close();
   }

@@ -60,8 +60,11 @@ export interface PinChange {
   readonly hold: boolean;
 }
 
-/** How long a pin lasts when the idle TTL is `0` (sessions that never idle out), in ms. */
-export const DEFAULT_PIN_LEASE_MS = 60_000;
+/**
+ * How long a pin lasts when the idle TTL is `0` (sessions that never idle out), in ms: renewed
+ * every half of it, it outlasts the default sweep interval of such a manager (60 s at most).
+ */
+export const DEFAULT_PIN_LEASE_MS = 180_000;
 
 /**
  * How long a recorded pin lasts without renewal, in ms: the idle TTL, or

@@ -123,18 +123,22 @@ describe('pins recorded in the store', () => {
     expect(ended.map((e) => [e.id, e.reason]).at(-1)).toEqual([pinned.id, 'evicted']);
   });
 
-  it('with idleTtlMs 0 pins are renewed every 30 s and last 60 s', async () => {
+  it('with idleTtlMs 0 pins are renewed every 90 s and last 3 min', async () => {
     const store = new RecordingStore();
     const clock = new ManualClock();
     const sessions = manager(store, clock, { idleTtlMs: 0 });
     const { id } = await sessions.create();
     expect((await sessions.acquire(id)).status).toBe('active');
     store.calls.length = 0;
-    clock.advance(29_999);
+    clock.advance(89_999);
     await sessions.sweep();
     expect(store.calls).toEqual([]);
     clock.advance(1);
     await sessions.sweep();
     expect(store.calls).toEqual(['touch hold']);
+    const renewed = clock.now();
+    const policy = sessions.policy;
+    expect(await store.inner.evictOldest(renewed + 180_000 - 1, policy)).toBeUndefined();
+    expect((await store.inner.evictOldest(renewed + 180_000, policy))?.session.id).toBe(id);
   });
 });

@@ -116,3 +116,26 @@ describe('evict-oldest across replicas', () => {
     await expect(a.create()).rejects.toMatchObject({ code: 'CAPACITY' });
   });
 });
+
+describe('closing a replica', () => {
+  it('drops its pins, so the others may evict its sessions at once', async () => {
+    const { a, b, clock, ended } = fleet();
+    const held = await a.create();
+    expect((await a.acquire(held.id)).status).toBe('active');
+    clock.advance(1);
+    const other = await b.create();
+    clock.advance(1);
+    const third = await b.create();
+    expect(ended.map((e) => e.info.id)).toEqual([other.id]);
+    await a.close(); // the release restarts the idle clock of the held session
+    clock.advance(1);
+    await b.touch(third.id);
+    clock.advance(1);
+    await b.create();
+    expect(ended.map((e) => [e.by, e.info.id, e.info.reason]).at(-1)).toEqual([
+      'b',
+      held.id,
+      'evicted',
+    ]);
+  });
+});
