@@ -86,6 +86,7 @@ export class SessionManager {
     this.#store = this.#options.store ?? new MemoryStore();
     this.#policy = this.#options.policy;
     this.#clock = this.#options.clock ?? this.#store.clock ?? systemClock;
+    this.#clock.now(); // a store's clock that measures itself (Redis) starts on its first reading
     this.#logger = this.#options.logger;
     if (this.#options.generateId !== undefined) probeGenerateId(this.#options.generateId);
     this.#generateId = this.#options.generateId ?? generateSessionId;
@@ -296,10 +297,8 @@ export class SessionManager {
 
   /** How many live sessions the store holds. */
   async count(): Promise<number> {
-    const counts = await callStore('count', () =>
-      this.#store.count(this.#clock.now(), this.#policy),
-    );
-    return counts.sessions;
+    const now = this.#clock.now();
+    return (await callStore('count', () => this.#store.count(now, this.#policy))).sessions;
   }
 
   /** Live, pinned and tombstoned counts, plus created and ended totals of this manager. */
