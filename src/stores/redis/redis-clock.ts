@@ -58,6 +58,7 @@ export class RedisClock implements Clock {
     return this.#offset;
   }
 
+  /** Redis's time in ms, as of the last measurement; the first reading starts measuring. */
   now(): number {
     if (!this.#started) this.#start();
     const reading = this.#base.now() + this.#offset;

@@ -1,16 +1,17 @@
 import { type Clock, systemClock } from '../../core/clock.js';
-import type {
-  CreateResult,
-  EndedNow,
-  EndResult,
-  NewSession,
-  OwnerCheck,
-  PinChange,
-  SessionStore,
-  StoreLookup,
-  StorePolicy,
+import {
+  type CreateResult,
+  type EndedNow,
+  type EndResult,
+  EVICTION_SCAN_LIMIT,
+  type NewSession,
+  type OwnerCheck,
+  type PinChange,
+  pinLeaseMs,
+  type SessionStore,
+  type StoreLookup,
+  type StorePolicy,
 } from '../../core/store.js';
-import { EVICTION_SCAN_LIMIT, pinLeaseMs } from '../../core/store.js';
 import { type EndReason, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
 import { EvictionCheck } from './eviction.js';
