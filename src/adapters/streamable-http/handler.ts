@@ -1,9 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type {
-  EventStore,
-  HandleRequestOptions,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { HandleRequestOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { noop, runBefore } from '../../core/functions.js';
 import { maskSessionId } from '../../core/logger.js';
@@ -30,11 +26,11 @@ import {
   writeWebResponse,
 } from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
-import { type LocalSession, LocalSessions } from '../shared/registry.js';
+import { LocalSessions } from '../shared/registry.js';
 import { StreamWatch } from '../shared/stream-watch.js';
 import { onBodyDone } from '../shared/track-body.js';
-import { type RelayedSession, StreamableFleet } from './fleet.js';
-import { IdleTrim, type UsedSession } from './idle-trim.js';
+import { StreamableFleet } from './fleet.js';
+import { IdleTrim } from './idle-trim.js';
 import {
   type ResolvedStreamableHttpOptions,
   resolveHandlerOptions,
@@ -43,13 +39,11 @@ import {
   type StreamableHttpHandlerOptions,
 } from './options.js';
 import { InitializeReplayError, refusedReplay, replayInitialize } from './replay.js';
-import { buildTransport, handleOptions } from './session-transport.js';
-
-/** This process's transport and server of one session. */
-interface Local extends LocalSession, UsedSession, RelayedSession {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
-  readonly eventStore: EventStore | undefined;
-}
+import {
+  buildTransport,
+  handleOptions,
+  type LocalTransport as Local,
+} from './session-transport.js';
 
 type Served =
   | { readonly answer: HttpAnswer }
@@ -76,6 +70,8 @@ type Served =
  *   `Origin`; when the SDK transport refuses the replay with a 4xx (DNS rebinding protection in
  *   `transportOptions`), the request is answered that 4xx and the session released.
  * - When a session ends for any reason, its transport and server are closed.
+ * - With a `relay`, replicas serve each other's sessions: see {@link StreamableFleet}. With a
+ *   shared store, transports idle here for `localIdleMs` are let go (see `trim()`).
  * - On the node door, what an event stream holds unsent for a client that does not read is
  *   bounded by `maxBufferedBytes`: past it the stream ends and its pin is released; the session
  *   stays.
