@@ -66,6 +66,27 @@ describe('the shared event log, by default on a store that offers one', () => {
     );
   });
 
+  it('a message for a stream whose holder is gone is sent here, into the shared log', async () => {
+    const logs = new MemoryEventLogs();
+    const bus = new LoopbackBus();
+    const fleet = await startStreamableFleet({
+      names: ['A', 'B'],
+      bus,
+      store: asShared(new MemoryStore(), { eventLog: (id: string) => logs.eventLog(id) }),
+    });
+    const { client, transport } = await fleet.connect(getOnA);
+    const id = transport.sessionId ?? '';
+    await waitFor(() => bus.holder(id) === 'A', 'the GET stream held by replica A');
+    bus.hold(id, 'gone');
+    const b = fleet.replicas[B];
+    b?.relay?.resetCalls();
+    const before = logs.stored;
+    expect(await callText(client, 'notify')).toBe('B');
+    expect(b?.relay?.calls).toMatchObject({ streamHolder: 1, send: 1 });
+    expect(logs.stored).toBe(before + 1);
+    expect(logs.events(id).at(-1)?.message).toMatchObject({ params: { from: 'B' } });
+  });
+
   it('answers 400, not 500, to an event ID this replica cannot vouch for', async () => {
     const logs = new MemoryEventLogs();
     const fleet = await startStreamableFleet({
