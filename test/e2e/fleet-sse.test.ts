@@ -136,6 +136,25 @@ describe('legacy SSE replicas on a relay', () => {
     expect(bus.log.length).toBe(sent);
   });
 
+  it('a POST for a stream whose holder is gone still answers 409', async () => {
+    const bus = new LoopbackBus();
+    const replicas = await startSseFleet(bus, ['A', 'B']);
+    const [a, b] = replicas as [SseReplica, SseReplica];
+    let id = '';
+    a.sessions.on('created', (session) => {
+      id = session.id;
+    });
+    await connectAcross(replicas);
+    bus.hold(id, 'gone');
+    const answer = await fetch(`http://127.0.0.1:${b.port}/messages?sessionId=${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+    });
+    expect(answer.status).toBe(409);
+    await answer.text();
+  });
+
   it('without a holder on the relay, a POST here still answers 409', async () => {
     const bus = new LoopbackBus();
     const replicas = await startSseFleet(bus, ['B']);
