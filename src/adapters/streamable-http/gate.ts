@@ -1,6 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
@@ -15,6 +18,11 @@ import {
 import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
 import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
 import { ownerOfNode } from '../shared/owner.js';
+import {
+  PROTOCOL_VERSION_HEADER,
+  unsupportedProtocolVersion,
+  unsupportedVersionOf,
+} from '../shared/protocol-version.js';
 import {
   type ResolvedStreamableHttpGateOptions,
   resolveGateOptions,
@@ -54,7 +62,9 @@ export interface Admission {
 /**
  * Sessions for servers that keep their own routing and their own `Map` of SDK transports. Per
  * request, {@link StreamableHttpGate.admit} answers what the SDK gets wrong (400 without a
- * session header, 404 `SESSION_EXPIRED` / `SESSION_NOT_FOUND`, 503 with `Retry-After`), registers
+ * session header, or the spec's unsupported-protocol-version error `-32022` for a request of a
+ * later protocol such as SDK v2's `server/discover` probe; 404 `SESSION_EXPIRED` /
+ * `SESSION_NOT_FOUND`, 503 with `Retry-After`), registers
  * a session for `initialize` before any transport exists, and pins the session until the
  * response has finished.
  *
@@ -124,6 +134,17 @@ export class StreamableHttpGate {
       const header = req.headers[SESSION_ID_HEADER];
       if (header === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(body)) {
+          const version =
+            req.method === 'POST'
+              ? unsupportedVersionOf(
+                  req.headers[PROTOCOL_VERSION_HEADER],
+                  body,
+                  SUPPORTED_PROTOCOL_VERSIONS,
+                )
+              : undefined;
+          if (version !== undefined) {
+            return answer(unsupportedProtocolVersion(version, SUPPORTED_PROTOCOL_VERSIONS, rpcId));
+          }
           return answer(missingSessionHeader(rpcId));
         }
         const unacceptable = refusedPostAccept(req.headers.accept);
