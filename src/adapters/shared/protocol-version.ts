@@ -1,4 +1,5 @@
 import { type HttpAnswer, type JsonRpcId, jsonRpcErrorAnswer } from '../../protocol.js';
+import { missingSessionHeader } from './answers.js';
 
 /** JSON-RPC code of the spec's unsupported-protocol-version error (protocol 2026-07-28). */
 export const UNSUPPORTED_PROTOCOL_VERSION_RPC_CODE = -32022;
@@ -51,4 +52,23 @@ export function unsupportedProtocolVersion(
     `Unsupported protocol version: ${requested}`,
     { data: { supported: [...supported], requested }, id },
   );
+}
+
+/**
+ * The 400 for a request that names no session and is not `initialize`: the spec's
+ * unsupported-protocol-version error when it is a `POST` claiming a protocol outside `supported`
+ * (see {@link unsupportedVersionOf}), else the missing-session-header error.
+ */
+export function sessionlessAnswer(
+  method: string | undefined,
+  versionHeader: string | string[] | null | undefined,
+  body: unknown,
+  supported: readonly string[],
+  id: JsonRpcId = null,
+): HttpAnswer {
+  const version =
+    method === 'POST' ? unsupportedVersionOf(versionHeader, body, supported) : undefined;
+  return version === undefined
+    ? missingSessionHeader(id)
+    : unsupportedProtocolVersion(version, supported, id);
 }

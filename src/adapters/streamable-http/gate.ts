@@ -12,17 +12,12 @@ import {
   answerForResolution,
   malformedSessionHeader,
   methodNotAllowed,
-  missingSessionHeader,
   wrongSessionKind,
 } from '../shared/answers.js';
 import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
 import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
 import { ownerOfNode } from '../shared/owner.js';
-import {
-  PROTOCOL_VERSION_HEADER,
-  unsupportedProtocolVersion,
-  unsupportedVersionOf,
-} from '../shared/protocol-version.js';
+import { PROTOCOL_VERSION_HEADER, sessionlessAnswer } from '../shared/protocol-version.js';
 import {
   type ResolvedStreamableHttpGateOptions,
   resolveGateOptions,
@@ -134,18 +129,10 @@ export class StreamableHttpGate {
       const header = req.headers[SESSION_ID_HEADER];
       if (header === undefined) {
         if (req.method !== 'POST' || !isInitializeRequest(body)) {
-          const version =
-            req.method === 'POST'
-              ? unsupportedVersionOf(
-                  req.headers[PROTOCOL_VERSION_HEADER],
-                  body,
-                  SUPPORTED_PROTOCOL_VERSIONS,
-                )
-              : undefined;
-          if (version !== undefined) {
-            return answer(unsupportedProtocolVersion(version, SUPPORTED_PROTOCOL_VERSIONS, rpcId));
-          }
-          return answer(missingSessionHeader(rpcId));
+          const version = req.headers[PROTOCOL_VERSION_HEADER];
+          return answer(
+            sessionlessAnswer(req.method, version, body, SUPPORTED_PROTOCOL_VERSIONS, rpcId),
+          );
         }
         const unacceptable = refusedPostAccept(req.headers.accept);
         if (unacceptable !== undefined) return answer(unacceptable);
