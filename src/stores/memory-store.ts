@@ -2,6 +2,7 @@ import type {
   CreateResult,
   EndedNow,
   EndResult,
+  ListByOwnerOptions,
   NewSession,
   OwnerCheck,
   SessionStore,
@@ -20,7 +21,9 @@ import { MemoryEngine } from './memory/engine.js';
  * finds touched since it was filed is filed again under its last touch (a min-heap), so a sweep
  * costs what expired plus what was touched since filed, not what lives. `oldest` answers the
  * least recently touched first (ties within a millisecond in any order). Tombstones live in a
- * `Map` in end order and are dropped oldest first, by age and by count.
+ * `Map` in end order and are dropped oldest first, by age and by count. Sessions with an owner
+ * are also indexed by owner (a `Map` of sets, updated by create and every end, never by a touch)
+ * for `maxSessionsPerOwner` and `listByOwner`.
  */
 export class MemoryStore implements SessionStore {
   /** Sessions die with the process. */
@@ -71,6 +74,14 @@ export class MemoryStore implements SessionStore {
     for (const record of this.#engine.records()) {
       if (this.#engine.isLive(record)) yield record;
     }
+  }
+
+  async listByOwner(
+    owner: string,
+    _policy: StorePolicy,
+    options?: ListByOwnerOptions,
+  ): Promise<SessionRecord[]> {
+    return this.#engine.listByOwner(owner, options);
   }
 
   async update(

@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.js';
 import type { SessionStore } from '../core/store.js';
 import { expiryCases } from './conformance-expiry.js';
 import { BASE_POLICY, type ConformanceKit, conformanceCase } from './conformance-kit.js';
+import { ownerCases } from './conformance-owners.js';
 import { sessionCases } from './conformance-sessions.js';
 import { updateCases } from './conformance-updates.js';
 
@@ -28,7 +29,8 @@ export interface StoreConformanceOptions {
 /**
  * Registers a vitest suite that checks a {@link SessionStore} against the contract the manager
  * relies on: atomic create-if-absent, touch and expiry, tombstones, exactly-once claims (two
- * sweepers racing), lifetimes, capacity, counting and listing, and versioned data updates.
+ * sweepers racing), lifetimes, capacity, counting and listing, versioned data updates, and the
+ * owner index (per-owner quota, `listByOwner`).
  *
  * Call it at the top level of a test file. `factory` runs once per case and should hand out a
  * store over an isolated namespace (for example a fresh key prefix). Times are passed to the
@@ -77,6 +79,7 @@ export function describeStoreConformance(
     sessionCases(kit);
     expiryCases(kit);
     updateCases(kit);
+    ownerCases(kit);
 
     kit.case('capacity', async () => {
       const store = await fresh();

@@ -4,6 +4,7 @@ import type {
   CreateResult,
   EndedNow,
   EndResult,
+  ListByOwnerOptions,
   NewSession,
   OwnerCheck,
   SessionStore,
@@ -138,7 +139,10 @@ export class RedisStore implements SessionStore, EventLogSource {
     const script = scripts.create;
     const args = script.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
-    this.#prelude(args, session.createdAt, policy, id);
+    this.#prelude(args, session.createdAt, policy, id).push(
+      limitArg(policy.maxSessionsPerOwner),
+      session.owner === undefined ? '' : `=${session.owner}`,
+    );
     if (session.owner !== undefined) args.push('o', session.owner);
     if (session.kind !== undefined) args.push('k', session.kind);
     if (session.data !== undefined) args.push('d', JSON.stringify(session.data));
@@ -147,6 +151,7 @@ export class RedisStore implements SessionStore, EventLogSource {
     if (reply === 1) return 'created';
     if (reply === 0) return 'exists';
     if (reply === 2) return 'full';
+    if (reply === 3) return 'owner-full';
     throw corrupt(id, `create answered ${String(reply)}`);
   }
 
@@ -267,6 +272,26 @@ export class RedisStore implements SessionStore, EventLogSource {
     } while (cursor !== '0');
   }
 
+  /** One script over the owner's index: one round trip, reading only that owner's sessions. */
+  async listByOwner(
+    owner: string,
+    _policy: StorePolicy,
+    options: ListByOwnerOptions = {},
+  ): Promise<SessionRecord[]> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
+    const args = scripts.listOwner.command();
+    args.push(this.#keys.owner(owner), this.#keys.prefix, owner);
+    args.push(options.kind === undefined ? '' : `=${options.kind}`, limitArg(options.limit));
+    const reply = replyArray(await scripts.listOwner.run(this.#connection, args), '');
+    const records: SessionRecord[] = [];
+    for (let at = 0; at + 8 <= reply.length; at += 8) {
+      const id = String(reply[at]);
+      records.push(decodeRecord(id, reply, at + 1, at + 7, false));
+    }
+    return records;
+  }
+
   async update(
     id: string,
     expectedVersion: number,
@@ -312,6 +337,11 @@ export class RedisStore implements SessionStore, EventLogSource {
     args.push(String(now), p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, this.#keys.prefix, id);
     return args;
   }
+}
+
+/** A limit as the scripts take it: `-1` for none (absent or `Infinity`). */
+function limitArg(limit: number | undefined): string {
+  return limit === undefined || !Number.isFinite(limit) ? '-1' : String(limit);
 }
 
 /** The owner check as the get and touch scripts take it (see `lua/includes/owner.lua`). */
