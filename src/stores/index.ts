@@ -13,6 +13,7 @@ export {
   type EndResult,
   type ExpiredLookup,
   expiryReasonOf,
+  type ListByOwnerOptions,
   type NewSession,
   type OwnerCheck,
   ownerMatches,
