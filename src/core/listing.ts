@@ -38,11 +38,13 @@ export async function countSessions(
 }
 
 /**
- * `owner`'s live sessions, oldest first, as detached copies: one store call that reads only
- * that owner's sessions.
+ * `owner`'s live sessions (of one `options.kind`, the oldest `options.limit`), oldest first, as
+ * detached copies: one store call that reads only that owner's sessions. A session past its
+ * deadline is listed (and counts to the quota) until a sweep ends it.
  *
- * @throws SessionError `INVALID_ARGUMENT` when `owner` or `options.kind` is not a string of 1
- *   to 1024 characters, or `options.limit` is not an integer >= 1 (or `Infinity`);
+ * @param closed whether the manager is closed (the call then rejects with `CLOSED`).
+ * @throws SessionError `CLOSED`; `INVALID_ARGUMENT` when `owner` or `options.kind` is not a
+ *   string of 1 to 1024 characters, or `options.limit` is not an integer >= 1 (or `Infinity`);
  *   `STORE_UNAVAILABLE`.
  */
 export async function listOwnedSessions(
@@ -50,7 +52,9 @@ export async function listOwnedSessions(
   policy: StorePolicy,
   owner: string,
   options: ListByOwnerOptions = {},
+  closed = false,
 ): Promise<SessionRecord[]> {
+  if (closed) throw new SessionError('CLOSED', 'The session manager is closed.');
   if (owner === undefined) {
     throw new SessionError('INVALID_ARGUMENT', 'Invalid `owner`: it is required.');
   }

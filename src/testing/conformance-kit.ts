@@ -26,7 +26,10 @@ export type ConformanceCase =
   | 'tombstone expiry'
   | 'max tombstones'
   | 'capacity'
-  | 'oldest'
+  | 'evict oldest'
+  | 'evict exactly once'
+  | 'pin visibility'
+  | 'pin lapse'
   | 'count and list'
   | 'special characters'
   | 'update'
@@ -37,6 +40,7 @@ export type ConformanceCase =
   | 'versions in every record'
   | 'owner quota'
   | 'owner index on end and claim'
+  | 'owner index on evict'
   | 'list by owner';
 
 /** The policy of every case unless it says otherwise. */

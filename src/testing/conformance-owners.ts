@@ -1,6 +1,6 @@
 /**
- * Conformance cases of the owner index: the per-owner quota, the index kept by every end, and
- * listing one owner's sessions. Internal to the suite.
+ * Conformance cases of the owner index: the per-owner quota, the index kept by every end
+ * (`end`, `claimExpired`, `evictOldest`), and listing one owner's sessions. Internal to the suite.
  *
  * @module
  */
@@ -75,6 +75,24 @@ export function ownerCases(kit: ConformanceKit): void {
       'created',
     );
     expect(await owned(store, 'u', policy)).toEqual([later]);
+  });
+
+  kit.case('owner index on evict', async () => {
+    const store = await kit.fresh();
+    const policy = { ...BASE_POLICY, maxSessionsPerOwner: 2 };
+    const t0 = kit.t0;
+    const [a, b, c] = [kit.newId(), kit.newId(), kit.newId()];
+    await store.create({ id: a, owner: 'u', createdAt: t0 }, policy);
+    await store.create({ id: b, owner: 'u', createdAt: t0 + 1 }, policy);
+    await store.create({ id: c, owner: 'v', createdAt: t0 + 2 }, policy);
+    expect((await store.evictOldest(t0 + 3, policy))?.session.id).toBe(a);
+    expect(await owned(store, 'u', policy)).toEqual([b]);
+    const d = kit.newId();
+    expect(await store.create({ id: d, owner: 'u', createdAt: t0 + 4 }, policy)).toBe('created');
+    expect((await store.evictOldest(t0 + 5, policy))?.session.id).toBe(b);
+    expect((await store.evictOldest(t0 + 5, policy))?.session.id).toBe(c);
+    expect(await owned(store, 'u', policy)).toEqual([d]);
+    expect(await owned(store, 'v', policy)).toEqual([]);
   });
 
   kit.case('list by owner', async () => {

@@ -83,9 +83,11 @@ describe('maxSessionsPerOwner across two replicas sharing one Redis', () => {
   });
 
   it('prunes members whose session key Redis expired, at the quota and when listing', async () => {
-    const { a, prefix } = fleet({ maxSessionsPerOwner: 2 });
+    const { a, clock, prefix } = fleet({ maxSessionsPerOwner: 2 });
     const gone = await a.create({ owner: 'prune' });
+    clock.advance(1);
     const kept = await a.create({ owner: 'prune' });
+    clock.advance(1);
     // As if Redis had expired the key while no replica swept.
     await side.del(`${prefix}s:${gone.id}`);
     const third = await a.create({ owner: 'prune' });
