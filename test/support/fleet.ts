@@ -138,13 +138,20 @@ export async function fleetClient(
   return { client, log, transport: wire };
 }
 
-/** Calls tool `name` and answers its first text; rejects on a tool error. */
+/** How long {@link callText} waits for an answer, in ms. */
+export const CALL_TIMEOUT_MS = 10_000;
+
+/**
+ * Calls tool `name` and answers its first text; rejects on a tool error, or when no answer came
+ * within {@link CALL_TIMEOUT_MS}.
+ */
 export async function callText(
   client: Client,
   name: string,
   args: Record<string, unknown> = {},
 ): Promise<string> {
-  const result = (await client.callTool({ name, arguments: args })) as {
+  const options = { timeout: CALL_TIMEOUT_MS };
+  const result = (await client.callTool({ name, arguments: args }, undefined, options)) as {
     content: { text: string }[];
     isError?: boolean;
   };
