@@ -5,10 +5,10 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoHealth } from '../../examples/demo-server.js';
 import { openEventStream } from '../support/event-stream.js';
-import { callText, type Fleet, fleetClient, startFleet } from '../support/fleet.js';
 import { callRequest, rawInitialize, rawPost } from '../support/harness.js';
 import { redisClients } from '../support/redis.js';
-import { stopAllReplicas } from '../support/replica-process.js';
+import { callText, type Fleet, fleetClient, startFleet } from '../support/redis-fleet.js';
+import { stopAllReplicas } from '../support/redis-replica-process.js';
 import { waitFor } from '../support/wait.js';
 
 /** Starting demo processes under tsx on a loaded machine takes a while. */

@@ -9,7 +9,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Redis } from 'ioredis';
 import { deleteKeys, testPrefix } from './redis.js';
-import { type Replica, type ReplicaOptions, startReplica } from './replica-process.js';
+import { type Replica, type ReplicaOptions, startReplica } from './redis-replica-process.js';
 import { RoundRobinProxy } from './round-robin-proxy.js';
 
 /** Options of {@link startFleet}. */
