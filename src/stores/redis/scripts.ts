@@ -11,6 +11,7 @@ import policyInclude from './lua/includes/policy.lua';
 import tombstonesInclude from './lua/includes/tombstones.lua';
 import listSource from './lua/list-1.lua';
 import touchSource from './lua/touch-3.lua';
+import updateSource from './lua/update-2.lua';
 
 const INCLUDES: Readonly<Record<string, string>> = {
   owner: ownerInclude,
@@ -70,4 +71,5 @@ export const scripts = {
   claim: new Script(claimSource, 3),
   count: new Script(countSource, 2),
   list: new Script(listSource, 1),
+  update: new Script(updateSource, 2),
 } as const;

@@ -6,16 +6,16 @@
   ARGV[1..8] the policy prelude
   ARGV[9] the end reason
 
-  Returns {1, c, l, o, k, d, i} when this call ended it, {3, reason, endedAt, owner} when it
+  Returns {1, c, l, o, k, d, i, v} when this call ended it, {3, reason, endedAt, owner} when it
   had ended already, {0} unknown; -1 when the tombstone is unreadable.
 ]]
 --- @include "policy"
 --- @include "tombstones"
 
-local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i', 'v')
 if not r[1] then return tombstoneReply(KEYS[2]) end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[4], id)
 bury(KEYS[5], KEYS[2], id, r[3], ARGV[9])
-return {1, r[1], r[2], r[3], r[4], r[5], r[6]}
+return {1, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}
