@@ -6,7 +6,12 @@ import {
   StreamableHttpHandler,
   type StreamableHttpHandlerOptions,
 } from '../../src/adapters/streamable-http/index.js';
-import { maskSessionId, SessionManager, type SessionManagerOptions } from '../../src/index.js';
+import {
+  maskSessionId,
+  SessionManager,
+  type SessionManagerOptions,
+  type SessionRecord,
+} from '../../src/index.js';
 import { authenticate } from './auth.js';
 import { createDemoServer } from './tools.js';
 
@@ -18,7 +23,10 @@ export interface DemoServerOptions {
   sessions?: SessionManager;
   /** Options of the manager made when `sessions` is not given. @default {} */
   managerOptions?: SessionManagerOptions;
-  /** Builds each session's server, on both transports. @default {@link createDemoServer} */
+  /**
+   * Builds each session's server, on both transports. @default {@link createDemoServer} with
+   * the manager, so `counter` keeps its count in the session's data
+   */
   createServer?: ServerFactory;
   /** Extra options of the Streamable HTTP handler (`keepAliveMs`, `ownerOf`, ...). @default {} */
   handlerOptions?: Omit<StreamableHttpHandlerOptions, 'sessions' | 'createServer'>;
@@ -82,7 +90,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       log?.(`session ${maskSessionId(id)} ended: ${reason}`),
     ),
   ];
-  const createServer = options.createServer ?? createDemoServer;
+  const createServer =
+    options.createServer ?? ((session: SessionRecord) => createDemoServer(session, sessions));
   const handler = new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
   const legacy = new SseHandler({ ...options.sseHandlerOptions, sessions, createServer });
 

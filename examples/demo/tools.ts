@@ -5,7 +5,7 @@ import type {
   ElicitResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { SessionRecord } from '../../src/index.js';
+import type { JsonValue, SessionManager, SessionRecord } from '../../src/index.js';
 
 /** The longest `sleep` the demo accepts, in ms. */
 export const MAX_SLEEP_MS = 600_000;
@@ -44,11 +44,25 @@ export function samplingText(result: Pick<CreateMessageResult, 'content'>): stri
     .join('');
 }
 
+/** The count kept in a session's `data` (`{ count }`); 0 when there is none. */
+export function countOf(data: JsonValue | undefined): number {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 0;
+  return typeof data.count === 'number' ? data.count : 0;
+}
+
+/** The session's `data` with its count one more, other fields kept. */
+function counted(data: JsonValue | undefined): JsonValue {
+  const fields = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {};
+  return { ...fields, count: countOf(data) + 1 };
+}
+
 /**
  * The demo's MCP server for one session, with the logging capability and these tools:
  * - `echo` answers its `text`;
  * - `sleep` holds the request open for `ms` (at most {@link MAX_SLEEP_MS});
- * - `counter` increments this session's counter and answers it;
+ * - `counter` increments this session's counter and answers it. With `sessions`, the count is
+ *   kept in the session's `data` (`{ count }`, through `sessions.update`), so it goes on on any
+ *   replica and across restarts; without, it lives in this server object;
  * - `elicit` asks the client for a text (elicitation, one string field) and answers it, or says
  *   the client declined or cancelled; fails when the client offers no elicitation;
  * - `sample` asks the client's model to complete `prompt` (sampling) and answers the text; fails
@@ -56,7 +70,7 @@ export function samplingText(result: Pick<CreateMessageResult, 'content'>): stri
  * - `announce` sends `notifications/tools/list_changed` and a logging message unrelated to the
  *   request (they travel on the session's GET stream, not the call's answer), then answers.
  */
-export function createDemoServer(_session?: SessionRecord): McpServer {
+export function createDemoServer(session?: SessionRecord, sessions?: SessionManager): McpServer {
   const server = new McpServer(
     { name: 'mcp-sessions-demo', version: '0.1.0' },
     { capabilities: { logging: {} } },
@@ -81,9 +95,12 @@ export function createDemoServer(_session?: SessionRecord): McpServer {
   server.registerTool(
     'counter',
     { description: 'Increments this session’s counter and answers it.' },
-    () => {
-      count++;
-      return say(String(count));
+    async (extra) => {
+      const id = extra.sessionId ?? session?.id;
+      if (sessions === undefined || id === undefined) return say(String(++count));
+      const owner = session?.owner ?? null;
+      const updated = await sessions.update(id, counted, { owner });
+      return say(String(countOf(updated.data)));
     },
   );
   server.registerTool(

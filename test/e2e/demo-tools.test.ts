@@ -9,15 +9,18 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoServer, startDemoServer } from '../../examples/demo-server.js';
+import { SessionManager } from '../../src/index.js';
 import { waitFor, within } from '../support/wait.js';
 
 let demo: DemoServer | undefined;
 const clients: Client[] = [];
+const closers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await demo?.close();
   demo = undefined;
+  for (const close of closers.splice(0)) await close();
 });
 
 type Reply = { action: 'accept'; text: string } | { action: 'decline' | 'cancel' };
@@ -132,6 +135,28 @@ describe('demo tools', () => {
       'announcements',
     );
     expect(logged).toEqual(['announce']);
+  });
+
+  it('counter keeps its count in the session’s data, so another server on the manager goes on', async () => {
+    const sessions = new SessionManager();
+    closers.push(() => sessions.close());
+    demo = await startDemoServer({ port: 0, log: null, sessions });
+    const other = await startDemoServer({ port: 0, log: null, sessions });
+    closers.push(() => other.close());
+    const first = answeringClient().client;
+    const transport = new StreamableHTTPClientTransport(new URL(demo.mcpUrl));
+    await first.connect(transport);
+    expect((await textOf(first, 'counter')).text).toBe('1');
+    expect((await textOf(first, 'counter')).text).toBe('2');
+    const id = transport.sessionId!;
+    const second = answeringClient().client;
+    await second.connect(
+      new StreamableHTTPClientTransport(new URL(other.mcpUrl), { sessionId: id }),
+    );
+    expect((await textOf(second, 'counter')).text).toBe('3');
+    expect((await textOf(first, 'counter')).text).toBe('4');
+    const resolved = await sessions.resolve(id);
+    expect(resolved.status === 'active' && resolved.session.data).toEqual({ count: 4 });
   });
 
   it('reports the transports open in this process on /healthz', async () => {
