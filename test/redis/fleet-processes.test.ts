@@ -12,9 +12,9 @@ import { stopAllReplicas } from '../support/redis-replica-process.js';
 import { waitFor } from '../support/wait.js';
 
 /** Starting demo processes under tsx on a loaded machine takes a while. */
-const FLEET_START_TIMEOUT_MS = 90_000;
+const FLEET_START_TIMEOUT_MS = 150_000;
 /** A test that restarts a replica waits for it to start. */
-const RESTART_TEST_TIMEOUT_MS = 60_000;
+const RESTART_TEST_TIMEOUT_MS = 90_000;
 const IDLE_TTL = ['--idle-ttl-ms', '60000'];
 
 const { side } = await redisClients();

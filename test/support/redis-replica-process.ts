@@ -4,7 +4,7 @@ import { REDIS_URL } from './redis.js';
 import { within } from './wait.js';
 
 /** How long a demo process may take to print its ready line under tsx on a loaded machine. */
-export const REPLICA_START_TIMEOUT_MS = 30_000;
+export const REPLICA_START_TIMEOUT_MS = 60_000;
 
 /** How long a stopped replica may take to exit after SIGTERM before it gets SIGKILL, in ms. */
 export const REPLICA_STOP_TIMEOUT_MS = 3000;
