@@ -1,3 +1,5 @@
+import type { EventLogSource, SessionEventLog } from '../../core/relay.js';
+import { assertValidSessionId } from '../../core/session-id.js';
 import type {
   CreateResult,
   EndedNow,
@@ -11,6 +13,7 @@ import type {
 } from '../../core/store.js';
 import { type EndReason, type JsonValue, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
+import { eventLogTtlMs, RedisEventLog } from './event-log.js';
 import { EvictionCheck } from './eviction.js';
 import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
@@ -62,20 +65,21 @@ const LIST_PAGE = '200';
  * const sessions = new SessionManager({ store: new RedisStore({ client }) });
  * ```
  */
-export class RedisStore implements SessionStore {
+export class RedisStore implements SessionStore, EventLogSource {
   /** Sessions outlive this process: closing a manager leaves them to the other replicas. */
   readonly shared = true;
 
   readonly #connection: TimedConnection;
   readonly #keys: KeyLayout;
   readonly #eviction: EvictionCheck;
+  readonly #maxEvents: number;
   #policy: StorePolicy | undefined;
   #policyArgs: string[] = [];
 
   /**
    * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
-   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `logger` is out of
-   * range.
+   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `maxEvents` /
+   * `logger` is out of range.
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveRedisStoreOptions(options);
@@ -85,6 +89,28 @@ export class RedisStore implements SessionStore {
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
     this.#eviction = new EvictionCheck(this.#connection, o.evictionPolicy, o.logger);
+    this.#maxEvents = o.maxEvents;
+  }
+
+  /**
+   * The resumable event history of session `sessionId`, shared by every replica on this
+   * prefix: pass it as the SDK transport's `eventStore`. A Redis stream, `<prefix>events:<id>`,
+   * holding the newest `maxEvents` events of all the session's SSE streams; each event costs
+   * one round trip, a replay one per 100 events. It expires `max(idleTtlMs, 10 min)` after its
+   * last event (at most `maxLifetimeMs`; `maxLifetimeMs` when sessions never idle-expire; no
+   * TTL when they never expire), and is deleted in the same step that ends the session (an
+   * end, or a sweep's claim). Cheap to call: it holds no state but the session's key.
+   * @throws SessionError `INVALID_SESSION_ID` when `sessionId` is malformed.
+   */
+  eventLog(sessionId: string, policy: StorePolicy): SessionEventLog {
+    assertValidSessionId(sessionId);
+    return new RedisEventLog(
+      this.#connection,
+      sessionId,
+      this.#keys.events(sessionId),
+      this.#maxEvents,
+      eventLogTtlMs(policy),
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 --[[
-  Ends up to `limit` sessions past their deadline, writing their tombstones, and drops
+  Ends up to `limit` sessions past their deadline, deleting their event logs
+  (`<prefix>events:<id>`) and writing their tombstones, and drops
   tombstones past their age or beyond maxTombstones. Index entries whose session key is gone
   (expired in Redis) or unreadable are dropped from the indexes; unreadable keys are left as
   they are.
@@ -33,7 +34,7 @@ local function claimFrom(index, cutoff, fixedReason)
       redis.call('ZREM', KEYS[2], member)
       if createdAt ~= nil and lastSeenAt ~= nil then
         local reason = fixedReason or expiryReasonOf(createdAt)
-        redis.call('DEL', key)
+        redis.call('DEL', key, base .. 'events:' .. member)
         bury(KEYS[3], base .. 't:' .. member, member, r[3], reason)
         local at = count * 9
         claimed[at + 1] = member

@@ -1,5 +1,6 @@
 --[[
-  Ends a live session: deletes it and writes its tombstone.
+  Ends a live session: deletes it and its event log (`<prefix>events:<id>`) and writes its
+  tombstone.
 
   KEYS[1] session hash      KEYS[2] tombstone hash
   KEYS[3] touch-order index KEYS[4] creation-order index KEYS[5] tombstone index
@@ -14,7 +15,7 @@
 
 local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i', 'v')
 if not r[1] then return tombstoneReply(KEYS[2]) end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], base .. 'events:' .. id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[4], id)
 bury(KEYS[5], KEYS[2], id, r[3], ARGV[9])
