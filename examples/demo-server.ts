@@ -13,7 +13,9 @@
  * - `--auth-tokens` / `MCP_DEMO_TOKENS`: comma-separated `token=user` pairs (see
  *   {@link parseAuthTokens}); when set, `/mcp`, `/sse` and `/messages` need
  *   `Authorization: Bearer <token>`, and each user's sessions answer only to that user;
- * - `REDIS_URL`: keep sessions in Redis instead of memory;
+ * - `REDIS_URL`: keep sessions in Redis instead of memory, with a relay (a second connection) so
+ *   demos sharing the prefix serve each other's sessions behind a load balancer without sticky
+ *   routing, and each session's event log there, so a GET stream resumes on any of them;
  * - `--redis-prefix` / `MCP_REDIS_PREFIX`: the Redis key prefix (default `mcps:{default}:`), so
  *   several demos can share one Redis; needs `REDIS_URL`;
  * - `MCP_DEMO_CLOCK_OFFSET_MS`, for testing fleets only: this process's clock runs that many ms
@@ -42,10 +44,13 @@ async function main(): Promise<void> {
       : await connectRedis(config.redisUrl, config.redisPrefix);
   const managerOptions = managerOptionsOf(config);
   if (redis !== undefined) managerOptions.store = redis.store;
+  const relay = redis === undefined ? {} : { relay: redis.relay };
   const demo = await startDemoServer({
     port: config.port,
     managerOptions,
     authTokens: config.authTokens,
+    handlerOptions: relay,
+    sseHandlerOptions: relay,
   });
   const policy = demo.sessions.policy;
   const store = redis === undefined ? 'memory' : 'Redis';
