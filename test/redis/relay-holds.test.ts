@@ -44,6 +44,15 @@ describe.each<Library>(['node-redis', 'ioredis'])('RedisRelay stream holders (%s
     expect(await relay.streamHolder('s1')).toBeUndefined();
   });
 
+  it('refuses a malformed session ID', async () => {
+    const relay = await relayOn(library, scratchPrefix('holds-bad-id'));
+    for (const id of ['', 'has space', 'x'.repeat(257)]) {
+      await expect(relay.holdStream(id)).rejects.toMatchObject({ code: 'INVALID_SESSION_ID' });
+      await expect(relay.releaseStream(id)).rejects.toMatchObject({ code: 'INVALID_SESSION_ID' });
+      await expect(relay.streamHolder(id)).rejects.toMatchObject({ code: 'INVALID_SESSION_ID' });
+    }
+  });
+
   it('renews every held record in one round trip', async () => {
     const prefix = scratchPrefix('holds-renew');
     const relay = await relayOn(library, prefix, { holdTtlMs: LONG_HOLD_MS });

@@ -1,6 +1,7 @@
 import { errorMessage, SessionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RelayEnvelope, RelayListener, SessionRelay } from '../../core/relay.js';
+import { assertValidSessionId } from '../../core/session-id.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
 import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { KeyLayout } from './keys.js';
@@ -38,6 +39,7 @@ import { type RedisSubscriberLike, type Subscription, subscribeChannels } from '
  * ```
  */
 export class RedisRelay implements SessionRelay {
+  /** This replica's address: the `replicaId` option, or a random 12-character one. */
   readonly replicaId: string;
 
   readonly #connection: TimedConnection;
@@ -122,27 +124,33 @@ export class RedisRelay implements SessionRelay {
   /**
    * Records this replica as the holder of the session's stream (one `SET`, replacing any other
    * replica's record) and renews it until released or closed.
-   * @throws SessionError `STORE_UNAVAILABLE` when Redis fails; `CLOSED` after close.
+   * @throws SessionError `STORE_UNAVAILABLE` when Redis fails; `CLOSED` after close;
+   * `INVALID_SESSION_ID` for a malformed ID.
    */
   async holdStream(sessionId: string): Promise<void> {
     if (this.#closing !== undefined) throw closed();
+    assertValidSessionId(sessionId);
     await this.#holds.hold(sessionId);
   }
 
   /**
    * Stops renewing the session's record and deletes it if it still names this replica (one
    * script: another replica's record survives).
-   * @throws SessionError `STORE_UNAVAILABLE` when Redis fails (the record then lapses).
+   * @throws SessionError `STORE_UNAVAILABLE` when Redis fails (the record then lapses);
+   * `INVALID_SESSION_ID` for a malformed ID.
    */
-  releaseStream(sessionId: string): Promise<void> {
-    return this.#holds.release(sessionId);
+  async releaseStream(sessionId: string): Promise<void> {
+    assertValidSessionId(sessionId);
+    await this.#holds.release(sessionId);
   }
 
   /**
    * The replica holding the session's stream (one `GET`), or `undefined`.
-   * @throws SessionError `STORE_UNAVAILABLE` when Redis fails or does not answer in time.
+   * @throws SessionError `STORE_UNAVAILABLE` when Redis fails or does not answer in time;
+   * `INVALID_SESSION_ID` for a malformed ID.
    */
-  streamHolder(sessionId: string): Promise<string | undefined> {
+  async streamHolder(sessionId: string): Promise<string | undefined> {
+    assertValidSessionId(sessionId);
     return this.#holds.holder(sessionId);
   }
 
