@@ -8,14 +8,18 @@
 export { isSessionError, SessionError, type SessionErrorCode } from '../core/errors.js';
 export {
   type CreateResult,
+  DEFAULT_PIN_LEASE_MS,
   deadlineOf,
   type EndedNow,
   type EndResult,
+  EVICTION_SCAN_LIMIT,
   type ExpiredLookup,
   expiryReasonOf,
   type NewSession,
   type OwnerCheck,
   ownerMatches,
+  type PinChange,
+  pinLeaseMs,
   type SessionStore,
   type StoreLookup,
   type StorePolicy,
