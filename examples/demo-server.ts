@@ -19,10 +19,11 @@
  * - `--redis-prefix` / `MCP_REDIS_PREFIX`: the Redis key prefix (default `mcps:{default}:`), so
  *   several demos can share one Redis; needs `REDIS_URL`;
  * - `MCP_DEMO_CLOCK_OFFSET_MS`, for testing fleets only: this process's clock runs that many ms
- *   ahead (behind when negative, at most a day either way), to show a skewed replica.
+ *   ahead (behind when negative, at most a day either way), to show a skewed replica: with Redis
+ *   it is the clock the store corrects to Redis's time, so sessions still end on time.
  */
 import { pathToFileURL } from 'node:url';
-import { managerOptionsOf, parseDemoConfig } from './demo/config.js';
+import { localClockOf, managerOptionsOf, parseDemoConfig } from './demo/config.js';
 import { connectRedis } from './demo/redis.js';
 import { startDemoServer } from './demo/server.js';
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const redis =
     config.redisUrl === undefined
       ? undefined
-      : await connectRedis(config.redisUrl, config.redisPrefix);
+      : await connectRedis(config.redisUrl, config.redisPrefix, localClockOf(config));
   const managerOptions = managerOptionsOf(config);
   if (redis !== undefined) managerOptions.store = redis.store;
   const relay = redis === undefined ? {} : { relay: redis.relay };

@@ -26,7 +26,11 @@ export interface DemoConfig {
   readonly redisUrl: string | undefined;
   /** @default the Redis store's (`mcps:{default}:`) */
   readonly redisPrefix: string | undefined;
-  /** How far ahead of the system clock this process's clock runs, in ms (tests only). @default 0 */
+  /**
+   * How far ahead of the system clock this process's clock runs, in ms (tests only): the
+   * manager's clock in memory, the clock the Redis store corrects to Redis's time with Redis.
+   * @default 0
+   */
   readonly clockOffsetMs: number;
 }
 
@@ -140,13 +144,26 @@ export function offsetClock(offsetMs: number): Clock {
   return { now: () => Date.now() + offsetMs };
 }
 
-/** The manager options the configuration sets (the store aside). */
+/**
+ * The process's local clock: the system clock, or `MCP_DEMO_CLOCK_OFFSET_MS` ahead of it;
+ * `undefined` when there is no offset.
+ */
+export function localClockOf(config: DemoConfig): Clock | undefined {
+  return config.clockOffsetMs === 0 ? undefined : offsetClock(config.clockOffsetMs);
+}
+
+/**
+ * The manager options the configuration sets (the store aside). With Redis the manager runs on
+ * the store's clock (Redis's time, measured against {@link localClockOf}), so only an in-memory
+ * demo gets the local clock here.
+ */
 export function managerOptionsOf(config: DemoConfig): SessionManagerOptions {
   const options: SessionManagerOptions = {};
   if (config.idleTtlMs !== undefined) options.idleTtlMs = config.idleTtlMs;
   if (config.sweepIntervalMs !== undefined) options.sweepIntervalMs = config.sweepIntervalMs;
   if (config.maxSessions !== undefined) options.maxSessions = config.maxSessions;
   if (config.capacityPolicy !== undefined) options.capacityPolicy = config.capacityPolicy;
-  if (config.clockOffsetMs !== 0) options.clock = offsetClock(config.clockOffsetMs);
+  const clock = localClockOf(config);
+  if (clock !== undefined && config.redisUrl === undefined) options.clock = clock;
   return options;
 }

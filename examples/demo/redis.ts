@@ -1,4 +1,4 @@
-import type { SessionStore } from '../../src/index.js';
+import type { Clock, SessionStore } from '../../src/index.js';
 import type { RedisRelay } from '../../src/stores/redis/index.js';
 
 /** The Redis side of the demo: the store, the relay, and how to let go of their connections. */
@@ -13,10 +13,16 @@ export interface DemoRedis {
 /**
  * Connects to `url` (two connections: one for commands, one for the relay's subscription) and
  * makes the Redis store and relay under `prefix` (the store's default prefix when `undefined`).
- * The Redis code and client library are loaded only here, so a demo in memory never needs
- * them. Rejects when Redis cannot be reached.
+ * The store runs sessions on Redis's time, measured here once against `localClock` (default:
+ * the system clock), so a replica whose clock is off ends nothing early. The Redis code and
+ * client library are loaded only here, so a demo in memory never needs them. Rejects when
+ * Redis cannot be reached.
  */
-export async function connectRedis(url: string, prefix: string | undefined): Promise<DemoRedis> {
+export async function connectRedis(
+  url: string,
+  prefix: string | undefined,
+  localClock?: Clock,
+): Promise<DemoRedis> {
   const [{ RedisRelay, RedisStore }, { createClient }] = await Promise.all([
     import('../../src/stores/redis/index.js'),
     import('redis'),
@@ -26,7 +32,9 @@ export async function connectRedis(url: string, prefix: string | undefined): Pro
   const subscriber = client.duplicate();
   await subscriber.connect();
   const scope = prefix === undefined ? {} : { prefix };
-  const store = new RedisStore({ client, ...scope });
+  const base = localClock === undefined ? {} : { baseClock: localClock };
+  const store = new RedisStore({ client, ...scope, ...base });
+  await store.syncClock();
   const relay = new RedisRelay({ client, subscriber, ...scope });
   return {
     store,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { managerOptionsOf, offsetClock } from '../../examples/demo/config.js';
+import { localClockOf, managerOptionsOf, offsetClock } from '../../examples/demo/config.js';
 import { type DemoConfig, parseDemoConfig } from '../../examples/demo-server.js';
 import { SessionError } from '../../src/index.js';
 
@@ -89,7 +89,7 @@ describe('demo configuration', () => {
     expect(() => parseDemoConfig(['--no-such-flag'], {})).toThrow(/no-such-flag/);
   });
 
-  it('runs the manager’s clock MCP_DEMO_CLOCK_OFFSET_MS ahead (behind when negative)', () => {
+  it('runs the local clock MCP_DEMO_CLOCK_OFFSET_MS ahead (behind when negative): the manager’s in memory, the one the Redis store corrects with Redis', () => {
     const ahead = parseDemoConfig([], { MCP_DEMO_CLOCK_OFFSET_MS: '120000' });
     expect(ahead.clockOffsetMs).toBe(120_000);
     const clock = managerOptionsOf(ahead).clock!;
@@ -97,6 +97,10 @@ describe('demo configuration', () => {
     const now = clock.now();
     expect(now - before).toBeGreaterThanOrEqual(120_000);
     expect(now - Date.now()).toBeLessThanOrEqual(120_000);
+    const withRedis = parseDemoConfig([], { ...REDIS, MCP_DEMO_CLOCK_OFFSET_MS: '120000' });
+    expect(managerOptionsOf(withRedis).clock).toBeUndefined();
+    expect(localClockOf(withRedis)!.now() - Date.now()).toBeGreaterThan(119_000);
+    expect(localClockOf(parseDemoConfig([], {}))).toBeUndefined();
     const behind = offsetClock(-5000).now() - Date.now();
     expect(behind).toBeLessThanOrEqual(-5000);
     expect(behind).toBeGreaterThan(-6000);
