@@ -90,7 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     log: null,
     handlerOptions: options.handlerOptions ?? {},
     createServer: (session) => {
-      const server = createDemoServer(session, sessions);
+      const server = createDemoServer(session);
       server.registerTool(
         'hold',
         { description: 'Answers once the test opens the latch.' },
