@@ -2,7 +2,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CpuWindow, ServerConfig, ServerStats } from './server-protocol.js';
+import type {
+  CpuWindow,
+  FleetFeatures,
+  ServerConfig,
+  ServerStats,
+  TrimResult,
+} from './server-protocol.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -20,12 +26,16 @@ const STATS_TIMEOUT_MS = 60_000;
 export interface ServerHandle {
   /** `http://127.0.0.1:<port>/mcp` */
   readonly url: string;
+  /** What a `fleet` replica could wire; `undefined` for other kinds. */
+  readonly features: FleetFeatures | undefined;
   /** Forces garbage collection in the server process and answers its counts. */
   stats(): Promise<ServerStats>;
   /** Starts a CPU window: CPU time and requests count from now. */
   cpuStart(): Promise<void>;
   /** Ends the CPU window: the server's CPU time and the requests it received since `cpuStart`. */
   cpuStop(): Promise<CpuWindow>;
+  /** Kind `fleet`: calls the handler's `trim()`; answers local transports before and after. */
+  trim(): Promise<TrimResult>;
   /** Ends the process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -62,14 +72,14 @@ export async function startServer(config: ServerConfig): Promise<ServerHandle> {
     execArgv: EXEC_ARGV,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { port } = await once<{ port: number }>(child, 'ready', START_TIMEOUT_MS).catch(
-    (error: unknown) => {
-      child.kill();
-      throw error;
-    },
-  );
+  const ready = once<{ port: number; features?: FleetFeatures }>(child, 'ready', START_TIMEOUT_MS);
+  const { port, features } = await ready.catch((error: unknown) => {
+    child.kill();
+    throw error;
+  });
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    features,
     async stats() {
       const reply = once<{ stats: ServerStats }>(child, 'stats', STATS_TIMEOUT_MS);
       child.send({ type: 'stats' });
@@ -84,6 +94,11 @@ export async function startServer(config: ServerConfig): Promise<ServerHandle> {
       const reply = once<{ cpu: CpuWindow }>(child, 'cpu', STATS_TIMEOUT_MS);
       child.send({ type: 'cpu-stop' });
       return (await reply).cpu;
+    },
+    async trim() {
+      const reply = once<{ trim: TrimResult }>(child, 'trimmed', STATS_TIMEOUT_MS);
+      child.send({ type: 'trim' });
+      return (await reply).trim;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
