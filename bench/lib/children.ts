@@ -36,6 +36,8 @@ export interface ServerHandle {
   cpuStop(): Promise<CpuWindow>;
   /** Kind `fleet`: calls the handler's `trim()`; answers local transports before and after. */
   trim(): Promise<TrimResult>;
+  /** Kind `fleet`: moves the manager's clock forward by `ms` (idle trimming reads it). */
+  advanceClock(ms: number): Promise<void>;
   /** Ends the process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -99,6 +101,11 @@ export async function startServer(config: ServerConfig): Promise<ServerHandle> {
       const reply = once<{ trim: TrimResult }>(child, 'trimmed', STATS_TIMEOUT_MS);
       child.send({ type: 'trim' });
       return (await reply).trim;
+    },
+    async advanceClock(ms) {
+      const reply = once(child, 'clock-advanced', STATS_TIMEOUT_MS);
+      child.send({ type: 'advance-clock', ms });
+      await reply;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

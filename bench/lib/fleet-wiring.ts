@@ -16,6 +16,8 @@ import { RedisStore } from '../../src/stores/redis/index.js';
 import type { FleetFeatures, ServerConfig, TrimResult } from './server-protocol.js';
 import type { Wiring } from './web-wiring.js';
 
+const IDLE_TTL_MS = 2 * 3_600_000;
+
 type RelayClass = new (options: {
   client: unknown;
   subscriber: unknown;
@@ -27,6 +29,11 @@ export interface FleetWiring extends Wiring {
   features: FleetFeatures;
   /** Calls `handler.trim()` when there is one; answers local transports before and after. */
   trim(): Promise<TrimResult>;
+  /**
+   * Moves the manager's clock forward by `ms`: how the suite lets `localIdleMs` pass without
+   * waiting for it (idle trimming reads the manager's clock).
+   */
+  advanceClock(ms: number): void;
 }
 
 /** Builds one fleet replica serving the servers `createServer` builds. */
@@ -39,7 +46,15 @@ export async function fleetWiring(
   }
   const client = await createClient({ url: config.redisUrl }).connect();
   const store = new RedisStore({ client, prefix: config.prefix });
-  const sessions = new SessionManager({ store, maxSessions: Infinity });
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset };
+  // Sessions outlive any clock move of the suite (`advanceClock`) by far.
+  const sessions = new SessionManager({
+    store,
+    maxSessions: Infinity,
+    idleTtlMs: IDLE_TTL_MS,
+    clock,
+  });
   const Relay = (redisExports as Record<string, unknown>).RedisRelay as RelayClass | undefined;
   let relay: SessionRelay | undefined;
   if (Relay !== undefined) {
@@ -64,6 +79,9 @@ export async function fleetWiring(
     },
     size: () => handler.size,
     features: { relay: relay !== undefined, trim: canTrim },
+    advanceClock(ms) {
+      offset += ms;
+    },
     async trim() {
       const before = handler.size;
       if (typeof trimmable.trim === 'function') await trimmable.trim();

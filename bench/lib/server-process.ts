@@ -9,7 +9,8 @@
  * - `web-request` / `web-light`: the SDK's Web-standard transport fed a real `Request` or a
  *   light request object (see `./web-wiring.ts`);
  * - `fleet`: one replica of a fleet sharing a Redis store (see `./fleet-wiring.ts`); a `trim`
- *   message calls its handler's `trim()` and answers its local transports before and after.
+ *   message calls its handler's `trim()` and answers its local transports before and after, an
+ *   `advance-clock` message moves its manager's clock forward.
  *
  * Server CPU per request: on `cpu-start` the process notes `process.cpuUsage()` and the number
  * of requests it has received; on `cpu-stop` it answers the CPU time spent since (user +
@@ -173,6 +174,12 @@ async function main(): Promise<void> {
       const { user, system } = process.cpuUsage(window.cpu);
       const cpu: CpuWindow = { cpuMicros: user + system, requests: received - window.received };
       process.send?.({ type: 'cpu', cpu });
+      return;
+    }
+    if (message.type === 'advance-clock') {
+      if (fleet === undefined) throw new Error(`advance-clock: not a fleet replica`);
+      fleet.advanceClock((message as { ms?: number }).ms ?? 0);
+      process.send?.({ type: 'clock-advanced' });
       return;
     }
     if (message.type === 'trim') {

@@ -1,0 +1,178 @@
+/**
+ * The fleet suite's memory figure: `count` sessions served round robin by 3 replicas
+ * (initialize, initialized notification and one tool call, each on the next replica, so every
+ * replica serves every session), then left idle with no stream open. Heap per replica after
+ * forced GC, against a baseline taken after a warm-up; then, when the handler has `trim()`,
+ * the same after trimming; and the latency of a call that rebuilds a session's transport on
+ * demand (replaying its stored initialize) against a call on a session the replica holds.
+ *
+ * `localIdleMs` is set above the run's length and, rather than waiting for it, the suite moves
+ * the replicas' manager clocks past it (idle trimming reads that clock); the calls of the held
+ * subject come after the move, so they are recent and kept.
+ */
+import { type Fleet, latencyFigures, MiB, type RoundSamples, startFleet, timed } from './fleet.js';
+import { callTool, initialize, runBounded } from './mcp-client.js';
+import { type BenchRow, medianOf } from './report.js';
+import type { ServerStats } from './server-protocol.js';
+import type { BenchSettings } from './settings.js';
+
+const REPLICAS = 3;
+const CONCURRENCY = 16;
+const WARM_UP_SESSIONS = 300;
+/** Longer than any run, so nothing is trimmed before the suite moves the clocks. */
+const LOCAL_IDLE_MS = 10 * 60_000;
+/** Sequential calls per subject and round of the latency figure. */
+const CALLS_PER_ROUND = 100;
+/** Sessions each replica keeps recent (the held subject). */
+const HELD_PER_REPLICA = 50;
+
+/** Session `k`: initialize on replica k, notification on k + 1, a tool call on k + 2. */
+async function servedByAll(fleet: Fleet, k: number): Promise<string> {
+  const url = (step: number) => fleet.urls[(k + step) % REPLICAS]!;
+  const sessionId = await initialize(url(0), { notifyUrl: url(1) });
+  await callTool(url(2), sessionId);
+  return sessionId;
+}
+
+/** Sessions made and used on replica 0 only: the other replicas never built them. */
+async function servedByFirst(fleet: Fleet): Promise<string> {
+  const sessionId = await initialize(fleet.urls[0]!);
+  await callTool(fleet.urls[0]!, sessionId);
+  return sessionId;
+}
+
+function heapRow(name: string, after: ServerStats[], before: ServerStats[], count: number) {
+  const growth = after.map((s, i) => s.heapUsed - before[i]!.heapUsed);
+  const { median, spread } = medianOf(growth.map(MiB));
+  const each = growth.map((g, i) => `${MiB(g).toFixed(1)} MiB/${after[i]!.open} held`).join(', ');
+  return {
+    row: {
+      suite: 'fleet',
+      name,
+      unit: 'MiB',
+      value: median,
+      spread,
+      note: `median of ${REPLICAS} replicas (${each}), ${count.toLocaleString('en-US')} sessions, no stream open`,
+    } satisfies BenchRow,
+    perSession: medianOf(growth).median / count,
+  };
+}
+
+/** Rows of heap per replica (before and after trim) and of the restore-on-demand latency. */
+export async function heapRows(settings: BenchSettings, prefix: string): Promise<BenchRow[]> {
+  const count = settings.fleetSessions;
+  const fleet = await startFleet(REPLICAS, {
+    redisUrl: settings.redisUrl,
+    prefix,
+    localIdleMs: LOCAL_IDLE_MS,
+  });
+  try {
+    const { replicas, urls, features } = fleet;
+    await runBounded(WARM_UP_SESSIONS, CONCURRENCY, (k) => servedByAll(fleet, k).then(() => {}));
+    const baseline = await Promise.all(replicas.map((r) => r.stats()));
+    const ids: string[] = new Array(count);
+    const seconds = await runBounded(count, CONCURRENCY, async (k) => {
+      ids[k] = await servedByAll(fleet, k);
+    });
+    console.error(`bench:   fleet heap: ${count} sessions served in ${seconds.toFixed(1)} s`);
+    const idle = await Promise.all(replicas.map((r) => r.stats()));
+    const before = heapRow(
+      'heap per replica, every session seen by every replica, idle',
+      idle,
+      baseline,
+      count,
+    );
+    const rows: BenchRow[] = [
+      before.row,
+      {
+        suite: 'fleet',
+        name: 'heap per session per replica, before trim',
+        unit: 'KiB',
+        value: before.perSession / 1024,
+        note: 'median growth / sessions',
+      },
+    ];
+
+    // Sessions each replica holds recently (held subject) and those it will rebuild on demand.
+    const held = urls.map((_, r) => ids.slice(r * HELD_PER_REPLICA, (r + 1) * HELD_PER_REPLICA));
+    const restoreTotal = settings.rounds * CALLS_PER_ROUND;
+    let restore: { replica: number; sessionId: string }[];
+    let restoreLabel: string;
+    if (features.trim) {
+      await Promise.all(replicas.map((r) => r.advanceClock(LOCAL_IDLE_MS + 1000)));
+      for (const [r, sessions] of held.entries()) {
+        for (const sessionId of sessions) await callTool(urls[r]!, sessionId);
+      }
+      const trimmed = await Promise.all(replicas.map((r) => r.trim()));
+      const after = await Promise.all(replicas.map((r) => r.stats()));
+      const kept = heapRow('heap per replica after trim()', after, baseline, count);
+      kept.row.note += `; trim let go of ${trimmed.map((t) => t.before - t.after).join(', ')}`;
+      rows.push(kept.row);
+      const first = REPLICAS * HELD_PER_REPLICA;
+      restore = ids
+        .slice(first, first + restoreTotal)
+        .map((sessionId, j) => ({ replica: j % REPLICAS, sessionId }));
+      restoreLabel = 'first call after trim() let go of its transport';
+    } else {
+      rows.push({
+        suite: 'fleet',
+        name: 'heap per replica after trim()',
+        unit: 'MiB',
+        value: Number.NaN,
+        note: 'not measured: this build has no handler trim()',
+      });
+      const fresh: string[] = new Array(restoreTotal);
+      await runBounded(restoreTotal, CONCURRENCY, async (j) => {
+        fresh[j] = await servedByFirst(fleet);
+      });
+      restore = fresh.map((sessionId, j) => ({ replica: 1 + (j % 2), sessionId }));
+      restoreLabel = 'first call on a replica that never built the session';
+      for (const [r, sessions] of held.entries()) {
+        for (const sessionId of sessions) await callTool(urls[r]!, sessionId);
+      }
+    }
+
+    const samples = { restore: [] as RoundSamples, held: [] as RoundSamples };
+    for (let round = 0; round < settings.rounds; round++) {
+      const restored: number[] = [];
+      for (let j = 0; j < CALLS_PER_ROUND; j++) {
+        const target = restore[round * CALLS_PER_ROUND + j]!;
+        restored.push(await timed(() => callTool(urls[target.replica]!, target.sessionId)));
+      }
+      const local: number[] = [];
+      for (let j = 0; j < CALLS_PER_ROUND; j++) {
+        const r = j % REPLICAS;
+        const sessionId = held[r]![Math.floor(j / REPLICAS) % HELD_PER_REPLICA]!;
+        local.push(await timed(() => callTool(urls[r]!, sessionId)));
+      }
+      samples.restore.push(restored);
+      samples.held.push(local);
+    }
+    const note = `${CALLS_PER_ROUND} sequential calls x ${settings.rounds} rounds alternated, percentiles of all rounds pooled`;
+    const subjects = [
+      ['restore', `tool call rebuilding the session's transport (${restoreLabel})`],
+      ['held', 'tool call on a session the replica holds'],
+    ] as const;
+    for (const [key, label] of subjects) {
+      const f = latencyFigures(samples[key]);
+      rows.push(
+        { suite: 'fleet', name: `${label} p50`, unit: 'ms', value: f.p50, spread: f.spread, note },
+        { suite: 'fleet', name: `${label} p99`, unit: 'ms', value: f.p99, note },
+      );
+    }
+    const r = latencyFigures(samples.restore).roundP50s;
+    const h = latencyFigures(samples.held).roundP50s;
+    const ratio = medianOf(r.map((value, i) => value / h[i]!));
+    rows.push({
+      suite: 'fleet',
+      name: 'restore-on-demand p50 ratio, rebuilt / held',
+      unit: 'x',
+      value: ratio.median,
+      spread: ratio.spread,
+      note: 'median of per-round ratios',
+    });
+    return rows;
+  } finally {
+    await fleet.stop();
+  }
+}
