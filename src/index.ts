@@ -14,6 +14,14 @@ export type {
   SessionFailurePhase,
 } from './core/events.js';
 export { type Logger, maskSessionId } from './core/logger.js';
+export type {
+  Acquisition,
+  CreateSessionOptions,
+  EndHook,
+  Lease,
+  ResolveOptions,
+  SessionStats,
+} from './core/manager-types.js';
 export type { SessionManagerOptions } from './core/options.js';
 export {
   assertValidSessionId,
@@ -21,15 +29,7 @@ export {
   isValidSessionId,
   MAX_SESSION_ID_LENGTH,
 } from './core/session-id.js';
-export {
-  type Acquisition,
-  type CreateSessionOptions,
-  type EndHook,
-  type Lease,
-  type ResolveOptions,
-  SessionManager,
-  type SessionStats,
-} from './core/session-manager.js';
+export { SessionManager } from './core/session-manager.js';
 export type { SessionStore } from './core/store.js';
 export {
   type ActiveResolution,
@@ -42,4 +42,5 @@ export {
   type Tombstone,
   type UnknownResolution,
 } from './core/types.js';
+export type { SessionUpdater, UpdateOptions } from './core/updates.js';
 export { MemoryStore } from './stores/memory-store.js';

@@ -66,7 +66,7 @@ export async function createSession(
         `Session capacity reached (maxSessions = ${context.policy.maxSessions}); try again later.`,
       );
     }
-    if (result === 'created') return { ...session, lastSeenAt: session.createdAt };
+    if (result === 'created') return { ...session, lastSeenAt: session.createdAt, version: 1 };
     if (options.id !== undefined) {
       throw new SessionError(
         'SESSION_EXISTS',

@@ -1,3 +1,5 @@
+import type { Tombstone } from './types.js';
+
 /**
  * Machine-readable cause of a {@link SessionError}.
  *
@@ -10,6 +12,11 @@
  *   was changed on our side, try again later.
  * - `STORE_CORRUPT`: the store holds data under our keys that we cannot read.
  * - `CLOSED`: the manager (or the client helper) was closed.
+ * - `SESSION_NOT_FOUND`: the session never existed, its tombstone is gone, or it belongs to
+ *   another owner (indistinguishable on purpose, like a lookup's `unknown`).
+ * - `SESSION_ENDED`: the session has ended; {@link SessionError.tombstone} says why and when.
+ * - `UPDATE_CONFLICT`: the session's data kept changing under an update until it ran out of
+ *   attempts; nothing was written by it.
  */
 export type SessionErrorCode =
   | 'INVALID_OPTION'
@@ -19,7 +26,10 @@ export type SessionErrorCode =
   | 'CAPACITY'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'SESSION_NOT_FOUND'
+  | 'SESSION_ENDED'
+  | 'UPDATE_CONFLICT';
 
 /**
  * The one error class this library throws. Switch on {@link SessionError.code}, never on the
@@ -28,11 +38,21 @@ export type SessionErrorCode =
 export class SessionError extends Error {
   /** What went wrong, as a stable code. */
   readonly code: SessionErrorCode;
+  /** With code `SESSION_ENDED`: the session's tombstone (why and when it ended). */
+  readonly tombstone: Tombstone | undefined;
 
-  constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: SessionErrorCode,
+    message: string,
+    options?: { cause?: unknown; tombstone?: Tombstone | undefined },
+  ) {
+    super(
+      message,
+      options !== undefined && 'cause' in options ? { cause: options.cause } : undefined,
+    );
     this.name = 'SessionError';
     this.code = code;
+    this.tombstone = options?.tombstone;
   }
 }
 

@@ -20,6 +20,7 @@ export function copySessionRecord(record: SessionRecord): SessionRecord {
     init: record.init,
     createdAt: record.createdAt,
     lastSeenAt: record.lastSeenAt,
+    version: record.version,
   };
 }
 

@@ -23,18 +23,12 @@ import { assertValidSessionId, generateSessionId } from './session-id.js';
 import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
 import { Sweeper } from './sweeper.js';
 import type { EndReason, Resolution, SessionRecord } from './types.js';
+import { type SessionUpdater, type UpdateOptions, Updates } from './updates.js';
 
 /** The log line of every failure the manager contains. */
 const FAILURE_MESSAGE = 'mcp-sessions: contained failure';
 
-export type {
-  Acquisition,
-  CreateSessionOptions,
-  EndHook,
-  Lease,
-  ResolveOptions,
-  SessionStats,
-} from './manager-types.js';
+export type { Acquisition, ResolveOptions } from './manager-types.js';
 
 /**
  * Sessions with an idle TTL, pinning, tombstones, owner binding and capacity limits, over a
@@ -61,7 +55,6 @@ export class SessionManager {
   readonly #policy: StorePolicy;
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
-  readonly #generateId: () => string;
   readonly #events = new TypedEvents<SessionEvents>((event, error, arg) =>
     this.#listenerRejected(event, error, arg),
   );
@@ -70,6 +63,7 @@ export class SessionManager {
   readonly #sweeper: Sweeper;
   readonly #endings: Endings;
   readonly #creation: CreationContext;
+  readonly #updates: Updates;
   #created = 0;
   #closing: Promise<void> | undefined;
 
@@ -87,7 +81,6 @@ export class SessionManager {
     this.#clock = this.#options.clock ?? systemClock;
     this.#logger = this.#options.logger;
     if (this.#options.generateId !== undefined) probeGenerateId(this.#options.generateId);
-    this.#generateId = this.#options.generateId ?? generateSessionId;
     this.#attachments = new Attachments({
       clock: this.#clock,
       shared: this.#store.shared,
@@ -112,10 +105,11 @@ export class SessionManager {
       store: this.#store,
       policy: this.#policy,
       clock: this.#clock,
-      generateId: this.#generateId,
+      generateId: this.#options.generateId ?? generateSessionId,
       capacityPolicy: this.#options.capacityPolicy,
       evictOldest: () => this.#endings.evictOldest(),
     };
+    this.#updates = new Updates(parts, this.#endings, () => this.#assertOpen());
     const context = this.#context(parts);
     this.#leases = new LeaseKeeper(context);
     this.#sweeper = new Sweeper(
@@ -234,6 +228,16 @@ export class SessionManager {
     const resolution = await this.touch(id, options);
     if (resolution.status !== 'active') return resolution;
     return this.#leases.lease(resolution.session);
+  }
+
+  /**
+   * Changes a session's `data` atomically from any replica; answers the updated record (see
+   * {@link SessionUpdater}, {@link UpdateOptions}). Does not touch it; a due session is ended.
+   * @throws SessionError `SESSION_NOT_FOUND`, `SESSION_ENDED`, `UPDATE_CONFLICT`,
+   * `INVALID_ARGUMENT`, `INVALID_OPTION`, `INVALID_SESSION_ID`, `STORE_UNAVAILABLE`, `CLOSED`.
+   */
+  update(id: string, updater: SessionUpdater, options?: UpdateOptions): Promise<SessionRecord> {
+    return this.#updates.update(id, updater, options);
   }
 
   /**

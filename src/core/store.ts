@@ -1,4 +1,11 @@
-import type { EndedResolution, EndReason, Resolution, SessionRecord, Tombstone } from './types.js';
+import type {
+  EndedResolution,
+  EndReason,
+  JsonValue,
+  Resolution,
+  SessionRecord,
+  Tombstone,
+} from './types.js';
 
 /**
  * The manager's settings a store needs to apply atomically. The manager passes the same frozen
@@ -17,8 +24,8 @@ export interface StorePolicy {
   readonly maxSessions: number;
 }
 
-/** What a new session is made of; `lastSeenAt` starts at `createdAt`. */
-export type NewSession = Omit<SessionRecord, 'lastSeenAt'>;
+/** What a new session is made of; `lastSeenAt` starts at `createdAt`, `version` at 1. */
+export type NewSession = Omit<SessionRecord, 'lastSeenAt' | 'version'>;
 
 /**
  * A session whose deadline has passed but which no one has ended yet (the sweep has not run).
@@ -45,6 +52,29 @@ export interface EndedNow {
 
 /** Answer of {@link SessionStore.end}. */
 export type EndResult = EndedNow | EndedResolution | { readonly status: 'unknown' };
+
+/** The update was applied: `session` carries the new data and version. */
+export interface UpdatedNow {
+  readonly status: 'updated';
+  readonly session: SessionRecord;
+}
+
+/** The session's version was not the expected one: nothing was written; `session` is current. */
+export interface UpdateConflict {
+  readonly status: 'conflict';
+  readonly session: SessionRecord;
+}
+
+/**
+ * Answer of {@link SessionStore.update}: applied, a version conflict, or what a lookup answers
+ * for a session that is past its deadline (`'expired'`), ended or unknown (nothing written).
+ */
+export type UpdateResult =
+  | UpdatedNow
+  | UpdateConflict
+  | ExpiredLookup
+  | EndedResolution
+  | { readonly status: 'unknown' };
 
 /** The time at which a session is due, under `policy`; `Infinity` when never. */
 export function deadlineOf(
@@ -142,6 +172,26 @@ export interface SessionStore {
 
   /** Every live session, in no particular order (enumerates without blocking the backend). */
   list(policy: StorePolicy): AsyncIterable<SessionRecord>;
+
+  /**
+   * Replaces a live session's `data` when its `version` is `expectedVersion`: writes `data`,
+   * sets `version` to one more, and answers `'updated'` with the new record. Any other version
+   * answers `'conflict'` with the current record, and nothing is written. `lastSeenAt`, the
+   * deadlines and every other field stay as they are (an update is not a use of the session).
+   *
+   * The owner is compared first, inside the same atomic step, exactly as
+   * {@link SessionStore.touch} does: another owner's session answers `'unknown'` and nothing is
+   * written. A session past its deadline answers `'expired'` (as {@link SessionStore.get}
+   * would), an ended one its tombstone, a never-seen ID `'unknown'`; none of them is written.
+   */
+  update(
+    id: string,
+    expectedVersion: number,
+    data: JsonValue,
+    now: number,
+    policy: StorePolicy,
+    owner?: OwnerCheck,
+  ): Promise<UpdateResult>;
 
   /** Releases what the store itself opened. Never closes a client the caller passed in. */
   close(): Promise<void>;

@@ -43,7 +43,7 @@ export interface SessionRecord {
   readonly owner?: string | undefined;
   /** Which transport created it (`'streamable-http'`, `'sse'`, ...); free-form. */
   readonly kind?: string | undefined;
-  /** Small application data kept with the session (JSON). */
+  /** Small application data kept with the session (JSON); change it with `SessionManager.update`. */
   readonly data?: JsonValue | undefined;
   /** The stored `initialize` request, so another replica can restore the session. */
   readonly init?: JsonValue | undefined;
@@ -51,6 +51,12 @@ export interface SessionRecord {
   readonly createdAt: number;
   /** The last touch: the start of the idle clock. */
   readonly lastSeenAt: number;
+  /**
+   * The version of `data`: 1 when the session is created, one more on every data update. A
+   * touch never changes it. Stores compare it to apply an update only to the data it was made
+   * from (see `SessionStore.update`).
+   */
+  readonly version: number;
 }
 
 /** What is left of an ended session: enough to answer "expired" rather than "never existed". */

@@ -19,6 +19,9 @@ export {
   type SessionStore,
   type StoreLookup,
   type StorePolicy,
+  type UpdateConflict,
+  type UpdatedNow,
+  type UpdateResult,
 } from '../core/store.js';
 export type {
   EndedResolution,

@@ -7,8 +7,9 @@ import type {
   SessionStore,
   StoreLookup,
   StorePolicy,
+  UpdateResult,
 } from '../core/store.js';
-import type { EndReason, SessionRecord } from '../core/types.js';
+import type { EndReason, JsonValue, SessionRecord } from '../core/types.js';
 import { MemoryEngine } from './memory/engine.js';
 
 /**
@@ -70,6 +71,17 @@ export class MemoryStore implements SessionStore {
     for (const record of this.#engine.records()) {
       if (this.#engine.isLive(record)) yield record;
     }
+  }
+
+  async update(
+    id: string,
+    expectedVersion: number,
+    data: JsonValue,
+    now: number,
+    policy: StorePolicy,
+    owner?: OwnerCheck,
+  ): Promise<UpdateResult> {
+    return this.#engine.update(id, expectedVersion, data, now, policy, owner);
   }
 
   async close(): Promise<void> {

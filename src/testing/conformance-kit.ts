@@ -28,7 +28,13 @@ export type ConformanceCase =
   | 'capacity'
   | 'oldest'
   | 'count and list'
-  | 'special characters';
+  | 'special characters'
+  | 'update'
+  | 'update conflict'
+  | 'concurrent update'
+  | 'update owner check'
+  | 'update of a session that is not live'
+  | 'versions in every record';
 
 /** The policy of every case unless it says otherwise. */
 export const BASE_POLICY: StorePolicy = Object.freeze({

@@ -5,6 +5,7 @@ import type { SessionStore } from '../core/store.js';
 import { expiryCases } from './conformance-expiry.js';
 import { BASE_POLICY, type ConformanceKit, conformanceCase } from './conformance-kit.js';
 import { sessionCases } from './conformance-sessions.js';
+import { updateCases } from './conformance-updates.js';
 
 export type { ConformanceCase } from './conformance-kit.js';
 
@@ -27,7 +28,7 @@ export interface StoreConformanceOptions {
 /**
  * Registers a vitest suite that checks a {@link SessionStore} against the contract the manager
  * relies on: atomic create-if-absent, touch and expiry, tombstones, exactly-once claims (two
- * sweepers racing), lifetimes, capacity, counting and listing.
+ * sweepers racing), lifetimes, capacity, counting and listing, and versioned data updates.
  *
  * Call it at the top level of a test file. `factory` runs once per case and should hand out a
  * store over an isolated namespace (for example a fresh key prefix). Times are passed to the
@@ -75,6 +76,7 @@ export function describeStoreConformance(
 
     sessionCases(kit);
     expiryCases(kit);
+    updateCases(kit);
 
     kit.case('capacity', async () => {
       const store = await fresh();

@@ -46,6 +46,7 @@ describe('core helpers', () => {
       init: { m: 1 },
       createdAt: 5,
       lastSeenAt: 5,
+      version: 1,
     });
     await store.touch('s1', 9, p);
     expect(live.session.lastSeenAt).toBe(9);

@@ -34,6 +34,7 @@ function expectPlainRecord(record: SessionRecord | undefined, lastSeenAt: number
     ...FIELDS,
     createdAt: 1_000_000,
     lastSeenAt,
+    version: 1,
   });
 }
 
@@ -116,9 +117,9 @@ describe('records leave the manager as plain snapshots', () => {
     const held = new Map<string, { -readonly [K in keyof SessionRecord]: SessionRecord[K] }>();
     const heldView = (lookup: StoreLookup): StoreLookup => {
       if (lookup.status !== 'active') return lookup;
-      const { id, owner, kind, data, init, createdAt, lastSeenAt } = lookup.session;
-      const kept = held.get(id) ?? { id, createdAt, lastSeenAt };
-      Object.assign(kept, { owner, kind, data, init, lastSeenAt });
+      const { id, owner, kind, data, init, createdAt, lastSeenAt, version } = lookup.session;
+      const kept = held.get(id) ?? { id, createdAt, lastSeenAt, version };
+      Object.assign(kept, { owner, kind, data, init, lastSeenAt, version });
       held.set(id, kept);
       return { status: 'active', session: kept };
     };
@@ -131,6 +132,7 @@ describe('records leave the manager as plain snapshots', () => {
       claimExpired: (...args) => inner.claimExpired(...args),
       oldest: (limit) => inner.oldest(limit),
       count: (...args) => inner.count(...args),
+      update: (...args) => inner.update(...args),
       list: () => inner.list(),
       close: () => inner.close(),
     };

@@ -102,6 +102,7 @@ describe('RedisStore records', () => {
         init,
         createdAt: T0,
         lastSeenAt: T0 + 7,
+        version: 1,
       },
     });
     const nullData = await store.get('null-data', T0 + 1, POLICY);
@@ -113,11 +114,21 @@ describe('RedisStore records', () => {
       init: undefined,
       createdAt: T0 + 0.25,
       lastSeenAt: T0 + 0.25,
+      version: 1,
     });
     const listed = [];
     for await (const record of store.list()) listed.push(record);
     expect(listed.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-      { id: 'full', owner: 'o:1', kind: 'sse', data, init, createdAt: T0, lastSeenAt: T0 + 7 },
+      {
+        id: 'full',
+        owner: 'o:1',
+        kind: 'sse',
+        data,
+        init,
+        createdAt: T0,
+        lastSeenAt: T0 + 7,
+        version: 1,
+      },
       expect.objectContaining({ id: 'null-data', data: null }),
     ]);
   });

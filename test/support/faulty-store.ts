@@ -49,6 +49,7 @@ export class FaultyStore implements SessionStore {
     });
   oldest: SessionStore['oldest'] = (...a) => this.#guard(() => this.inner.oldest(...a));
   count: SessionStore['count'] = (...a) => this.#guard(() => this.inner.count(...a));
+  update: SessionStore['update'] = (...a) => this.#guard(() => this.inner.update(...a));
   list: SessionStore['list'] = (policy) => {
     if (this.failing) throw this.#fault();
     return this.inner.list(policy);

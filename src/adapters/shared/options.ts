@@ -2,9 +2,11 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import * as option from '../../core/option-fields.js';
+import type { SessionRelay } from '../../core/relay.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import { hasMethods, isFunction, MAX_TIMER_MS, parseOptions } from '../../core/validate.js';
 import { defaultOwnerOf, type OwnerOf } from './owner.js';
+import { isSessionRelay } from './relay-link.js';
 import type { ServerFactory } from './server.js';
 
 /** Per-request options of a handler's `fetch` door. */
@@ -70,6 +72,16 @@ export interface HandlerOptions extends GateOptions {
    * @default 30_000 (30 s)
    */
   tcpKeepAliveMs?: number | undefined;
+  /**
+   * Carries messages between the replicas of a fleet sharing one store (e.g. `RedisRelay` from
+   * `mcp-sessions/redis`), so any replica serves any message of any session behind a load
+   * balancer without sticky routing: the client's answers to server requests reach the replica
+   * that asked, messages not tied to a request reach the replica holding the client's stream,
+   * and a session's end closes its transports on every replica. The handler listens on it and
+   * never closes it: close it after the handler. A relay that fails leaves each replica to serve
+   * alone (logged as warnings). @default none: this process serves alone
+   */
+  relay?: SessionRelay | undefined;
 }
 
 /** {@link GateOptions} after defaults. */
@@ -88,6 +100,7 @@ export interface ResolvedHandlerOptions extends ResolvedGateOptions {
   readonly maxStreamDurationMs: number;
   readonly writeStallTimeoutMs: number;
   readonly tcpKeepAliveMs: number;
+  readonly relay: SessionRelay | undefined;
 }
 
 /** Default of {@link HandlerOptions.writeStallTimeoutMs}: 1 minute. */
@@ -135,6 +148,10 @@ const HANDLER_FIELDS = {
   maxStreamDurationMs: offOrMs(),
   writeStallTimeoutMs: offOrMs(),
   tcpKeepAliveMs: offOrMs(),
+  relay: field(
+    z.custom<SessionRelay>(isSessionRelay).optional(),
+    'a SessionRelay (listen, send, broadcast, holdStream, releaseStream, streamHolder) whose replicaId is 1 to 32 characters of [A-Za-z0-9_-]',
+  ),
 };
 
 const GATE = option.schemaOf(GATE_FIELDS);
@@ -217,5 +234,6 @@ function handlerDefaults(o: HandlerOptions, maxStreamDurationMs: number): Resolv
     maxStreamDurationMs: o.maxStreamDurationMs ?? maxStreamDurationMs,
     writeStallTimeoutMs: o.writeStallTimeoutMs ?? DEFAULT_WRITE_STALL_TIMEOUT_MS,
     tcpKeepAliveMs: o.tcpKeepAliveMs ?? DEFAULT_TCP_KEEP_ALIVE_MS,
+    relay: o.relay,
   };
 }

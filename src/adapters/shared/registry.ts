@@ -35,6 +35,11 @@ export class LocalSessions<S extends LocalSession> {
     return this.#sessions.get(id);
   }
 
+  /** The sessions held here, by ID. */
+  entries(): IterableIterator<[string, S]> {
+    return this.#sessions.entries();
+  }
+
   /** Holds `local` as the session `id`. */
   set(id: string, local: S): void {
     this.#sessions.set(id, local);

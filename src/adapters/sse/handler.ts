@@ -15,6 +15,7 @@ import type { WebRequestOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
 import { StreamWatch } from '../shared/stream-watch.js';
+import { SseFleet } from './fleet.js';
 import { admitMessage, manageStream, openSession } from './gate.js';
 import { NodeSseTransport } from './node-transport.js';
 import {
@@ -81,14 +82,27 @@ export class SseHandler {
   readonly #entries: LocalSessions<Entry>;
   readonly #opening = new Set<Promise<void>>();
   readonly #watch: StreamWatch;
+  readonly #fleet: SseFleet | undefined;
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: SseHandlerOptions) {
-    this.#options = resolveSseHandlerOptions(options);
-    this.#failure = { ...this.#options, transport: 'legacy SSE' };
-    this.#entries = new LocalSessions(this.#options.logger);
-    this.#watch = new StreamWatch(this.#options.sessions.clock, this.#options);
+    const o = resolveSseHandlerOptions(options);
+    this.#options = o;
+    this.#failure = { ...o, transport: 'legacy SSE' };
+    this.#entries = new LocalSessions(o.logger);
+    this.#watch = new StreamWatch(o.sessions.clock, o);
+    if (o.relay !== undefined) {
+      this.#fleet = new SseFleet({
+        ...o,
+        relay: o.relay,
+        find: (id) => this.#entries.get(id),
+        dispose: (id) => {
+          const entry = this.#entries.get(id);
+          if (entry !== undefined) void this.#entries.dispose(id, entry);
+        },
+      });
+    }
   }
 
   /** How many sessions have their transport and server on this handler now. */
@@ -234,6 +248,7 @@ export class SseHandler {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#fleet?.close();
     await Promise.allSettled([...this.#opening]);
     await this.#entries.disposeAll();
   }
@@ -285,8 +300,10 @@ export class SseHandler {
       closing: false,
       detach: attached.detach,
     };
+    const released = entry.streamOpen ? this.#fleet?.streamOpened(id) : undefined;
     sink.onClose(() => {
       entry.streamOpen = false;
+      released?.();
     });
     this.#entries.set(id, entry);
     const unhook = sessions.onEnd(id, async () => {
@@ -322,6 +339,10 @@ export class SseHandler {
   ): Promise<HttpAnswer | undefined> {
     const requestId = requestIdOf(body);
     const entry = this.#entries.get(id);
+    if (entry === undefined && this.#fleet !== undefined) {
+      if (!SseFleet.isMessage(body)) return invalidMessage(requestId);
+      if (await this.#fleet.forward(id, body, extra.authInfo)) return undefined;
+    }
     if (entry === undefined || !entry.streamOpen) {
       return streamUnavailable(entry !== undefined, this.#options.ssePath, requestId);
     }

@@ -1,10 +1,11 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import {
-  type HandleRequestOptions,
+import type {
+  EventStore,
+  HandleRequestOptions,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { noop } from '../../core/functions.js';
+import { noop, runBefore } from '../../core/functions.js';
 import { maskSessionId } from '../../core/logger.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { Acquisition } from '../../core/session-manager.js';
@@ -12,7 +13,6 @@ import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, type JsonRpcId, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
 import {
   answerForResolution,
-  badRequest,
   malformedSessionHeader,
   methodNotAllowed,
   missingSessionHeader,
@@ -33,6 +33,8 @@ import type { WebRequestOptions } from '../shared/options.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
 import { StreamWatch } from '../shared/stream-watch.js';
 import { onBodyDone } from '../shared/track-body.js';
+import { type RelayedSession, StreamableFleet } from './fleet.js';
+import { IdleTrim, type UsedSession } from './idle-trim.js';
 import {
   type ResolvedStreamableHttpOptions,
   resolveHandlerOptions,
@@ -40,25 +42,13 @@ import {
   STREAMABLE_HTTP_METHODS,
   type StreamableHttpHandlerOptions,
 } from './options.js';
-import { InitializeReplayError, replayInitialize } from './replay.js';
-
-/** The SDK's per-request options: the parsed body and, when known, the principal. */
-function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleRequestOptions {
-  return authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
-}
-
-/**
- * The client's 4xx for a restore the SDK transport refused (its DNS rebinding protection, set
- * through `transportOptions`, refusing the request's `Host` or `Origin`): the transport's status
- * and message, as it would have answered the request itself.
- */
-function refusedReplay(error: InitializeReplayError, rpcId: JsonRpcId): HttpAnswer {
-  return badRequest(error.detail || 'The request was refused.', rpcId, error.status);
-}
+import { InitializeReplayError, refusedReplay, replayInitialize } from './replay.js';
+import { buildTransport, handleOptions } from './session-transport.js';
 
 /** This process's transport and server of one session. */
-interface Local extends LocalSession {
+interface Local extends LocalSession, UsedSession, RelayedSession {
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly eventStore: EventStore | undefined;
 }
 
 type Served =
@@ -109,14 +99,30 @@ export class StreamableHttpHandler {
   readonly #local: LocalSessions<Local>;
   readonly #restoring = new Map<string, Promise<Local>>();
   readonly #watch: StreamWatch;
+  readonly #fleet: StreamableFleet | undefined;
+  readonly #idle: IdleTrim<Local> | undefined;
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: StreamableHttpHandlerOptions) {
-    this.#options = resolveHandlerOptions(options);
-    this.#failure = { ...this.#options, transport: 'Streamable HTTP' };
-    this.#local = new LocalSessions(this.#options.logger);
-    this.#watch = new StreamWatch(this.#options.sessions.clock, this.#options);
+    const o = resolveHandlerOptions(options);
+    this.#options = o;
+    this.#failure = { ...o, transport: 'Streamable HTTP' };
+    this.#local = new LocalSessions(o.logger);
+    this.#watch = new StreamWatch(o.sessions.clock, o);
+    if (o.relay !== undefined) {
+      this.#fleet = new StreamableFleet({
+        ...o,
+        relay: o.relay,
+        kind: STREAMABLE_HTTP_KIND,
+        find: (id) => this.#local.get(id),
+        dispose: (id) => this.#dispose(id),
+      });
+    }
+    if (o.sessions.store.shared && o.localIdleMs > 0) {
+      this.#idle = new IdleTrim(this.#local, o.sessions.clock, o.localIdleMs);
+      this.#idle.start();
+    }
   }
 
   /** How many sessions have a transport open in this process. */
@@ -209,8 +215,20 @@ export class StreamableHttpHandler {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#idle?.stop();
+    await this.#fleet?.close();
     await Promise.allSettled([...this.#restoring.values()]);
     await this.#local.disposeAll();
+  }
+
+  /**
+   * Lets go, now, of the transports and servers of sessions with no request or stream in flight
+   * here for `localIdleMs` or more (on the manager's clock), without ending the sessions; what
+   * the periodic check does. Answers how many were let go; `0` with a store that is not shared
+   * or `localIdleMs: 0`. Never rejects.
+   */
+  trim(): Promise<number> {
+    return this.#idle?.trim() ?? Promise.resolve(0);
   }
 
   async #serve(request: Request, body: unknown, authInfo: AuthInfo | undefined): Promise<Served> {
@@ -245,17 +263,21 @@ export class StreamableHttpHandler {
     }
     if (lease.status !== 'active') return { answer: answerForResolution(lease, rpcId) };
     try {
-      let local = this.#local.get(sessionId);
-      if (local === undefined) {
-        const kind = lease.session.kind;
-        if (kind !== STREAMABLE_HTTP_KIND) {
-          await lease.release();
-          return { answer: wrongSessionKind(kind, STREAMABLE_HTTP_KIND, rpcId) };
-        }
-        local = await this.#restore(lease.session, request);
+      const kind = lease.session.kind;
+      if (kind !== STREAMABLE_HTTP_KIND) {
+        await lease.release();
+        return { answer: wrongSessionKind(kind, STREAMABLE_HTTP_KIND, rpcId) };
       }
+      if (method === 'POST' && (await this.#fleet?.relayAnswers(sessionId, options)) === true) {
+        return { response: new Response(null, { status: 202 }), finish: lease.release };
+      }
+      const local = this.#local.get(sessionId) ?? (await this.#restore(lease.session, request));
+      const done = this.#idle?.begin(local);
       const response = await local.transport.handleRequest(request, options);
-      return { response, finish: lease.release };
+      const streamed = method === 'GET' && response.status === 200;
+      const closed = streamed ? await this.#fleet?.getOpened(sessionId, local, request) : undefined;
+      if (done === undefined && closed === undefined) return { response, finish: lease.release };
+      return { response, finish: runBefore([done, closed], lease.release) };
     } catch (error) {
       await lease.release();
       if (error instanceof InitializeReplayError && error.status >= 400 && error.status < 500) {
@@ -290,16 +312,29 @@ export class StreamableHttpHandler {
     }
   }
 
+  /** Lets the session `id` held here go, without ending it. */
+  #dispose(id: string): void {
+    const local = this.#local.get(id);
+    if (local !== undefined) void this.#local.dispose(id, local);
+  }
+
   /** Builds and connects the transport and server of a session, closed when it ends. */
   async #open(session: SessionRecord): Promise<Local> {
     const id = session.id;
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      ...this.#options.transportOptions?.(session),
-      sessionIdGenerator: () => id,
-      onsessionclosed: (closedId) => this.#deleted(closedId),
-      keepAliveMs: this.#options.keepAliveMs,
-    });
-    const local: Local = { transport, server: undefined, closing: false, detach: noop };
+    const { transport, eventStore } = buildTransport(session, this.#options, (closedId) =>
+      this.#deleted(closedId),
+    );
+    const local: Local = {
+      transport,
+      eventStore,
+      server: undefined,
+      closing: false,
+      detach: noop,
+      busy: 0,
+      usedAt: this.#options.sessions.clock.now(),
+      sendHere: undefined,
+    };
+    this.#fleet?.route(id, local);
     transport.onclose = () => void this.#local.dispose(id, local);
     local.detach = this.#options.sessions.onEnd(id, () => this.#local.dispose(id, local));
     try {

@@ -2,7 +2,7 @@ import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcont
 import { z } from 'zod';
 import { field } from '../../core/option-fields.js';
 import type { SessionRecord } from '../../core/types.js';
-import { isFunction } from '../../core/validate.js';
+import { isFunction, MAX_TIMER_MS } from '../../core/validate.js';
 import {
   type DnsRebindingOptions,
   GUARD_FIELDS,
@@ -84,7 +84,31 @@ export interface StreamableHttpHandlerOptions extends HandlerOptions, DnsRebindi
    * @default 3_600_000 (1 hour)
    */
   maxStreamDurationMs?: number | undefined;
+  /**
+   * Whether each transport keeps its events in the store's shared event log when the manager's
+   * store offers one (it has an `eventLog` function, as the Redis store does) and
+   * `transportOptions` give no `eventStore`. Events of the standalone `GET` stream then go to
+   * the session's shared log, so a client reconnecting with `Last-Event-ID` to any replica gets
+   * what it missed; events of `POST` streams stay in a small log of the transport (the last
+   * 256), so a tool call costs no store command. An event ID the replica cannot vouch for (of
+   * another replica's `POST` stream, evicted, malformed) answers 400. `false`: no event store
+   * unless `transportOptions` give one. @default true
+   */
+  eventLog?: boolean | undefined;
+  /**
+   * With a shared store (`sessions.store.shared`), how long a session's transport and server may
+   * stay in this process with no open stream and no request in flight, in ms (0 to 2^31-1;
+   * `0`: kept until the session ends). Past it they are let go, without ending the session; its
+   * next request here rebuilds them by replaying its stored `initialize` (as for a session
+   * another replica made). Checked periodically (at most every minute) against the manager's
+   * clock, and on {@link StreamableHttpHandler.trim}. Ignored with a store that is not shared.
+   * @default 300_000 (5 minutes)
+   */
+  localIdleMs?: number | undefined;
 }
+
+/** Default of {@link StreamableHttpHandlerOptions.localIdleMs}: 5 minutes. */
+export const DEFAULT_LOCAL_IDLE_MS = 300_000;
 
 /** Default of {@link StreamableHttpHandlerOptions.maxStreamDurationMs}: 1 hour. */
 export const DEFAULT_MAX_STREAM_DURATION_MS = 3_600_000;
@@ -100,6 +124,8 @@ export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   /** The DNS rebinding checks; `undefined` when off. */
   readonly guard: ResolvedGuard | undefined;
   readonly maxBufferedBytes: number;
+  readonly eventLog: boolean;
+  readonly localIdleMs: number;
 }
 
 const HANDLER = handlerSchema({
@@ -110,6 +136,11 @@ const HANDLER = handlerSchema({
   maxBufferedBytes: field(
     z.number().int().min(MIN_BUFFERED_BYTES).max(MAX_BUFFERED_BYTES).optional(),
     `an integer number of bytes from ${MIN_BUFFERED_BYTES} to ${MAX_BUFFERED_BYTES}`,
+  ),
+  eventLog: field(z.boolean().optional(), 'true or false'),
+  localIdleMs: field(
+    z.number().int().min(0).max(MAX_TIMER_MS).optional(),
+    `an integer number of ms from 0 (keep) to ${MAX_TIMER_MS}`,
   ),
   ...GUARD_FIELDS,
 });
@@ -145,5 +176,7 @@ export function resolveHandlerOptions(
     transportOptions: o.transportOptions,
     guard: resolveGuard(o),
     maxBufferedBytes: o.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    eventLog: o.eventLog ?? true,
+    localIdleMs: o.localIdleMs ?? DEFAULT_LOCAL_IDLE_MS,
   };
 }

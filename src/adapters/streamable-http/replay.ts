@@ -1,6 +1,7 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { JsonValue } from '../../core/types.js';
-import { SESSION_ID_HEADER } from '../../protocol.js';
+import { type HttpAnswer, type JsonRpcId, SESSION_ID_HEADER } from '../../protocol.js';
+import { badRequest } from '../shared/answers.js';
 
 const INITIALIZED_NOTIFICATION = Object.freeze({
   jsonrpc: '2.0',
@@ -24,6 +25,15 @@ export class InitializeReplayError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The client's 4xx for a restore the SDK transport refused (its DNS rebinding protection, set
+ * through `transportOptions`, refusing the request's `Host` or `Origin`): the transport's status
+ * and message, as it would have answered the request itself.
+ */
+export function refusedReplay(error: InitializeReplayError, rpcId: JsonRpcId): HttpAnswer {
+  return badRequest(error.detail || 'The request was refused.', rpcId, error.status);
 }
 
 /** The `error.message` of a JSON-RPC error body; empty when there is none. */

@@ -9,8 +9,9 @@ import {
   ownerMatches,
   type StoreLookup,
   type StorePolicy,
+  type UpdateResult,
 } from '../../core/store.js';
-import type { EndReason, SessionRecord, Tombstone } from '../../core/types.js';
+import type { EndReason, JsonValue, SessionRecord, Tombstone } from '../../core/types.js';
 import { KeyedHeap } from './keyed-heap.js';
 import { SessionNode } from './session-node.js';
 import { TombstoneLog } from './tombstone-log.js';
@@ -80,6 +81,23 @@ export class MemoryEngine {
     owner?: OwnerCheck,
   ): StoreLookup {
     return this.#lookup(id, now, policy, true, revive, owner);
+  }
+
+  /** `SessionStore.update`, synchronously; the stored data is `data` itself (not a copy). */
+  update(
+    id: string,
+    expectedVersion: number,
+    data: JsonValue,
+    now: number,
+    policy: StorePolicy,
+    owner?: OwnerCheck,
+  ): UpdateResult {
+    const lookup = this.#lookup(id, now, policy, false, false, owner);
+    if (lookup.status !== 'active') return lookup;
+    const node = lookup.session as SessionNode;
+    if (node.version !== expectedVersion) return { status: 'conflict', session: node };
+    node.replaceData(data);
+    return { status: 'updated', session: node };
   }
 
   /** `SessionStore.end`, synchronously. */

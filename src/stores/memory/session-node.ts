@@ -31,7 +31,8 @@ export class SessionNode implements SessionRecord, HeapEntry {
   lifeNext: SessionNode | undefined = undefined;
   heapIndex = -1;
   lastSeenAt: number;
-  readonly extras: Extras | undefined;
+  version = 1;
+  extras: Extras | undefined;
 
   constructor(
     readonly id: string,
@@ -55,6 +56,13 @@ export class SessionNode implements SessionRecord, HeapEntry {
     return this.extras?.init;
   }
 
+  /** Replaces `data` and counts one more version. */
+  replaceData(data: JsonValue): void {
+    const { owner, kind, init } = this;
+    this.extras = { owner, kind, data, init };
+    this.version++;
+  }
+
   toJSON(): SessionRecord {
     return {
       id: this.id,
@@ -64,6 +72,7 @@ export class SessionNode implements SessionRecord, HeapEntry {
       init: this.init,
       createdAt: this.createdAt,
       lastSeenAt: this.lastSeenAt,
+      version: this.version,
     };
   }
 }

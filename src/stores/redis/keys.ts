@@ -17,7 +17,8 @@ export function taggedPrefix(prefix: string): string {
 /**
  * Every key of one namespace. Session `<prefix>s:<id>` and tombstone `<prefix>t:<id>` hashes;
  * sorted sets `<prefix>idle` (IDs by last touch), `<prefix>life` (by creation) and
- * `<prefix>ended` (tombstones by end time). The prefix's hash tag puts them all in one slot.
+ * `<prefix>ended` (tombstones by end time); the event log stream `<prefix>events:<id>` and the
+ * stream holder string `<prefix>stream:<id>`. The prefix's hash tag puts them all in one slot.
  */
 export class KeyLayout {
   readonly prefix: string;
@@ -38,5 +39,25 @@ export class KeyLayout {
 
   tombstone(id: string): string {
     return `${this.prefix}t:${id}`;
+  }
+
+  /** The session's event log (a Redis stream); deleted by the end and claim scripts. */
+  events(id: string): string {
+    return `${this.prefix}events:${id}`;
+  }
+
+  /** Which replica holds the session's stream (a string with a TTL). */
+  streamHolder(id: string): string {
+    return `${this.prefix}stream:${id}`;
+  }
+
+  /** The Pub/Sub channel of one replica's relay. */
+  replicaChannel(replicaId: string): string {
+    return `${this.prefix}relay:r:${replicaId}`;
+  }
+
+  /** The Pub/Sub channel every replica's relay listens to. */
+  get broadcastChannel(): string {
+    return `${this.prefix}relay:all`;
   }
 }

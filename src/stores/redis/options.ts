@@ -49,6 +49,13 @@ export interface RedisStoreOptions {
    */
   evictionPolicy?: EvictionPolicyCheck;
   /**
+   * At most this many events kept in each session's event log (see {@link RedisStore.eventLog}):
+   * every SSE event of every stream of the session counts, and the oldest go first. A client
+   * resuming after a gap longer than this gets its `Last-Event-ID` refused (HTTP 400).
+   * @default 1000
+   */
+  maxEvents?: number;
+  /**
    * Where the store's warnings go (the eviction policy check). Only `warn` is used.
    * @default console
    */
@@ -56,12 +63,14 @@ export interface RedisStoreOptions {
 }
 
 const MAX_PREFIX_CHARS = 256;
+const MAX_EVENTS = 1_000_000;
 
 const schema = z.strictObject({
   client: z.custom<RedisClientLike>((v) => isNodeRedisClient(v) || isIoRedisClient(v)),
   prefix: z.string().min(1).max(MAX_PREFIX_CHARS).optional(),
   commandTimeoutMs: z.number().int().min(1).max(600_000).optional(),
   evictionPolicy: z.enum(['warn', 'refuse', 'ignore']).optional(),
+  maxEvents: z.number().int().min(1).max(MAX_EVENTS).optional(),
   logger: z.custom<Logger>(isObject).optional(),
 });
 
@@ -71,6 +80,7 @@ const ACCEPTED: Record<string, string> = {
   prefix: `a string of 1 to ${MAX_PREFIX_CHARS} characters, ideally with a {hash tag}`,
   commandTimeoutMs: 'an integer number of ms from 1 to 600000',
   evictionPolicy: "one of 'warn', 'refuse', 'ignore'",
+  maxEvents: `an integer from 1 to ${MAX_EVENTS}`,
   logger: 'an object with an optional warn method (console, a pino or winston logger)',
 };
 
@@ -80,6 +90,7 @@ export interface ResolvedRedisStoreOptions {
   readonly prefix: string | undefined;
   readonly commandTimeoutMs: number;
   readonly evictionPolicy: EvictionPolicyCheck;
+  readonly maxEvents: number;
   readonly logger: Logger;
 }
 
@@ -91,6 +102,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     prefix: o.prefix,
     commandTimeoutMs: o.commandTimeoutMs ?? 2000,
     evictionPolicy: o.evictionPolicy ?? 'warn',
+    maxEvents: o.maxEvents ?? 1000,
     logger: o.logger ?? console,
   };
 }

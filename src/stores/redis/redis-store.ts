@@ -1,3 +1,5 @@
+import type { EventLogSource, SessionEventLog } from '../../core/relay.js';
+import { assertValidSessionId } from '../../core/session-id.js';
 import type {
   CreateResult,
   EndedNow,
@@ -7,9 +9,11 @@ import type {
   SessionStore,
   StoreLookup,
   StorePolicy,
+  UpdateResult,
 } from '../../core/store.js';
-import { type EndReason, type SessionRecord, UNKNOWN } from '../../core/types.js';
+import { type EndReason, type JsonValue, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
+import { eventLogTtlMs, RedisEventLog } from './event-log.js';
 import { EvictionCheck } from './eviction.js';
 import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
@@ -17,6 +21,7 @@ import { nodeRedisConnection } from './node-redis.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import {
   ACTIVE_CODE,
+  CONFLICT_CODE,
   corrupt,
   decodeExpiryReason,
   decodeRecord,
@@ -60,20 +65,21 @@ const LIST_PAGE = '200';
  * const sessions = new SessionManager({ store: new RedisStore({ client }) });
  * ```
  */
-export class RedisStore implements SessionStore {
+export class RedisStore implements SessionStore, EventLogSource {
   /** Sessions outlive this process: closing a manager leaves them to the other replicas. */
   readonly shared = true;
 
   readonly #connection: TimedConnection;
   readonly #keys: KeyLayout;
   readonly #eviction: EvictionCheck;
+  readonly #maxEvents: number;
   #policy: StorePolicy | undefined;
   #policyArgs: string[] = [];
 
   /**
    * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
-   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `logger` is out of
-   * range.
+   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `maxEvents` /
+   * `logger` is out of range.
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveRedisStoreOptions(options);
@@ -83,6 +89,28 @@ export class RedisStore implements SessionStore {
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
     this.#eviction = new EvictionCheck(this.#connection, o.evictionPolicy, o.logger);
+    this.#maxEvents = o.maxEvents;
+  }
+
+  /**
+   * The resumable event history of session `sessionId`, shared by every replica on this
+   * prefix: pass it as the SDK transport's `eventStore`. A Redis stream, `<prefix>events:<id>`,
+   * holding the newest `maxEvents` events of all the session's SSE streams; each event costs
+   * one round trip, a replay one per 100 events. It expires `max(idleTtlMs, 10 min)` after its
+   * last event (at most `maxLifetimeMs`; `maxLifetimeMs` when sessions never idle-expire; no
+   * TTL when they never expire), and is deleted in the same step that ends the session (an
+   * end, or a sweep's claim). Cheap to call: it holds no state but the session's key.
+   * @throws SessionError `INVALID_SESSION_ID` when `sessionId` is malformed.
+   */
+  eventLog(sessionId: string, policy: StorePolicy): SessionEventLog {
+    assertValidSessionId(sessionId);
+    return new RedisEventLog(
+      this.#connection,
+      sessionId,
+      this.#keys.events(sessionId),
+      this.#maxEvents,
+      eventLogTtlMs(policy),
+    );
   }
 
   /**
@@ -165,7 +193,7 @@ export class RedisStore implements SessionStore {
     const reply = replyArray(await scripts.end.run(this.#connection, args), id);
     switch (reply[0]) {
       case ACTIVE_CODE: {
-        const session = decodeRecord(id, reply, 1, false);
+        const session = decodeRecord(id, reply, 1, 7, false);
         return {
           status: 'ended-now',
           session,
@@ -190,9 +218,9 @@ export class RedisStore implements SessionStore {
     this.#prelude(args, now, policy, '').push(String(limit));
     const reply = replyArray(await scripts.claim.run(this.#connection, args), '');
     const claimed: EndedNow[] = [];
-    for (let at = 0; at + 8 <= reply.length; at += 8) {
+    for (let at = 0; at + 9 <= reply.length; at += 9) {
       const id = String(reply[at]);
-      const session = decodeRecord(id, reply, at + 1, false);
+      const session = decodeRecord(id, reply, at + 1, at + 8, false);
       const reason = decodeExpiryReason(id, reply[at + 7]);
       claimed.push({
         status: 'ended-now',
@@ -232,11 +260,37 @@ export class RedisStore implements SessionStore {
       args.push(this.#keys.idle, this.#keys.prefix, cursor, LIST_PAGE);
       const reply = replyArray(await scripts.list.run(this.#connection, args), '');
       cursor = String(reply[0]);
-      for (let at = 1; at + 7 <= reply.length; at += 7) {
+      for (let at = 1; at + 8 <= reply.length; at += 8) {
         const id = String(reply[at]);
-        yield decodeRecord(id, reply, at + 1, false);
+        yield decodeRecord(id, reply, at + 1, at + 7, false);
       }
     } while (cursor !== '0');
+  }
+
+  async update(
+    id: string,
+    expectedVersion: number,
+    data: JsonValue,
+    now: number,
+    policy: StorePolicy,
+    owner?: OwnerCheck,
+  ): Promise<UpdateResult> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
+    const keys = this.#keys;
+    const args = scripts.update.command();
+    args.push(keys.session(id), keys.tombstone(id));
+    this.#prelude(args, now, policy, id).push(
+      ownerArg(owner),
+      String(expectedVersion),
+      JSON.stringify(data),
+    );
+    const reply = replyArray(await scripts.update.run(this.#connection, args), id);
+    if (reply[0] === CONFLICT_CODE) {
+      return { status: 'conflict', session: decodeRecord(id, reply, 1, 7) };
+    }
+    const lookup = lookupOf(id, reply);
+    return lookup.status === 'active' ? { status: 'updated', session: lookup.session } : lookup;
   }
 
   /** Nothing to release: the client belongs to the caller and stays open. */
@@ -266,16 +320,16 @@ function ownerArg(owner: OwnerCheck): string {
   return owner === null ? '-' : `=${owner}`;
 }
 
-/** Decodes a get/touch reply. */
+/** Decodes a get/touch reply (or the lookup part of an update reply). */
 function lookupOf(id: string, raw: unknown): StoreLookup {
   const reply = replyArray(raw, id);
   switch (reply[0]) {
     case ACTIVE_CODE:
-      return { status: 'active', session: decodeRecord(id, reply, 1) };
+      return { status: 'active', session: decodeRecord(id, reply, 1, 7) };
     case EXPIRED_CODE:
       return {
         status: 'expired',
-        session: decodeRecord(id, reply, 1),
+        session: decodeRecord(id, reply, 1, 8),
         reason: decodeExpiryReason(id, reply[7]),
       };
     case ENDED_CODE:

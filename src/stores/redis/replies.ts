@@ -13,6 +13,7 @@ export const UNKNOWN_CODE = 0;
 export const ACTIVE_CODE = 1;
 export const EXPIRED_CODE = 2;
 export const ENDED_CODE = 3;
+export const CONFLICT_CODE = 4;
 
 /** Negative integer replies of the scripts, by code. */
 const SCRIPT_ERRORS: Readonly<Record<number, string>> = {
@@ -62,14 +63,28 @@ function json(value: unknown, id: string, field: string, strict: boolean): JsonV
 }
 
 /**
- * Decodes the six record fields `c, l, o, k, d, i` at `reply[at..]`. With `strict` off (a
- * session already ended in Redis), unreadable `data` / `init` come back `undefined` rather than
- * throwing, so one bad record cannot hide the others of a batch.
+ * A record's version: a record written before versions existed has none and is version 1. With
+ * `strict` off, an unreadable one also comes back 1.
+ */
+function version(value: unknown, id: string, strict: boolean): number {
+  if (value === null || value === undefined) return 1;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (Number.isSafeInteger(n) && n >= 1) return n;
+  if (!strict) return 1;
+  throw corrupt(id, 'version is not a positive integer');
+}
+
+/**
+ * Decodes the six record fields `c, l, o, k, d, i` at `reply[at..]` and the version `v` at
+ * `reply[versionAt]` (every script appends it after what its reply held before). With `strict`
+ * off (a session already ended in Redis), unreadable `data` / `init` / `v` come back as
+ * `undefined` / 1 rather than throwing, so one bad record cannot hide the others of a batch.
  */
 export function decodeRecord(
   id: string,
   reply: readonly unknown[],
   at: number,
+  versionAt: number,
   strict = true,
 ): SessionRecord {
   return {
@@ -80,6 +95,7 @@ export function decodeRecord(
     init: json(reply[at + 5], id, 'init', strict),
     createdAt: time(reply[at], id, 'createdAt'),
     lastSeenAt: time(reply[at + 1], id, 'lastSeenAt'),
+    version: version(reply[versionAt], id, strict),
   };
 }
 

@@ -5,12 +5,16 @@ import claimSource from './lua/claim-3.lua';
 import countSource from './lua/count-2.lua';
 import createSource from './lua/create-5.lua';
 import endSource from './lua/end-5.lua';
+import eventAddSource from './lua/event-add-1.lua';
 import getSource from './lua/get-2.lua';
+import releaseHoldsSource from './lua/holds-release-n.lua';
+import renewHoldsSource from './lua/holds-renew-n.lua';
 import ownerInclude from './lua/includes/owner.lua';
 import policyInclude from './lua/includes/policy.lua';
 import tombstonesInclude from './lua/includes/tombstones.lua';
 import listSource from './lua/list-1.lua';
 import touchSource from './lua/touch-3.lua';
+import updateSource from './lua/update-2.lua';
 
 const INCLUDES: Readonly<Record<string, string>> = {
   owner: ownerInclude,
@@ -33,6 +37,7 @@ export class Script {
   readonly sha: string;
   readonly numKeys: string;
 
+  /** @param numKeys the script's key count; ignored by {@link Script.commandWithKeys}. */
   constructor(source: string, numKeys: number) {
     this.source = composeScript(source);
     this.sha = createHash('sha1').update(this.source).digest('hex');
@@ -42,6 +47,11 @@ export class Script {
   /** A new `EVALSHA` command for this script; push its keys, then its arguments. */
   command(): string[] {
     return ['EVALSHA', this.sha, this.numKeys];
+  }
+
+  /** A new `EVALSHA` command for a script that takes any number of keys: `keyCount` of them. */
+  commandWithKeys(keyCount: number): string[] {
+    return ['EVALSHA', this.sha, String(keyCount)];
   }
 
   /**
@@ -70,4 +80,8 @@ export const scripts = {
   claim: new Script(claimSource, 3),
   count: new Script(countSource, 2),
   list: new Script(listSource, 1),
+  update: new Script(updateSource, 2),
+  eventAdd: new Script(eventAddSource, 1),
+  renewHolds: new Script(renewHoldsSource, 0),
+  releaseHolds: new Script(releaseHoldsSource, 0),
 } as const;

@@ -1,5 +1,6 @@
 --[[
-  Ends up to `limit` sessions past their deadline, writing their tombstones, and drops
+  Ends up to `limit` sessions past their deadline, deleting their event logs
+  (`<prefix>events:<id>`) and writing their tombstones, and drops
   tombstones past their age or beyond maxTombstones. Index entries whose session key is gone
   (expired in Redis) or unreadable are dropped from the indexes; unreadable keys are left as
   they are.
@@ -8,7 +9,7 @@
   ARGV[1..8] the policy prelude (ARGV[8] unused)
   ARGV[9] limit
 
-  Returns a flat array, 8 entries per ended session: id, c, l, o, k, d, i, reason.
+  Returns a flat array, 9 entries per ended session: id, c, l, o, k, d, i, reason, v.
 ]]
 --- @include "policy"
 --- @include "tombstones"
@@ -26,16 +27,16 @@ local function claimFrom(index, cutoff, fixedReason)
     for _, member in ipairs(batch) do
       examined = examined + 1
       local key = base .. 's:' .. member
-      local ok, r = pcall(redis.call, 'HMGET', key, 'c', 'l', 'o', 'k', 'd', 'i')
+      local ok, r = pcall(redis.call, 'HMGET', key, 'c', 'l', 'o', 'k', 'd', 'i', 'v')
       local createdAt = ok and tonumber(r[1]) or nil
       local lastSeenAt = ok and tonumber(r[2]) or nil
       redis.call('ZREM', KEYS[1], member)
       redis.call('ZREM', KEYS[2], member)
       if createdAt ~= nil and lastSeenAt ~= nil then
         local reason = fixedReason or expiryReasonOf(createdAt)
-        redis.call('DEL', key)
+        redis.call('DEL', key, base .. 'events:' .. member)
         bury(KEYS[3], base .. 't:' .. member, member, r[3], reason)
-        local at = count * 8
+        local at = count * 9
         claimed[at + 1] = member
         claimed[at + 2] = r[1]
         claimed[at + 3] = r[2]
@@ -44,6 +45,7 @@ local function claimFrom(index, cutoff, fixedReason)
         claimed[at + 6] = r[5]
         claimed[at + 7] = r[6]
         claimed[at + 8] = reason
+        claimed[at + 9] = r[7]
         count = count + 1
       end
     end

@@ -1,21 +1,22 @@
 --[[
-  Ends a live session: deletes it and writes its tombstone.
+  Ends a live session: deletes it and its event log (`<prefix>events:<id>`) and writes its
+  tombstone.
 
   KEYS[1] session hash      KEYS[2] tombstone hash
   KEYS[3] touch-order index KEYS[4] creation-order index KEYS[5] tombstone index
   ARGV[1..8] the policy prelude
   ARGV[9] the end reason
 
-  Returns {1, c, l, o, k, d, i} when this call ended it, {3, reason, endedAt, owner} when it
+  Returns {1, c, l, o, k, d, i, v} when this call ended it, {3, reason, endedAt, owner} when it
   had ended already, {0} unknown; -1 when the tombstone is unreadable.
 ]]
 --- @include "policy"
 --- @include "tombstones"
 
-local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i', 'v')
 if not r[1] then return tombstoneReply(KEYS[2]) end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], base .. 'events:' .. id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[4], id)
 bury(KEYS[5], KEYS[2], id, r[3], ARGV[9])
-return {1, r[1], r[2], r[3], r[4], r[5], r[6]}
+return {1, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}

@@ -5,14 +5,14 @@
   KEYS[1] touch-order index
   ARGV[1] key prefix  ARGV[2] ZSCAN cursor  ARGV[3] ZSCAN COUNT hint
 
-  Returns {nextCursor, id, c, l, o, k, d, i, id, c, ...}; nextCursor '0' on the last page.
+  Returns {nextCursor, id, c, l, o, k, d, i, v, id, c, ...}; nextCursor '0' on the last page.
 ]]
 local page = redis.call('ZSCAN', KEYS[1], ARGV[2], 'COUNT', ARGV[3])
 local out = {page[1]}
 local items = page[2]
 for n = 1, #items, 2 do
   local member = items[n]
-  local ok, r = pcall(redis.call, 'HMGET', ARGV[1] .. 's:' .. member, 'c', 'l', 'o', 'k', 'd', 'i')
+  local ok, r = pcall(redis.call, 'HMGET', ARGV[1] .. 's:' .. member, 'c', 'l', 'o', 'k', 'd', 'i', 'v')
   if ok and tonumber(r[1]) ~= nil and tonumber(r[2]) ~= nil then
     local at = #out
     out[at + 1] = member
@@ -22,6 +22,7 @@ for n = 1, #items, 2 do
     out[at + 5] = r[4]
     out[at + 6] = r[5]
     out[at + 7] = r[6]
+    out[at + 8] = r[7]
   end
 end
 return out

@@ -13,7 +13,7 @@
 --- @include "tombstones"
 --- @include "owner"
 
-local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i')
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i', 'v')
 if not r[1] then return visibleTombstone(KEYS[2], ARGV[10]) end
 if not ownerVisible(r[3], ARGV[10]) then return strangerReply(KEYS[2]) end
 local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
@@ -21,7 +21,7 @@ if createdAt == nil or lastSeenAt == nil then return CORRUPT end
 if deadlineOf(createdAt, lastSeenAt) <= now then
   local reason = expiryReasonOf(createdAt)
   if ARGV[9] ~= '1' or reason == 'lifetime' then
-    return {2, r[1], r[2], r[3], r[4], r[5], r[6], reason}
+    return {2, r[1], r[2], r[3], r[4], r[5], r[6], reason, r[7]}
   end
 end
 if now > lastSeenAt then
@@ -32,4 +32,4 @@ if now > lastSeenAt then
   redis.call('ZADD', KEYS[3], nowArg, id)
   extendTtl(KEYS[3], ttl)
 end
-return {1, r[1], r[2], r[3], r[4], r[5], r[6]}
+return {1, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}

@@ -1,0 +1,47 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import {
+  type EventStore,
+  type HandleRequestOptions,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { SessionRecord } from '../../core/types.js';
+import { eventStoreFor } from './fleet-event-store.js';
+import type { ResolvedStreamableHttpOptions } from './options.js';
+
+/** The SDK's per-request options: the parsed body and, when known, the principal. */
+export function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleRequestOptions {
+  return authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
+}
+
+/**
+ * A new SDK transport for `session`, named by its ID: the `transportOptions` of the handler,
+ * its keep-alive, and an event store (the one given, else the store's shared log when it offers
+ * one and `eventLog` is on, else none). `deleted` runs when the client sends `DELETE`.
+ */
+export function buildTransport(
+  session: SessionRecord,
+  options: ResolvedStreamableHttpOptions,
+  deleted: (id: string) => Promise<void>,
+): {
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly eventStore: EventStore | undefined;
+} {
+  const id = session.id;
+  const { sessions, eventLog } = options;
+  const extras = options.transportOptions?.(session);
+  const eventStore = eventStoreFor(
+    extras?.eventStore,
+    eventLog,
+    sessions.store,
+    id,
+    sessions.policy,
+  );
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    ...extras,
+    ...(eventStore === undefined ? {} : { eventStore }),
+    sessionIdGenerator: () => id,
+    onsessionclosed: deleted,
+    keepAliveMs: options.keepAliveMs,
+  });
+  return { transport, eventStore };
+}
