@@ -2,13 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type {
-  CpuWindow,
-  FleetFeatures,
-  ServerConfig,
-  ServerStats,
-  TrimResult,
-} from './server-protocol.js';
+import type { CpuWindow, ServerConfig, ServerStats, TrimResult } from './server-protocol.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -26,8 +20,6 @@ const STATS_TIMEOUT_MS = 60_000;
 export interface ServerHandle {
   /** `http://127.0.0.1:<port>/mcp` */
   readonly url: string;
-  /** What a `fleet` replica could wire; `undefined` for other kinds. */
-  readonly features: FleetFeatures | undefined;
   /** Forces garbage collection in the server process and answers its counts. */
   stats(): Promise<ServerStats>;
   /** Starts a CPU window: CPU time and requests count from now. */
@@ -74,14 +66,14 @@ export async function startServer(config: ServerConfig): Promise<ServerHandle> {
     execArgv: EXEC_ARGV,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = once<{ port: number; features?: FleetFeatures }>(child, 'ready', START_TIMEOUT_MS);
-  const { port, features } = await ready.catch((error: unknown) => {
-    child.kill();
-    throw error;
-  });
+  const { port } = await once<{ port: number }>(child, 'ready', START_TIMEOUT_MS).catch(
+    (error: unknown) => {
+      child.kill();
+      throw error;
+    },
+  );
   return {
     url: `http://127.0.0.1:${port}/mcp`,
-    features,
     async stats() {
       const reply = once<{ stats: ServerStats }>(child, 'stats', STATS_TIMEOUT_MS);
       child.send({ type: 'stats' });

@@ -38,7 +38,7 @@ async function roundTrips(
   return samples;
 }
 
-/** Rows of the relayed round trip; the relayed subject only when the library has a relay. */
+/** Rows of the relayed round trip against the same call on one replica. */
 export async function elicitRows(settings: BenchSettings, prefix: string): Promise<BenchRow[]> {
   const fleet = await startFleet(2, { redisUrl: settings.redisUrl, prefix });
   try {
@@ -48,7 +48,7 @@ export async function elicitRows(settings: BenchSettings, prefix: string): Promi
         initialize(a, { capabilities: { ...ELICITATION_CAPABILITIES }, notifyUrl: b }),
       ),
     );
-    const subjects: Subject[] = fleet.features.relay ? ['one', 'relayed'] : ['one'];
+    const subjects: Subject[] = ['one', 'relayed'];
     const samples = new Map<Subject, RoundSamples>(subjects.map((s) => [s, []]));
     for (const subject of subjects) await roundTrips(fleet, ids, subject, WARM_UP_CALLS);
     for (let round = 0; round < settings.rounds; round++) {
@@ -74,27 +74,17 @@ export async function elicitRows(settings: BenchSettings, prefix: string): Promi
         { suite: 'fleet', name: name.replace(' p50,', ' p99,'), unit: 'ms', value: f.p99, note },
       );
     }
-    if (fleet.features.relay) {
-      const one = latencyFigures(samples.get('one')!).roundP50s;
-      const relayed = latencyFigures(samples.get('relayed')!).roundP50s;
-      const ratio = medianOf(relayed.map((value, i) => value / one[i]!));
-      rows.push({
-        suite: 'fleet',
-        name: 'elicitation round trip p50 ratio, relayed / one replica',
-        unit: 'x',
-        value: ratio.median,
-        spread: ratio.spread,
-        note: 'median of per-round ratios',
-      });
-    } else {
-      rows.push({
-        suite: 'fleet',
-        name: 'elicitation round trip, answer on the other replica',
-        unit: 'ms',
-        value: Number.NaN,
-        note: 'not measured: this build has no RedisRelay (the answer cannot reach the replica that asked)',
-      });
-    }
+    const one = latencyFigures(samples.get('one')!).roundP50s;
+    const relayed = latencyFigures(samples.get('relayed')!).roundP50s;
+    const ratio = medianOf(relayed.map((value, i) => value / one[i]!));
+    rows.push({
+      suite: 'fleet',
+      name: 'elicitation round trip p50 ratio, relayed / one replica',
+      unit: 'x',
+      value: ratio.median,
+      spread: ratio.spread,
+      note: 'median of per-round ratios',
+    });
     return rows;
   } finally {
     await fleet.stop();

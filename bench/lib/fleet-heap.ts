@@ -2,8 +2,7 @@
  * The fleet suite's memory figure: `count` sessions served round robin by 3 replicas
  * (initialize, initialized notification and one tool call, each on the next replica, so every
  * replica serves every session), then left idle with no stream open. Heap per replica after
- * forced GC, against a baseline taken after a warm-up; then, when the handler has `trim()`,
- * the same after trimming; and the latency of a call that rebuilds a session's transport on
+ * forced GC, against a baseline taken after a warm-up; then the same after `trim()`; and the latency of a call that rebuilds a session's transport on
  * demand (replaying its stored initialize) against a call on a session the replica holds.
  *
  * `localIdleMs` is set above the run's length and, rather than waiting for it, the suite moves
@@ -34,27 +33,17 @@ async function servedByAll(fleet: Fleet, k: number): Promise<string> {
   return sessionId;
 }
 
-/** Sessions made and used on replica 0 only: the other replicas never built them. */
-async function servedByFirst(fleet: Fleet): Promise<string> {
-  const sessionId = await initialize(fleet.urls[0]!);
-  await callTool(fleet.urls[0]!, sessionId);
-  return sessionId;
-}
-
-function heapRow(name: string, after: ServerStats[], before: ServerStats[], count: number) {
-  const growth = after.map((s, i) => s.heapUsed - before[i]!.heapUsed);
-  const { median, spread } = medianOf(growth.map(MiB));
-  const each = growth.map((g, i) => `${MiB(g).toFixed(1)} MiB/${after[i]!.open} held`).join(', ');
+/** Heap per replica after forced GC (median of the replicas, each in the note). */
+function heapRow(name: string, stats: ServerStats[], count: number): BenchRow {
+  const { median, spread } = medianOf(stats.map((s) => MiB(s.heapUsed)));
+  const each = stats.map((s) => `${MiB(s.heapUsed).toFixed(1)} MiB/${s.open} held`).join(', ');
   return {
-    row: {
-      suite: 'fleet',
-      name,
-      unit: 'MiB',
-      value: median,
-      spread,
-      note: `median of ${REPLICAS} replicas (${each}), ${count.toLocaleString('en-US')} sessions, no stream open`,
-    } satisfies BenchRow,
-    perSession: medianOf(growth).median / count,
+    suite: 'fleet',
+    name,
+    unit: 'MiB',
+    value: median,
+    spread,
+    note: `median of ${REPLICAS} replicas (${each}), ${count.toLocaleString('en-US')} sessions, no stream open`,
   };
 }
 
@@ -67,7 +56,7 @@ export async function heapRows(settings: BenchSettings, prefix: string): Promise
     localIdleMs: LOCAL_IDLE_MS,
   });
   try {
-    const { replicas, urls, features } = fleet;
+    const { replicas, urls } = fleet;
     await runBounded(WARM_UP_SESSIONS, CONCURRENCY, (k) => servedByAll(fleet, k).then(() => {}));
     const baseline = await Promise.all(replicas.map((r) => r.stats()));
     const ids: string[] = new Array(count);
@@ -76,61 +65,36 @@ export async function heapRows(settings: BenchSettings, prefix: string): Promise
     });
     console.error(`bench:   fleet heap: ${count} sessions served in ${seconds.toFixed(1)} s`);
     const idle = await Promise.all(replicas.map((r) => r.stats()));
-    const before = heapRow(
-      'heap per replica, every session seen by every replica, idle',
-      idle,
-      baseline,
-      count,
-    );
+    const growth = medianOf(idle.map((s, i) => s.heapUsed - baseline[i]!.heapUsed));
     const rows: BenchRow[] = [
-      before.row,
+      heapRow('heap per replica, baseline after warm-up', baseline, WARM_UP_SESSIONS),
+      heapRow('heap per replica, every session seen by every replica, idle', idle, count),
       {
         suite: 'fleet',
-        name: 'heap per session per replica, before trim',
+        name: 'heap growth per session per replica, before trim',
         unit: 'KiB',
-        value: before.perSession / 1024,
-        note: 'median growth / sessions',
+        value: growth.median / count / 1024,
+        spread: growth.spread,
+        note: 'median over replicas of (idle - baseline) / sessions',
       },
     ];
 
-    // Sessions each replica holds recently (held subject) and those it will rebuild on demand.
+    // Each replica calls its held sessions after the clock move (so they are recent), then
+    // trims; the restore subject calls, on each replica, sessions it let go of.
     const held = urls.map((_, r) => ids.slice(r * HELD_PER_REPLICA, (r + 1) * HELD_PER_REPLICA));
-    const restoreTotal = settings.rounds * CALLS_PER_ROUND;
-    let restore: { replica: number; sessionId: string }[];
-    let restoreLabel: string;
-    if (features.trim) {
-      await Promise.all(replicas.map((r) => r.advanceClock(LOCAL_IDLE_MS + 1000)));
-      for (const [r, sessions] of held.entries()) {
-        for (const sessionId of sessions) await callTool(urls[r]!, sessionId);
-      }
-      const trimmed = await Promise.all(replicas.map((r) => r.trim()));
-      const after = await Promise.all(replicas.map((r) => r.stats()));
-      const kept = heapRow('heap per replica after trim()', after, baseline, count);
-      kept.row.note += `; trim let go of ${trimmed.map((t) => t.before - t.after).join(', ')}`;
-      rows.push(kept.row);
-      const first = REPLICAS * HELD_PER_REPLICA;
-      restore = ids
-        .slice(first, first + restoreTotal)
-        .map((sessionId, j) => ({ replica: j % REPLICAS, sessionId }));
-      restoreLabel = 'first call after trim() let go of its transport';
-    } else {
-      rows.push({
-        suite: 'fleet',
-        name: 'heap per replica after trim()',
-        unit: 'MiB',
-        value: Number.NaN,
-        note: 'not measured: this build has no handler trim()',
-      });
-      const fresh: string[] = new Array(restoreTotal);
-      await runBounded(restoreTotal, CONCURRENCY, async (j) => {
-        fresh[j] = await servedByFirst(fleet);
-      });
-      restore = fresh.map((sessionId, j) => ({ replica: 1 + (j % 2), sessionId }));
-      restoreLabel = 'first call on a replica that never built the session';
-      for (const [r, sessions] of held.entries()) {
-        for (const sessionId of sessions) await callTool(urls[r]!, sessionId);
-      }
+    await Promise.all(replicas.map((r) => r.advanceClock(LOCAL_IDLE_MS + 1000)));
+    for (const [r, sessions] of held.entries()) {
+      for (const sessionId of sessions) await callTool(urls[r]!, sessionId);
     }
+    const trimmed = await Promise.all(replicas.map((r) => r.trim()));
+    const after = await Promise.all(replicas.map((r) => r.stats()));
+    const kept = heapRow('heap per replica after trim()', after, count);
+    kept.note += `; trim() let go of ${trimmed.map((t) => t.before - t.after).join(', ')}`;
+    rows.push(kept);
+    const first = REPLICAS * HELD_PER_REPLICA;
+    const restore = ids
+      .slice(first, first + settings.rounds * CALLS_PER_ROUND)
+      .map((sessionId, j) => ({ replica: j % REPLICAS, sessionId }));
 
     const samples = { restore: [] as RoundSamples, held: [] as RoundSamples };
     for (let round = 0; round < settings.rounds; round++) {
@@ -150,7 +114,7 @@ export async function heapRows(settings: BenchSettings, prefix: string): Promise
     }
     const note = `${CALLS_PER_ROUND} sequential calls x ${settings.rounds} rounds alternated, percentiles of all rounds pooled`;
     const subjects = [
-      ['restore', `tool call rebuilding the session's transport (${restoreLabel})`],
+      ['restore', 'tool call on a session whose transport trim() let go (rebuilt on demand)'],
       ['held', 'tool call on a session the replica holds'],
     ] as const;
     for (const [key, label] of subjects) {

@@ -1,15 +1,13 @@
 /** Fleets of benchmark replicas (server kind `fleet`) on one Redis and prefix, and their figures. */
 import { type ServerHandle, startServer } from './children.js';
 import { medianOf } from './report.js';
-import type { FleetFeatures, ServerConfig } from './server-protocol.js';
+import type { ServerConfig } from './server-protocol.js';
 
 /** Replicas sharing one Redis store (same URL, same prefix). */
 export interface Fleet {
   readonly replicas: readonly ServerHandle[];
   /** The replicas' endpoints, in order: a client's round robin walks them. */
   readonly urls: readonly string[];
-  /** What the replicas could wire (the same for all: they run the same code). */
-  readonly features: FleetFeatures;
   /** Stops every replica. */
   stop(): Promise<void>;
 }
@@ -31,7 +29,6 @@ export async function startFleet(size: number, config: Omit<ServerConfig, 'kind'
   return {
     replicas,
     urls: replicas.map((replica) => replica.url),
-    features: replicas[0]!.features ?? { relay: false, trim: false },
     stop,
   };
 }

@@ -201,8 +201,7 @@ async function main(): Promise<void> {
   });
   process.on('disconnect', () => process.exit(0));
   server.listen(0, '127.0.0.1', () => {
-    const port = (server.address() as AddressInfo).port;
-    process.send?.({ type: 'ready', port, features: fleet?.features });
+    process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });
   });
 }
 

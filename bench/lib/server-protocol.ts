@@ -3,8 +3,8 @@
 /**
  * How the child serves: the bare SDK wiring, the handler on the memory or Redis store, the
  * SDK's Web-standard transport fed a real `Request` or a light request object, or one replica
- * of a fleet (`fleet`: the handler on a shared `RedisStore`, with the relay and local trimming
- * when the library offers them, serving the `echo` and `elicit` tools).
+ * of a fleet (`fleet`: the handler on a shared `RedisStore` with a `RedisRelay` and idle
+ * trimming, serving the `echo` and `elicit` tools).
  */
 export type ServerKind = 'bare' | 'memory' | 'redis' | 'web-request' | 'web-light' | 'fleet';
 
@@ -18,17 +18,9 @@ export interface ServerConfig {
   maxTombstones?: number;
   /**
    * Kind `fleet`: the handler's `localIdleMs` (how long a local transport may stay unused before
-   * `trim()` lets it go), when the handler has that option; its default when absent.
+   * trimming lets it go); its default when absent.
    */
   localIdleMs?: number;
-}
-
-/** What a `fleet` replica could wire, told in its `ready` message. */
-export interface FleetFeatures {
-  /** A `RedisRelay` carries messages between replicas (the handler's `relay` option). */
-  relay: boolean;
-  /** The handler has `trim()`, letting go of local transports unused for a while. */
-  trim: boolean;
 }
 
 /** Answer to a `trim` message: local transports before and after `handler.trim()`. */
