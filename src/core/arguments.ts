@@ -38,9 +38,10 @@ export function checkJson(field: string, value: unknown): void {
     });
   }
   if (text === undefined || text.length > MAX_JSON_CHARS) {
+    const got = text === undefined ? 'a value JSON cannot represent' : `${text.length} characters`;
     throw new SessionError(
       'INVALID_ARGUMENT',
-      `Invalid \`${field}\`: expected a JSON value of at most ${MAX_JSON_CHARS} characters as text.`,
+      `Invalid \`${field}\`: expected a JSON value of at most ${MAX_JSON_CHARS} characters as text, got ${got}.`,
     );
   }
 }

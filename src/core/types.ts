@@ -32,9 +32,10 @@ export type JsonValue =
 /**
  * A session as the manager hands it out. Times are milliseconds from the manager's clock.
  *
- * Every record the manager answers (from `create`, `resolve`, `touch`, `acquire`, `list`, the
- * `created` and `ended` events and end hooks) is a plain object detached from the store: keep
- * it, spread it or serialize it as it is; a later touch does not change it.
+ * Every record the manager answers (from `create`, `resolve`, `touch`, `acquire`, `update`,
+ * `list`, the `created` and `ended` events and end hooks) is a plain object detached from the
+ * store: keep it, spread it or serialize it as it is; a later touch or update does not change
+ * it.
  */
 export interface SessionRecord {
   /** The session ID (visible ASCII, 0x21–0x7E). */
