@@ -50,6 +50,12 @@ function heapRow(name: string, stats: ServerStats[], count: number): BenchRow {
 /** Rows of heap per replica (before and after trim) and of the restore-on-demand latency. */
 export async function heapRows(settings: BenchSettings, prefix: string): Promise<BenchRow[]> {
   const count = settings.fleetSessions;
+  const needed = REPLICAS * HELD_PER_REPLICA + settings.rounds * CALLS_PER_ROUND;
+  if (count < needed) {
+    throw new Error(
+      `fleet suite: --fleet-sessions must be at least ${needed} with --rounds ${settings.rounds}`,
+    );
+  }
   const fleet = await startFleet(REPLICAS, {
     redisUrl: settings.redisUrl,
     prefix,
