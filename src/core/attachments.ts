@@ -14,6 +14,8 @@ const VERIFY_PERIOD_MS = 60_000;
 export interface Attachment {
   hooks: EndHook[] | undefined;
   pins: number;
+  /** Acquires of the session under way here (their touch not answered yet). */
+  acquiring: number;
   /** When this replica last wrote a touch for the session. */
   lastWriteAt: number;
   /** When the sweep should next check that the session still lives in the store. */
@@ -88,6 +90,22 @@ export class Attachments {
     };
   }
 
+  /**
+   * An acquire of the session starts here: until {@link Attachments.endAcquire}, the last
+   * release must not drop this replica's pin in the store, since the acquire may pin it again.
+   */
+  beginAcquire(id: string): Attachment {
+    const attachment = this.#attach(id);
+    attachment.acquiring++;
+    return attachment;
+  }
+
+  /** The acquire begun with {@link Attachments.beginAcquire} is over (pinned or not). */
+  endAcquire(id: string, attachment: Attachment): void {
+    attachment.acquiring--;
+    this.detachIfIdle(id, attachment);
+  }
+
   /** Adds one pin; answers the attachment to hand back to {@link Attachments.unpin}. */
   pin(id: string): Attachment {
     const attachment = this.#attach(id);
@@ -105,9 +123,13 @@ export class Attachments {
     return this.#byId.get(id) === attachment;
   }
 
-  /** Drops the attachment when it holds neither pins nor hooks. */
+  /** Drops the attachment when it holds neither pins, acquires under way nor hooks. */
   detachIfIdle(id: string, attachment: Attachment): void {
-    if (attachment.pins > 0 || (attachment.hooks !== undefined && attachment.hooks.length > 0))
+    if (
+      attachment.pins > 0 ||
+      attachment.acquiring > 0 ||
+      (attachment.hooks !== undefined && attachment.hooks.length > 0)
+    )
       return;
     if (this.#byId.get(id) === attachment) this.#byId.delete(id);
   }
@@ -165,7 +187,13 @@ export class Attachments {
     let attachment = this.#byId.get(id);
     if (attachment === undefined) {
       const now = this.#config.clock.now();
-      attachment = { hooks: undefined, pins: 0, lastWriteAt: now, verifyAt: this.#nextVerify(now) };
+      attachment = {
+        hooks: undefined,
+        pins: 0,
+        acquiring: 0,
+        lastWriteAt: now,
+        verifyAt: this.#nextVerify(now),
+      };
       this.#byId.set(id, attachment);
     }
     return attachment;

@@ -28,7 +28,7 @@ export interface CreationContext {
   readonly clock: Clock;
   readonly generateId: () => string;
   readonly capacityPolicy: 'reject' | 'evict-oldest';
-  /** Ends the least recently touched unpinned session; `false` when none could be ended. */
+  /** Ends the least recently touched session pinned nowhere; `false` when none could be ended. */
   evictOldest(): Promise<boolean>;
 }
 

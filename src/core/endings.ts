@@ -88,7 +88,7 @@ export class Endings {
    * due session and running the hooks of one that ended elsewhere. Rejects with a store error.
    */
   async settle(id: string, lookup: StoreLookup, owner: OwnerCheck): Promise<Resolution> {
-    const { attachments, clock, store, policy } = this.#parts;
+    const { attachments, clock, store, policy, pins } = this.#parts;
     switch (lookup.status) {
       case 'active':
         return visibleTo(lookup.session, owner);
@@ -96,7 +96,7 @@ export class Endings {
         if (lookup.reason === 'idle' && attachments.isPinned(id)) {
           // Pinned here, so never idle: the sweeper had not renewed the lease yet.
           const renewed = await callStore('touch', () =>
-            store.touch(id, clock.now(), policy, true, owner),
+            store.touch(id, clock.now(), policy, true, owner, pins.hold),
           );
           return this.settle(id, renewed, owner);
         }
@@ -154,19 +154,18 @@ export class Endings {
   }
 
   /**
-   * At capacity with `capacityPolicy: 'evict-oldest'`: ends the least recently touched session
-   * not pinned here (reason `evicted`). Answers whether one was ended.
+   * At capacity with `capacityPolicy: 'evict-oldest'`: ends, in one store step, the least
+   * recently touched session no replica holds pinned (reason `evicted`), then runs its hooks
+   * here and emits `ended`. Answers whether one was ended. Rejects with a store error.
    */
   async evictOldest(): Promise<boolean> {
-    const { attachments, store, policy } = this.#parts;
-    const candidates = await callStore('evict', () =>
-      store.oldest(attachments.pinnedCount + 8, policy),
-    );
-    for (const id of candidates) {
-      if (attachments.isPinned(id)) continue;
-      if (await this.end(id, 'evicted')) return true;
-    }
-    return false;
+    const { clock, store, policy } = this.#parts;
+    const now = clock.now();
+    const evicted = await callStore('evict', () => store.evictOldest(now, policy));
+    if (evicted === undefined) return false;
+    const { session, tombstone } = evicted;
+    await this.finish(session.id, tombstone.reason, tombstone.endedAt, session);
+    return true;
   }
 
   /**

@@ -6,9 +6,16 @@
  */
 import type { Attachments } from './attachments.js';
 import type { Clock } from './clock.js';
+import type { Endings } from './endings.js';
 import type { SessionFailurePhase } from './events.js';
-import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
+import type { PinChange, SessionStore, StoreLookup, StorePolicy } from './store.js';
 import type { EndReason, SessionRecord } from './types.js';
+
+/** A manager's two pin changes for {@link SessionStore.touch}: record (renew) and drop. */
+export interface PinChanges {
+  readonly hold: PinChange;
+  readonly drop: PinChange;
+}
 
 /** What every helper of a manager shares: its store, policy, clock, attachments and reporter. */
 export interface ManagerParts {
@@ -16,6 +23,8 @@ export interface ManagerParts {
   readonly policy: StorePolicy;
   readonly clock: Clock;
   readonly attachments: Attachments;
+  /** This manager's pin changes, made once. */
+  readonly pins: PinChanges;
   /** Reports a contained failure (`error` event and logger). */
   report(phase: SessionFailurePhase, error: unknown, sessionId?: string): void;
 }
@@ -35,4 +44,20 @@ export interface ManagerContext extends ManagerParts {
   claimFailed(now: number): void;
   /** Acts on a lookup as `resolve` would: ends due sessions, runs hooks of ended ones. */
   settle(id: string, lookup: StoreLookup): Promise<unknown>;
+}
+
+/** The view of a manager its lease keeper and sweeper work through, over its endings. */
+export function contextOf(
+  parts: ManagerParts,
+  endings: Endings,
+  isClosed: () => boolean,
+): ManagerContext {
+  return {
+    ...parts,
+    isClosed,
+    end: (id, reason) => endings.end(id, reason),
+    finish: (id, reason, endedAt, session) => endings.finish(id, reason, endedAt, session),
+    claimFailed: (now) => endings.claimUncertain(now),
+    settle: (id, lookup) => endings.settle(id, lookup, undefined),
+  };
 }

@@ -46,7 +46,11 @@ export interface SessionManagerOptions {
    * 4 IDs per `create()`. @default crypto-secure UUID v4
    */
   generateId?: () => string;
-  /** Time source. @default `Date.now()` */
+  /**
+   * Time source. Without one, the manager uses its store's clock when the store has one (a
+   * `RedisStore` keeps Redis's time, so that replicas agree), else the system clock.
+   * @default the store's clock, else `Date.now()`
+   */
   clock?: Clock;
   /** Where the manager reports hook and sweep failures besides the `error` event. @default none */
   logger?: Logger;

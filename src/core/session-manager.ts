@@ -7,9 +7,9 @@ import { Endings } from './endings.js';
 import { callStore, SessionError, toStoreError } from './errors.js';
 import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
 import { logFailure, reportFailure } from './failures.js';
-import { LeaseKeeper } from './leases.js';
+import { LeaseKeeper, pinChangesOf } from './leases.js';
 import { type Logger, maskSessionId } from './logger.js';
-import type { ManagerContext, ManagerParts } from './manager-context.js';
+import { contextOf, type ManagerParts, type PinChanges } from './manager-context.js';
 import type {
   Acquisition,
   CreateSessionOptions,
@@ -59,6 +59,7 @@ export class SessionManager {
     this.#listenerRejected(event, error, arg),
   );
   readonly #attachments: Attachments;
+  readonly #pins: PinChanges;
   readonly #leases: LeaseKeeper;
   readonly #sweeper: Sweeper;
   readonly #endings: Endings;
@@ -78,7 +79,8 @@ export class SessionManager {
     this.#ownsStore = this.#options.store === undefined;
     this.#store = this.#options.store ?? new MemoryStore();
     this.#policy = this.#options.policy;
-    this.#clock = this.#options.clock ?? systemClock;
+    this.#clock = this.#options.clock ?? this.#store.clock ?? systemClock;
+    this.#clock.now(); // a store's clock that measures itself (Redis) starts on its first reading
     this.#logger = this.#options.logger;
     if (this.#options.generateId !== undefined) probeGenerateId(this.#options.generateId);
     this.#attachments = new Attachments({
@@ -87,11 +89,13 @@ export class SessionManager {
       idleTtlMs: this.#policy.idleTtlMs,
       sweepIntervalMs: this.#options.sweepIntervalMs,
     });
+    this.#pins = pinChangesOf(generateSessionId());
     const parts: ManagerParts = {
       store: this.#store,
       policy: this.#policy,
       clock: this.#clock,
       attachments: this.#attachments,
+      pins: this.#pins,
       report: (phase, error, sessionId) => this.#report(phase, error, sessionId),
     };
     this.#endings = new Endings(parts, this.#options.hookTimeoutMs, (info) => {
@@ -110,14 +114,10 @@ export class SessionManager {
       evictOldest: () => this.#endings.evictOldest(),
     };
     this.#updates = new Updates(parts, this.#endings, () => this.#assertOpen());
-    const context = this.#context(parts);
+    const context = contextOf(parts, this.#endings, () => this.closed);
     this.#leases = new LeaseKeeper(context);
-    this.#sweeper = new Sweeper(
-      context,
-      this.#leases,
-      this.#options.sweepBatchSize,
-      this.#options.sweepIntervalMs,
-    );
+    const { sweepBatchSize, sweepIntervalMs } = this.#options;
+    this.#sweeper = new Sweeper(context, this.#leases, sweepBatchSize, sweepIntervalMs);
     if (this.#options.autoStart) this.start();
   }
 
@@ -204,11 +204,36 @@ export class SessionManager {
   async touch(id: string, options?: ResolveOptions): Promise<Resolution> {
     this.#assertOpen();
     assertValidSessionId(id);
+    return this.#touch(id, options, this.#attachments.isPinned(id));
+  }
+
+  /**
+   * Touches and pins a session for a request or an open stream: it never idle-expires (its
+   * lifetime still applies) and no replica evicts it (the pin, recorded in the store by this
+   * touch, lapses one idle TTL, or 3 min, after this replica stops renewing it). Call `release()`
+   * when done; the idle clock restarts at the last release. Not active: nothing pinned.
+   */
+  async acquire(id: string, options?: ResolveOptions): Promise<Acquisition> {
+    this.#assertOpen();
+    assertValidSessionId(id);
+    const acquiring = this.#attachments.beginAcquire(id);
+    try {
+      const resolution = await this.#touch(id, options, true);
+      if (resolution.status !== 'active') return resolution;
+      return this.#leases.lease(resolution.session);
+    } finally {
+      this.#attachments.endAcquire(id, acquiring);
+    }
+  }
+
+  /** The store touch of `touch` and `acquire`; `pin` records this replica's pin with it. */
+  async #touch(id: string, options: ResolveOptions | undefined, pin: boolean): Promise<Resolution> {
     const now = this.#clock.now();
     const owner = options?.owner ?? null;
+    const held = pin ? this.#pins.hold : undefined;
     let lookup: StoreLookup;
     try {
-      lookup = await this.#store.touch(id, now, this.#policy, false, owner);
+      lookup = await this.#store.touch(id, now, this.#policy, false, owner, held);
     } catch (error) {
       throw toStoreError(error, 'touch');
     }
@@ -217,17 +242,6 @@ export class SessionManager {
       return visibleTo(lookup.session, owner);
     }
     return this.#endings.settle(id, lookup, owner);
-  }
-
-  /**
-   * Touches and pins a session for the length of a request or an open stream: a pinned session
-   * never idle-expires (its maximum lifetime still applies). Call `release()` when done; the idle
-   * clock restarts at the last release. Not active: answers the resolution, nothing pinned.
-   */
-  async acquire(id: string, options?: ResolveOptions): Promise<Acquisition> {
-    const resolution = await this.touch(id, options);
-    if (resolution.status !== 'active') return resolution;
-    return this.#leases.lease(resolution.session);
   }
 
   /**
@@ -283,10 +297,8 @@ export class SessionManager {
 
   /** How many live sessions the store holds. */
   async count(): Promise<number> {
-    const counts = await callStore('count', () =>
-      this.#store.count(this.#clock.now(), this.#policy),
-    );
-    return counts.sessions;
+    const now = this.#clock.now();
+    return (await callStore('count', () => this.#store.count(now, this.#policy))).sessions;
   }
 
   /** Live, pinned and tombstoned counts, plus created and ended totals of this manager. */
@@ -341,8 +353,8 @@ export class SessionManager {
 
   /**
    * Stops the sweeper and ends every session held here with reason `shutdown`, running end
-   * hooks. With a shared store the sessions themselves stay in the store for other replicas;
-   * only this replica's hooks run. Closes the store only if the manager made it. Idempotent.
+   * hooks. With a shared store the sessions themselves stay in the store for other replicas
+   * (this replica's pins dropped); only this replica's hooks run. Closes the store only if the manager made it. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -352,21 +364,9 @@ export class SessionManager {
   async #close(): Promise<void> {
     this.stop();
     await this.#sweeper.idle();
+    await this.#leases.dropPins();
     await this.#endings.shutdown();
     if (this.#ownsStore) await this.#store.close();
-  }
-
-  /** The view of this manager its lease keeper and sweeper work through. */
-  #context(parts: ManagerParts): ManagerContext {
-    const endings = this.#endings;
-    return {
-      ...parts,
-      isClosed: () => this.closed,
-      end: (id, reason) => endings.end(id, reason),
-      finish: (id, reason, endedAt, session) => endings.finish(id, reason, endedAt, session),
-      claimFailed: (now) => endings.claimUncertain(now),
-      settle: (id, lookup) => endings.settle(id, lookup, undefined),
-    };
   }
 
   #emit<K extends 'created' | 'ended'>(event: K, arg: Parameters<SessionEvents[K]>[0]): void {

@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import type {
   EndedResolution,
   EndReason,
@@ -76,6 +77,40 @@ export type UpdateResult =
   | EndedResolution
   | { readonly status: 'unknown' };
 
+/**
+ * A replica's pin, recorded by {@link SessionStore.touch}: `hold` records (or renews) that the
+ * replica `holder` holds the session pinned until `now + pinLeaseMs(policy)`; `hold: false`
+ * drops that replica's pin (its last request or stream let go). Other replicas' pins are left
+ * alone. Managers make two of these once and pass the same objects on every call.
+ */
+export interface PinChange {
+  /** Who holds the pin: one ID per manager (1 to 256 visible ASCII characters). */
+  readonly holder: string;
+  /** `true`: record or renew the pin; `false`: drop it. */
+  readonly hold: boolean;
+}
+
+/**
+ * How long a pin lasts when the idle TTL is `0` (sessions that never idle out), in ms: renewed
+ * every half of it, it outlasts the default sweep interval of such a manager (60 s at most).
+ */
+export const DEFAULT_PIN_LEASE_MS = 180_000;
+
+/**
+ * How long a recorded pin lasts without renewal, in ms: the idle TTL, or
+ * {@link DEFAULT_PIN_LEASE_MS} when sessions never idle out. A replica renews its pins every half
+ * of this, so the pins of a replica that crashed lapse at most this long after its last renewal.
+ */
+export function pinLeaseMs(policy: Pick<StorePolicy, 'idleTtlMs'>): number {
+  return policy.idleTtlMs > 0 ? policy.idleTtlMs : DEFAULT_PIN_LEASE_MS;
+}
+
+/**
+ * At most this many of the least recently touched sessions {@link SessionStore.evictOldest}
+ * looks at: when all of them are pinned, it ends none, so one call stays cheap.
+ */
+export const EVICTION_SCAN_LIMIT = 100;
+
 /** The time at which a session is due, under `policy`; `Infinity` when never. */
 export function deadlineOf(
   createdAt: number,
@@ -124,6 +159,13 @@ export interface SessionStore {
    */
   readonly shared: boolean;
 
+  /**
+   * The time the store keeps, when it has one (a networked store reading its server's clock, so
+   * that every replica agrees). A manager without a `clock` option uses it; without either it
+   * uses the system clock.
+   */
+  readonly clock?: Clock | undefined;
+
   /** Atomic create-if-absent. `'exists'` when the ID is live or tombstoned; `'full'` at `maxSessions`. */
   create(session: NewSession, policy: StorePolicy): Promise<CreateResult>;
 
@@ -143,6 +185,9 @@ export interface SessionStore {
    * owner's session (live, past its deadline or tombstoned) answers `'unknown'` and nothing is
    * written, so a stranger neither keeps it alive nor revives it, and does the same work as for
    * a never-seen ID.
+   *
+   * With a `pin` change, an active answer also records or drops that replica's pin in the same
+   * step (see {@link PinChange}); nothing is recorded when the answer is not `'active'`.
    */
   touch(
     id: string,
@@ -150,6 +195,7 @@ export interface SessionStore {
     policy: StorePolicy,
     revive?: boolean,
     owner?: OwnerCheck,
+    pin?: PinChange,
   ): Promise<StoreLookup>;
 
   /**
@@ -164,8 +210,13 @@ export interface SessionStore {
    */
   claimExpired(now: number, limit: number, policy: StorePolicy): Promise<EndedNow[]>;
 
-  /** IDs of up to `limit` live sessions, least recently touched first (eviction candidates). */
-  oldest(limit: number, policy: StorePolicy): Promise<string[]>;
+  /**
+   * Ends, with reason `'evicted'` and a tombstone, the least recently touched live session that
+   * no replica holds pinned (no pin whose lease runs past `now`), looking at no more than the
+   * {@link EVICTION_SCAN_LIMIT} least recently touched sessions. Answers it to exactly one
+   * caller across every process sharing the store, or `undefined` when none could be ended.
+   */
+  evictOldest(now: number, policy: StorePolicy): Promise<EndedNow | undefined>;
 
   /** How many live sessions and tombstones the store holds. */
   count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }>;

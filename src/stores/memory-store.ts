@@ -4,6 +4,7 @@ import type {
   EndResult,
   NewSession,
   OwnerCheck,
+  PinChange,
   SessionStore,
   StoreLookup,
   StorePolicy,
@@ -18,8 +19,9 @@ import { MemoryEngine } from './memory/engine.js';
  * A `Map` finds a session and a touch writes one field, O(1). The sweep finds due sessions
  * without scanning the live ones: sessions are filed in creation order, and a session the sweep
  * finds touched since it was filed is filed again under its last touch (a min-heap), so a sweep
- * costs what expired plus what was touched since filed, not what lives. `oldest` answers the
- * least recently touched first (ties within a millisecond in any order). Tombstones live in a
+ * costs what expired plus what was touched since filed, not what lives. `evictOldest` ends the
+ * least recently touched session no replica holds pinned (pins are kept on the session, by
+ * holder; ties within a millisecond in any order). Tombstones live in a
  * `Map` in end order and are dropped oldest first, by age and by count.
  */
 export class MemoryStore implements SessionStore {
@@ -47,8 +49,9 @@ export class MemoryStore implements SessionStore {
     policy: StorePolicy,
     revive = false,
     owner?: OwnerCheck,
+    pin?: PinChange,
   ): Promise<StoreLookup> {
-    return this.#engine.touch(id, now, policy, revive, owner);
+    return this.#engine.touch(id, now, policy, revive, owner, pin);
   }
 
   async end(id: string, reason: EndReason, now: number, policy: StorePolicy): Promise<EndResult> {
@@ -59,8 +62,8 @@ export class MemoryStore implements SessionStore {
     return this.#engine.claimExpired(now, limit, policy);
   }
 
-  async oldest(limit: number): Promise<string[]> {
-    return this.#engine.oldest(limit);
+  async evictOldest(now: number, policy: StorePolicy): Promise<EndedNow | undefined> {
+    return this.#engine.evictOldest(now, policy);
   }
 
   async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {

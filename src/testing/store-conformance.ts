@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.js';
 import type { SessionStore } from '../core/store.js';
 import { expiryCases } from './conformance-expiry.js';
 import { BASE_POLICY, type ConformanceKit, conformanceCase } from './conformance-kit.js';
+import { pinCases } from './conformance-pins.js';
 import { sessionCases } from './conformance-sessions.js';
 import { updateCases } from './conformance-updates.js';
 
@@ -28,7 +29,8 @@ export interface StoreConformanceOptions {
 /**
  * Registers a vitest suite that checks a {@link SessionStore} against the contract the manager
  * relies on: atomic create-if-absent, touch and expiry, tombstones, exactly-once claims (two
- * sweepers racing), lifetimes, capacity, counting and listing, and versioned data updates.
+ * sweepers racing), lifetimes, capacity, pins and exactly-once eviction, counting and listing,
+ * and versioned data updates.
  *
  * Call it at the top level of a test file. `factory` runs once per case and should hand out a
  * store over an isolated namespace (for example a fresh key prefix). Times are passed to the
@@ -77,6 +79,7 @@ export function describeStoreConformance(
     sessionCases(kit);
     expiryCases(kit);
     updateCases(kit);
+    pinCases(kit);
 
     kit.case('capacity', async () => {
       const store = await fresh();
@@ -87,17 +90,6 @@ export function describeStoreConformance(
       expect(results).toEqual(['created', 'created', 'created', 'full']);
       await store.end(ids[0]!, 'closed', t0 + 1, policy);
       expect(await store.create({ id: ids[3]!, createdAt: t0 + 2 }, policy)).toBe('created');
-    });
-
-    kit.case('oldest', async () => {
-      const store = await fresh();
-      const [a, b, c] = [newId(), newId(), newId()];
-      await store.create({ id: a, createdAt: t0 }, BASE_POLICY);
-      await store.create({ id: b, createdAt: t0 + 1 }, BASE_POLICY);
-      await store.create({ id: c, createdAt: t0 + 2 }, BASE_POLICY);
-      await store.touch(a, t0 + 3, BASE_POLICY);
-      expect(await store.oldest(2, BASE_POLICY)).toEqual([b, c]);
-      expect(await store.oldest(10, BASE_POLICY)).toEqual([b, c, a]);
     });
 
     kit.case('count and list', async () => {

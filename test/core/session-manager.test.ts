@@ -38,7 +38,7 @@ function sharedView(store: MemoryStore): SessionStore {
     'touch',
     'end',
     'claimExpired',
-    'oldest',
+    'evictOldest',
     'count',
     'list',
     'close',

@@ -116,6 +116,45 @@ describe('legacy SSE replicas on a relay', () => {
     expect(bus.log.at(-1)).toEqual({ to: 'A', envelope: { type: 'ended', sessionId: id } });
   });
 
+  it('a POST that is not JSON-RPC answers 400 where it lands, and is not forwarded', async () => {
+    const bus = new LoopbackBus();
+    const replicas = await startSseFleet(bus, ['A', 'B']);
+    const [a, b] = replicas as [SseReplica, SseReplica];
+    let id = '';
+    a.sessions.on('created', (session) => {
+      id = session.id;
+    });
+    await connectAcross(replicas);
+    const sent = bus.log.length;
+    const answer = await fetch(`http://127.0.0.1:${b.port}/messages?sessionId=${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ hello: 'world' }),
+    });
+    expect(answer.status).toBe(400);
+    await answer.text();
+    expect(bus.log.length).toBe(sent);
+  });
+
+  it('a POST for a stream whose holder is gone still answers 409', async () => {
+    const bus = new LoopbackBus();
+    const replicas = await startSseFleet(bus, ['A', 'B']);
+    const [a, b] = replicas as [SseReplica, SseReplica];
+    let id = '';
+    a.sessions.on('created', (session) => {
+      id = session.id;
+    });
+    await connectAcross(replicas);
+    bus.hold(id, 'gone');
+    const answer = await fetch(`http://127.0.0.1:${b.port}/messages?sessionId=${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+    });
+    expect(answer.status).toBe(409);
+    await answer.text();
+  });
+
   it('without a holder on the relay, a POST here still answers 409', async () => {
     const bus = new LoopbackBus();
     const replicas = await startSseFleet(bus, ['B']);

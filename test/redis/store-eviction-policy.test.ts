@@ -110,7 +110,7 @@ describe('RedisStore: the eviction policy check', () => {
     await expect(store.get('a', T0, POLICY)).rejects.toThrow(refused);
     await expect(store.end('a', 'deleted', T0, POLICY)).rejects.toThrow(refused);
     await expect(store.claimExpired(T0, 10, POLICY)).rejects.toThrow(refused);
-    await expect(store.oldest(10)).rejects.toThrow(refused);
+    await expect(store.evictOldest(T0, POLICY)).rejects.toThrow(refused);
     await expect(store.count(T0, POLICY)).rejects.toThrow(refused);
     await expect(store.checkEvictionPolicy()).rejects.toThrow(refused);
     expect(await keysUnder(side, prefix)).toEqual([]);

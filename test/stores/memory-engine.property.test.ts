@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StorePolicy } from '../../src/core/store.js';
+import { EVICTION_SCAN_LIMIT, type StorePolicy } from '../../src/core/store.js';
 import { MemoryEngine } from '../../src/stores/memory/engine.js';
 
 const IDLE = 100;
@@ -17,7 +17,8 @@ type Op =
   | { op: 'touch' | 'get' | 'end'; session: number }
   | { op: 'advance'; ms: number }
   | { op: 'sweep'; limit: number }
-  | { op: 'oldest'; limit: number };
+  | { op: 'pin'; session: number; hold: boolean }
+  | { op: 'evict' };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('create' as const) }),
@@ -27,11 +28,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 60 }) }),
   fc.record({ op: fc.constant('sweep' as const), limit: fc.integer({ min: 1, max: 6 }) }),
-  fc.record({ op: fc.constant('oldest' as const), limit: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ op: fc.constant('pin' as const), session: fc.nat(40), hold: fc.boolean() }),
+  fc.record({ op: fc.constant('evict' as const) }),
 );
 
 /** Live sessions of the model: ID -> lastSeenAt. */
 type Model = Map<string, number>;
+
+const HOLDER = 'replica-1';
 
 function due(model: Model, now: number): string[] {
   return [...model].filter(([, seen]) => seen + IDLE <= now).map(([id]) => id);
@@ -40,6 +44,8 @@ function due(model: Model, now: number): string[] {
 function run(ops: Op[]): void {
   const engine = new MemoryEngine();
   const model: Model = new Map();
+  /** Pinned sessions of the model: ID -> when the pin lapses. */
+  const pins = new Map<string, number>();
   const ids: string[] = [];
   let now = 1000;
   for (const step of ops) {
@@ -68,6 +74,7 @@ function run(ops: Op[]): void {
         expect(engine.end(id, 'closed', now, POLICY).status).toBe(
           model.delete(id) ? 'ended-now' : 'unknown',
         );
+        pins.delete(id);
         break;
       }
       case 'advance':
@@ -80,15 +87,37 @@ function run(ops: Op[]): void {
         for (const id of claimed) {
           expect(expected).toContain(id);
           model.delete(id);
+          pins.delete(id);
         }
         break;
       }
-      case 'oldest': {
-        const answer = engine.oldest(step.limit);
-        const seen = answer.map((id) => model.get(id));
-        const expected = [...model.values()].sort((a, b) => a - b).slice(0, step.limit);
-        // Least recently touched first; sessions touched in the same millisecond in any order.
-        expect(seen).toEqual(expected);
+      case 'pin': {
+        const id = pick(step.session);
+        const seen = id === undefined ? undefined : model.get(id);
+        if (id === undefined || seen === undefined || seen + IDLE <= now) break;
+        const pin = { holder: HOLDER, hold: step.hold };
+        expect(engine.touch(id, now, POLICY, false, undefined, pin).status).toBe('active');
+        model.set(id, now);
+        if (step.hold) pins.set(id, now + IDLE);
+        else pins.delete(id);
+        break;
+      }
+      case 'evict': {
+        const pinned = (id: string) => (pins.get(id) ?? -Infinity) > now;
+        const free = [...model].filter(([id]) => !pinned(id)).map(([, seen]) => seen);
+        const evicted = engine.evictOldest(now, POLICY);
+        if (evicted === undefined) {
+          const pinnedCount = model.size - free.length;
+          expect(free.length === 0 || pinnedCount >= EVICTION_SCAN_LIMIT).toBe(true);
+          break;
+        }
+        // The least recently touched unpinned session (ties within a millisecond in any order).
+        const id = evicted.session.id;
+        expect(pinned(id)).toBe(false);
+        expect(model.get(id)).toBe(Math.min(...free));
+        expect(evicted.tombstone).toMatchObject({ id, reason: 'evicted', endedAt: now });
+        model.delete(id);
+        pins.delete(id);
         break;
       }
     }
@@ -97,7 +126,7 @@ function run(ops: Op[]): void {
 }
 
 describe('memory engine against a reference model', () => {
-  it('sweeps exactly the due sessions and answers the least recently touched first', () => {
+  it('sweeps exactly the due sessions and evicts the least recently touched unpinned one', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 120 }), (ops) => run(ops)),
       { numRuns: 1000 },
@@ -114,16 +143,20 @@ describe('memory engine against a reference model', () => {
     expect(engine.claimExpired(150, 10, POLICY).map((c) => c.session.id)).toEqual(['a']);
   });
 
-  it('oldest leaves every session in place', () => {
+  it('eviction passes over pinned sessions and leaves them filed for the sweep', () => {
     const engine = new MemoryEngine();
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       engine.create({ id, createdAt: i }, POLICY);
     }
     engine.touch('a', 5, POLICY);
-    expect(engine.oldest(2)).toEqual(['b', 'c']);
-    expect(engine.oldest(3)).toEqual(['b', 'c', 'a']);
-    expect(engine.claimExpired(102, 10, POLICY).map((c) => c.session.id)).toEqual(['b', 'c']);
-    expect(engine.oldest(3)).toEqual(['a']);
+    engine.touch('b', 5, POLICY, false, undefined, { holder: HOLDER, hold: true });
+    engine.touch('b', 5, POLICY, false, undefined, { holder: 'replica-2', hold: true });
+    engine.touch('c', 6, POLICY, false, undefined, { holder: HOLDER, hold: true });
+    engine.touch('b', 7, POLICY, false, undefined, { holder: HOLDER, hold: false });
+    expect(engine.evictOldest(8, POLICY)?.session.id).toBe('a');
+    expect(engine.evictOldest(8, POLICY)).toBeUndefined();
+    expect(engine.evictOldest(105, POLICY)?.session.id).toBe('b');
+    expect(engine.claimExpired(106, 10, POLICY).map((c) => c.session.id)).toEqual(['c']);
   });
 
   it('keeps the newest tombstones up to the cap, also when an ID is used again', () => {

@@ -47,7 +47,8 @@ export class FaultyStore implements SessionStore {
       this.loseClaimReplies--;
       throw this.#fault();
     });
-  oldest: SessionStore['oldest'] = (...a) => this.#guard(() => this.inner.oldest(...a));
+  evictOldest: SessionStore['evictOldest'] = (...a) =>
+    this.#guard(() => this.inner.evictOldest(...a));
   count: SessionStore['count'] = (...a) => this.#guard(() => this.inner.count(...a));
   update: SessionStore['update'] = (...a) => this.#guard(() => this.inner.update(...a));
   list: SessionStore['list'] = (policy) => {

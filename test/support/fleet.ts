@@ -122,7 +122,7 @@ function buildServer(replica: { name: string }): McpServer {
   return server;
 }
 
-/** Checks the request's `CreateMessageResultSchema` import is kept for typing the answer. */
+/** What every fleet client answers a sampling request with (a valid `CreateMessageResult`). */
 export const SAMPLED = CreateMessageResultSchema.parse({
   role: 'assistant',
   content: { type: 'text', text: 'sampled' },

@@ -107,6 +107,7 @@ export class RelayLink {
     (await this.#unlisten)?.();
   }
 
+  /** Logs a relay failure as a warning (session ID masked). */
   warn(what: string, sessionId: string | undefined, error: unknown): void {
     this.#logger.warn?.(`mcp-sessions: ${what}`, {
       ...(sessionId === undefined ? {} : { session: maskSessionId(sessionId) }),

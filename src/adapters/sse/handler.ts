@@ -52,6 +52,9 @@ interface Entry extends LocalSession {
  *   session ends at once with reason `'deleted'` (fleet-wide on a shared store), which frees its
  *   capacity slot and closes its server; later `POST`s naming it answer 404 `SESSION_EXPIRED`.
  * - When a session ends for any reason its transport and server are closed and the stream ends.
+ * - With a `relay`, the replica that opens a stream records it; a `POST` landing on another
+ *   replica is admitted there (touch, owner check) and forwarded to it with its `authInfo`
+ *   (answered 202), and a session ended on any replica closes its stream within moments.
  * - What a stream holds for a client that does not read is bounded by `maxBufferedBytes`: a
  *   message to send while more than that is still unsent drops the stream and ends the session
  *   with reason `'closed'`. Legacy SSE answers a `POST` with 202 before its answer goes on the
@@ -64,8 +67,8 @@ interface Entry extends LocalSession {
  * - Failures answer JSON-RPC bodies: 400 (missing or malformed `sessionId`, a session of another
  *   transport, a message that is not JSON-RPC), 404 (`SESSION_EXPIRED` with reason and
  *   `X-Session-Expired` headers, or `SESSION_NOT_FOUND` for unknown IDs and other owners'
- *   sessions), 409 (the session's stream is closed or held by another process), 413, 415, 503
- *   + `Retry-After` (capacity, store unavailable, shutting down; nothing is deleted).
+ *   sessions), 409 (the session's stream is closed, or held by another process and no `relay`
+ *   carries the message there), 413, 415, 503 + `Retry-After` (capacity, store unavailable, shutting down; nothing is deleted).
  *
  * Use {@link SseHandler.node} with node:http, or mount it as Express middleware, and
  * {@link SseHandler.fetch} with fetch-style servers (Hono, Bun, Deno).

@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+export type { RelayEnvelope, SessionRelay } from '../../core/relay.js';
 export { EXPIRED_HEADER, EXPIRED_REASON_HEADER, EXPOSED_HEADERS } from '../../protocol.js';
 export type { NodeRequest } from '../shared/node-bridge.js';
 export type { WebRequestOptions } from '../shared/options.js';

@@ -122,7 +122,8 @@ export class StreamableFleet {
       const standalone =
         store instanceof FleetEventStore
           ? FleetEventStore.resumesStandalone(lastEventId)
-          : (await store.getStreamIdForEventId?.(lastEventId)) === STANDALONE_STREAM_ID;
+          : (await store.getStreamIdForEventId?.(lastEventId)?.catch(() => undefined)) ===
+            STANDALONE_STREAM_ID;
       if (!standalone) return undefined;
     }
     return this.streamOpened(sessionId);
@@ -134,8 +135,10 @@ export class StreamableFleet {
    * the transport as it is).
    */
   split(body: unknown): SplitAnswers | undefined {
-    const messages = Array.isArray(body) ? body : [body];
-    if (messages.length === 0 || !messages.every(isResponse)) return undefined;
+    if (!(Array.isArray(body) ? body.length > 0 && body.every(isResponse) : isResponse(body))) {
+      return undefined;
+    }
+    const messages: unknown[] = Array.isArray(body) ? body : [body];
     let tagged = false;
     const here: unknown[] = [];
     const away = new Map<string, JsonValue[]>();

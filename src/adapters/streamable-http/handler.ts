@@ -1,9 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type {
-  EventStore,
-  HandleRequestOptions,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { HandleRequestOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { noop, runBefore } from '../../core/functions.js';
 import { maskSessionId } from '../../core/logger.js';
@@ -30,11 +26,11 @@ import {
   writeWebResponse,
 } from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
-import { type LocalSession, LocalSessions } from '../shared/registry.js';
+import { LocalSessions } from '../shared/registry.js';
 import { StreamWatch } from '../shared/stream-watch.js';
 import { onBodyDone } from '../shared/track-body.js';
-import { type RelayedSession, StreamableFleet } from './fleet.js';
-import { IdleTrim, type UsedSession } from './idle-trim.js';
+import { StreamableFleet } from './fleet.js';
+import { IdleTrim } from './idle-trim.js';
 import {
   type ResolvedStreamableHttpOptions,
   resolveHandlerOptions,
@@ -43,13 +39,11 @@ import {
   type StreamableHttpHandlerOptions,
 } from './options.js';
 import { InitializeReplayError, refusedReplay, replayInitialize } from './replay.js';
-import { buildTransport, handleOptions } from './session-transport.js';
-
-/** This process's transport and server of one session. */
-interface Local extends LocalSession, UsedSession, RelayedSession {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
-  readonly eventStore: EventStore | undefined;
-}
+import {
+  buildTransport,
+  handleOptions,
+  type LocalTransport as Local,
+} from './session-transport.js';
 
 type Served =
   | { readonly answer: HttpAnswer }
@@ -76,6 +70,9 @@ type Served =
  *   `Origin`; when the SDK transport refuses the replay with a 4xx (DNS rebinding protection in
  *   `transportOptions`), the request is answered that 4xx and the session released.
  * - When a session ends for any reason, its transport and server are closed.
+ * - With a `relay`, a server request's answer reaches the replica that asked, a message outside
+ *   a request the replica holding the `GET` stream, and an end every replica. With a shared
+ *   store, transports idle here for `localIdleMs` are let go (see `trim()`).
  * - On the node door, what an event stream holds unsent for a client that does not read is
  *   bounded by `maxBufferedBytes`: past it the stream ends and its pin is released; the session
  *   stays.
@@ -262,23 +259,27 @@ export class StreamableHttpHandler {
       return { failure: error };
     }
     if (lease.status !== 'active') return { answer: answerForResolution(lease, rpcId) };
+    let done: (() => void) | undefined;
     try {
       const kind = lease.session.kind;
       if (kind !== STREAMABLE_HTTP_KIND) {
         await lease.release();
         return { answer: wrongSessionKind(kind, STREAMABLE_HTTP_KIND, rpcId) };
       }
-      if (method === 'POST' && (await this.#fleet?.relayAnswers(sessionId, options)) === true) {
+      const fleet = this.#fleet;
+      const answers = fleet !== undefined && method === 'POST';
+      if (answers && (await fleet.relayAnswers(sessionId, options))) {
         return { response: new Response(null, { status: 202 }), finish: lease.release };
       }
       const local = this.#local.get(sessionId) ?? (await this.#restore(lease.session, request));
-      const done = this.#idle?.begin(local);
+      done = this.#idle?.begin(local);
       const response = await local.transport.handleRequest(request, options);
-      const streamed = method === 'GET' && response.status === 200;
-      const closed = streamed ? await this.#fleet?.getOpened(sessionId, local, request) : undefined;
+      const streamed = fleet !== undefined && method === 'GET' && response.status === 200;
+      const closed = streamed ? await fleet.getOpened(sessionId, local, request) : undefined;
       if (done === undefined && closed === undefined) return { response, finish: lease.release };
       return { response, finish: runBefore([done, closed], lease.release) };
     } catch (error) {
+      done?.();
       await lease.release();
       if (error instanceof InitializeReplayError && error.status >= 400 && error.status < 500) {
         return { answer: refusedReplay(error, rpcId) };

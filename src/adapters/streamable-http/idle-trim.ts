@@ -59,10 +59,12 @@ export class IdleTrim<S extends UsedSession> {
     return idle.length;
   }
 
+  /** Starts the periodic trim (idempotent). */
   start(): void {
     this.#job.start();
   }
 
+  /** Stops the periodic trim (idempotent). */
   stop(): void {
     this.#job.stop();
   }

@@ -8,6 +8,8 @@
  *
  * @module
  */
+
+export type { RelayEnvelope, SessionRelay } from '../../core/relay.js';
 export {
   EXPIRED_HEADER,
   EXPIRED_REASON_HEADER,

@@ -5,8 +5,17 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { SessionRecord } from '../../core/types.js';
+import type { LocalSession } from '../shared/registry.js';
+import type { RelayedSession } from './fleet.js';
 import { eventStoreFor } from './fleet-event-store.js';
+import type { UsedSession } from './idle-trim.js';
 import type { ResolvedStreamableHttpOptions } from './options.js';
+
+/** This process's transport and server of one session. */
+export interface LocalTransport extends LocalSession, UsedSession, RelayedSession {
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly eventStore: EventStore | undefined;
+}
 
 /** The SDK's per-request options: the parsed body and, when known, the principal. */
 export function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleRequestOptions {

@@ -3,10 +3,13 @@ import {
   deadlineOf,
   type EndedNow,
   type EndResult,
+  EVICTION_SCAN_LIMIT,
   expiryReasonOf,
   type NewSession,
   type OwnerCheck,
   ownerMatches,
+  type PinChange,
+  pinLeaseMs,
   type StoreLookup,
   type StorePolicy,
   type UpdateResult,
@@ -30,8 +33,8 @@ const UNKNOWN = Object.freeze({ status: 'unknown' as const });
  * touched since it was filed is due and ends; a touched one is filed again under its
  * `lastSeenAt`, which is past the cutoff, and the sweep goes on. It stops at the first key not
  * past the cutoff, so its cost follows what expired plus what was touched since filed (each
- * session at most once per idle window), not what lives. `oldest` files touched sessions again
- * the same way before answering. With a maximum lifetime, a second creation-ordered intrusive
+ * session at most once per idle window), not what lives. `evictOldest` files touched sessions
+ * again the same way to find the least recently touched. With a maximum lifetime, a second creation-ordered intrusive
  * list does the same for lifetimes. Ending a session unlinks it from every index at once, so an
  * ended session (and its stored `initialize`) is held by none of them. Tombstones are kept by ID and in end order, and dropped oldest first, by
  * age and by count.
@@ -69,7 +72,7 @@ export class MemoryEngine {
 
   /** `SessionStore.get`, synchronously. */
   get(id: string, now: number, policy: StorePolicy, owner?: OwnerCheck): StoreLookup {
-    return this.#lookup(id, now, policy, false, false, owner);
+    return this.#lookup(id, now, policy, false, false, owner, undefined);
   }
 
   /** `SessionStore.touch`, synchronously. */
@@ -79,8 +82,9 @@ export class MemoryEngine {
     policy: StorePolicy,
     revive = false,
     owner?: OwnerCheck,
+    pin?: PinChange,
   ): StoreLookup {
-    return this.#lookup(id, now, policy, true, revive, owner);
+    return this.#lookup(id, now, policy, true, revive, owner, pin);
   }
 
   /** `SessionStore.update`, synchronously; the stored data is `data` itself (not a copy). */
@@ -92,7 +96,7 @@ export class MemoryEngine {
     policy: StorePolicy,
     owner?: OwnerCheck,
   ): UpdateResult {
-    const lookup = this.#lookup(id, now, policy, false, false, owner);
+    const lookup = this.#lookup(id, now, policy, false, false, owner, undefined);
     if (lookup.status !== 'active') return lookup;
     const node = lookup.session as SessionNode;
     if (node.version !== expectedVersion) return { status: 'conflict', session: node };
@@ -128,20 +132,27 @@ export class MemoryEngine {
     return claimed;
   }
 
-  /** `SessionStore.oldest`, synchronously; sessions touched in the same millisecond in any order. */
-  oldest(limit: number): string[] {
-    const taken: SessionNode[] = [];
-    while (taken.length < limit) {
+  /**
+   * `SessionStore.evictOldest`, synchronously: walks sessions least recently touched first, as
+   * the sweep does, past at most `EVICTION_SCAN_LIMIT` pinned ones, and ends the first unpinned.
+   */
+  evictOldest(now: number, policy: StorePolicy): EndedNow | undefined {
+    const passed: SessionNode[] = [];
+    let victim: SessionNode | undefined;
+    while (passed.length < EVICTION_SCAN_LIMIT) {
       const node = this.#first(Infinity);
       if (node === undefined) break;
       if (this.#keyOf(node) < node.lastSeenAt) this.#refile(node);
-      else {
+      else if (!node.pinnedAt(now)) {
+        victim = node;
+        break;
+      } else {
         this.#unfile(node);
-        taken.push(node);
+        passed.push(node);
       }
     }
-    for (const node of taken) this.#refiled.push(node, node.lastSeenAt);
-    return taken.map((node) => node.id);
+    for (const node of passed) this.#refiled.push(node, node.lastSeenAt);
+    return victim === undefined ? undefined : this.#endNode(victim, 'evicted', now, policy);
   }
 
   /** `SessionStore.count`, synchronously. */
@@ -198,6 +209,7 @@ export class MemoryEngine {
     touch: boolean,
     revive: boolean,
     owner: OwnerCheck,
+    pin: PinChange | undefined,
   ): StoreLookup {
     const node = this.#sessions.get(id);
     if (node !== undefined) {
@@ -208,6 +220,7 @@ export class MemoryEngine {
         if (!revive || reason === 'lifetime') return { status: 'expired', session: node, reason };
       }
       if (touch && now > node.lastSeenAt) node.lastSeenAt = now;
+      if (pin !== undefined) node.changePin(pin.holder, pin.hold, now + pinLeaseMs(policy));
       return { status: 'active', session: node };
     }
     const tombstone = this.#liveTombstone(id, now, policy);

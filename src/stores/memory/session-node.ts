@@ -22,7 +22,8 @@ function extrasOf(session: NewSession): Extras | undefined {
  * One live session of the memory engine: the record itself and where it is filed for the sweep,
  * either in the creation-ordered list (intrusive: `prev`, `next`) or in the heap of sessions
  * filed again after a touch (`heapIndex`, `-1` when not there), and, with a maximum lifetime, in
- * the creation-ordered lifetime list (intrusive: `lifePrev`, `lifeNext`).
+ * the creation-ordered lifetime list (intrusive: `lifePrev`, `lifeNext`). `pins` holds the
+ * replicas' recorded pins, for eviction.
  */
 export class SessionNode implements SessionRecord, HeapEntry {
   prev: SessionNode | undefined = undefined;
@@ -32,6 +33,8 @@ export class SessionNode implements SessionRecord, HeapEntry {
   heapIndex = -1;
   lastSeenAt: number;
   version = 1;
+  /** The replicas holding the session pinned, each until the time its pin lapses. */
+  pins: Map<string, number> | undefined = undefined;
   extras: Extras | undefined;
 
   constructor(
@@ -61,6 +64,27 @@ export class SessionNode implements SessionRecord, HeapEntry {
     const { owner, kind, init } = this;
     this.extras = { owner, kind, data, init };
     this.version++;
+  }
+
+  /** Records or drops one replica's pin, as of `now`. */
+  changePin(holder: string, hold: boolean, until: number): void {
+    if (hold) {
+      this.pins ??= new Map();
+      this.pins.set(holder, until);
+    } else if (this.pins !== undefined) {
+      this.pins.delete(holder);
+      if (this.pins.size === 0) this.pins = undefined;
+    }
+  }
+
+  /** True while some replica's pin runs past `now`; forgets the pins that lapsed. */
+  pinnedAt(now: number): boolean {
+    const pins = this.pins;
+    if (pins === undefined) return false;
+    for (const [holder, until] of pins) if (until <= now) pins.delete(holder);
+    if (pins.size > 0) return true;
+    this.pins = undefined;
+    return false;
   }
 
   toJSON(): SessionRecord {

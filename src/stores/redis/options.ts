@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { isObject, parseOptions } from '../../core/validate.js';
+import { hasMethods, isObject, parseOptions } from '../../core/validate.js';
 import type { EvictionPolicyCheck } from './eviction.js';
 import type { IoRedisClientLike } from './ioredis.js';
 import { isIoRedisClient } from './ioredis.js';
@@ -56,10 +57,30 @@ export interface RedisStoreOptions {
    */
   maxEvents?: number;
   /**
-   * Where the store's warnings go (the eviction policy check). Only `warn` is used.
+   * Where the store's warnings go (the eviction policy check, a skewed local clock). Only `warn`
+   * is used.
    * @default console
    */
   logger?: Logger;
+  /**
+   * Whose time sessions run on, for a manager given no `clock` of its own.
+   *
+   * - `'redis'`: Redis's. The store's `clock` answers the local time corrected by its offset to
+   *   Redis `TIME`, measured on first use and every 30 s after (the best of 3 round trips, half
+   *   the round trip added; never a command per request), so replicas whose clocks disagree
+   *   still agree on deadlines. Until the first measurement answers, readings are local (call
+   *   {@link RedisStore.syncClock} at startup to have it before the first request). A local
+   *   clock more than 1 s off is reported once through `logger`.
+   * - `'local'`: the store has no clock; the manager uses the system clock, and every replica's
+   *   clock must be kept in sync (NTP), or sessions end early.
+   * @default 'redis'
+   */
+  time?: 'redis' | 'local';
+  /**
+   * The local clock that `time: 'redis'` corrects; for tests that move time by hand (a
+   * `ManualClock`). @default `Date.now()`
+   */
+  baseClock?: Clock;
 }
 
 const MAX_PREFIX_CHARS = 256;
@@ -72,6 +93,8 @@ const schema = z.strictObject({
   evictionPolicy: z.enum(['warn', 'refuse', 'ignore']).optional(),
   maxEvents: z.number().int().min(1).max(MAX_EVENTS).optional(),
   logger: z.custom<Logger>(isObject).optional(),
+  time: z.enum(['redis', 'local']).optional(),
+  baseClock: z.custom<Clock>(hasMethods('now')).optional(),
 });
 
 const ACCEPTED: Record<string, string> = {
@@ -82,6 +105,8 @@ const ACCEPTED: Record<string, string> = {
   evictionPolicy: "one of 'warn', 'refuse', 'ignore'",
   maxEvents: `an integer from 1 to ${MAX_EVENTS}`,
   logger: 'an object with an optional warn method (console, a pino or winston logger)',
+  time: "'redis' or 'local'",
+  baseClock: 'an object with a now() method returning ms',
 };
 
 /** {@link RedisStoreOptions} after validation. */
@@ -92,6 +117,8 @@ export interface ResolvedRedisStoreOptions {
   readonly evictionPolicy: EvictionPolicyCheck;
   readonly maxEvents: number;
   readonly logger: Logger;
+  readonly time: 'redis' | 'local';
+  readonly baseClock: Clock | undefined;
 }
 
 /** Validates once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
@@ -104,5 +131,7 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions): ResolvedRe
     evictionPolicy: o.evictionPolicy ?? 'warn',
     maxEvents: o.maxEvents ?? 1000,
     logger: o.logger ?? console,
+    time: o.time ?? 'redis',
+    baseClock: o.baseClock,
   };
 }

@@ -1,15 +1,19 @@
+import { type Clock, systemClock } from '../../core/clock.js';
 import type { EventLogSource, SessionEventLog } from '../../core/relay.js';
 import { assertValidSessionId } from '../../core/session-id.js';
-import type {
-  CreateResult,
-  EndedNow,
-  EndResult,
-  NewSession,
-  OwnerCheck,
-  SessionStore,
-  StoreLookup,
-  StorePolicy,
-  UpdateResult,
+import {
+  type CreateResult,
+  type EndedNow,
+  type EndResult,
+  EVICTION_SCAN_LIMIT,
+  type NewSession,
+  type OwnerCheck,
+  type PinChange,
+  pinLeaseMs,
+  type SessionStore,
+  type StoreLookup,
+  type StorePolicy,
+  type UpdateResult,
 } from '../../core/store.js';
 import { type EndReason, type JsonValue, type SessionRecord, UNKNOWN } from '../../core/types.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
@@ -19,6 +23,7 @@ import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
 import { nodeRedisConnection } from './node-redis.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
+import { RedisClock } from './redis-clock.js';
 import {
   ACTIVE_CODE,
   CONFLICT_CODE,
@@ -41,7 +46,9 @@ const LIST_PAGE = '200';
  *
  * Each operation is one Lua script (one round trip): touch, resolve and end answer the record,
  * the tombstone or nothing in that call; create is atomic create-if-absent; sweeps claim
- * expired sessions exactly once across the fleet. Every key carries a store-side TTL, so a fleet
+ * expired sessions exactly once across the fleet, and eviction at capacity ends one session pinned
+ * on no replica (pins are fields of the session hash). Times come from Redis's clock (see
+ * {@link RedisStoreOptions.time}), so replicas whose clocks disagree agree on deadlines. Every key carries a store-side TTL, so a fleet
  * that crashes leaks nothing. All keys share the prefix's hash tag, so the store runs on Redis
  * Cluster (in one slot per prefix).
  *
@@ -69,12 +76,22 @@ export class RedisStore implements SessionStore, EventLogSource {
   /** Sessions outlive this process: closing a manager leaves them to the other replicas. */
   readonly shared = true;
 
+  /**
+   * Redis's time, for managers given no `clock` of their own: the local clock corrected by its
+   * measured offset to Redis `TIME` (see {@link RedisStoreOptions.time}). `undefined` with
+   * `time: 'local'`.
+   */
+  readonly clock: Clock | undefined;
+  readonly #redisClock: RedisClock | undefined;
+
   readonly #connection: TimedConnection;
   readonly #keys: KeyLayout;
   readonly #eviction: EvictionCheck;
   readonly #maxEvents: number;
   #policy: StorePolicy | undefined;
   #policyArgs: string[] = [];
+  #pinHolder = '';
+  #pinField = '';
 
   /**
    * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
@@ -90,6 +107,11 @@ export class RedisStore implements SessionStore, EventLogSource {
     this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
     this.#eviction = new EvictionCheck(this.#connection, o.evictionPolicy, o.logger);
     this.#maxEvents = o.maxEvents;
+    this.#redisClock =
+      o.time === 'redis'
+        ? new RedisClock(this.#connection, o.baseClock ?? systemClock, o.logger)
+        : undefined;
+    this.clock = this.#redisClock;
   }
 
   /**
@@ -111,6 +133,17 @@ export class RedisStore implements SessionStore, EventLogSource {
       this.#maxEvents,
       eventLogTtlMs(policy),
     );
+  }
+
+  /**
+   * Measures the local clock's offset to Redis's now (the store does this by itself on the
+   * clock's first reading, then every 30 s); call it at startup so that the first request
+   * already runs on Redis's time. Answers the offset in ms (Redis minus local), `0` with
+   * `time: 'local'`.
+   * @throws SessionError `STORE_UNAVAILABLE` when Redis does not answer `TIME`.
+   */
+  async syncClock(): Promise<number> {
+    return this.#redisClock === undefined ? 0 : this.#redisClock.sync();
   }
 
   /**
@@ -172,6 +205,7 @@ export class RedisStore implements SessionStore, EventLogSource {
     policy: StorePolicy,
     revive = false,
     owner?: OwnerCheck,
+    pin?: PinChange,
   ): Promise<StoreLookup> {
     const gate = this.#eviction.gate();
     if (gate !== undefined) await gate;
@@ -179,6 +213,8 @@ export class RedisStore implements SessionStore, EventLogSource {
     const args = scripts.touch.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle);
     this.#prelude(args, now, policy, id).push(revive ? '1' : '0', ownerArg(owner));
+    if (pin === undefined) args.push('', '');
+    else args.push(this.#pinFieldOf(pin.holder), pin.hold ? String(now + pinLeaseMs(policy)) : '');
     const reply = await scripts.touch.run(this.#connection, args);
     return lookupOf(id, reply);
   }
@@ -231,12 +267,22 @@ export class RedisStore implements SessionStore, EventLogSource {
     return claimed;
   }
 
-  async oldest(limit: number): Promise<string[]> {
-    if (limit <= 0) return [];
+  async evictOldest(now: number, policy: StorePolicy): Promise<EndedNow | undefined> {
     const gate = this.#eviction.gate();
     if (gate !== undefined) await gate;
-    const reply = await this.#connection.send(['ZRANGE', this.#keys.idle, '0', String(limit - 1)]);
-    return replyArray(reply, '').map(String);
+    const keys = this.#keys;
+    const args = scripts.evict.command();
+    args.push(keys.idle, keys.life, keys.ended);
+    this.#prelude(args, now, policy, '').push(String(EVICTION_SCAN_LIMIT));
+    const reply = replyArray(await scripts.evict.run(this.#connection, args), '');
+    if (reply.length === 0) return undefined;
+    const id = String(reply[0]);
+    const session = decodeRecord(id, reply, 1, 7, false);
+    return {
+      status: 'ended-now',
+      session,
+      tombstone: { id, owner: session.owner, reason: 'evicted', endedAt: now },
+    };
   }
 
   async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {
@@ -293,8 +339,19 @@ export class RedisStore implements SessionStore, EventLogSource {
     return lookup.status === 'active' ? { status: 'updated', session: lookup.session } : lookup;
   }
 
-  /** Nothing to release: the client belongs to the caller and stays open. */
-  async close(): Promise<void> {}
+  /** Stops the clock's measurements; the client belongs to the caller and stays open. */
+  async close(): Promise<void> {
+    this.#redisClock?.close();
+  }
+
+  /** The session hash field of `holder`'s pin (kept for the last holder: one per manager). */
+  #pinFieldOf(holder: string): string {
+    if (holder !== this.#pinHolder) {
+      this.#pinHolder = holder;
+      this.#pinField = `p:${holder}`;
+    }
+    return this.#pinField;
+  }
 
   /** Pushes the scripts' common ARGV (now, the policy, the prefix, the ID); answers `args`. */
   #prelude(args: string[], now: number, policy: StorePolicy, id: string): string[] {

@@ -6,6 +6,7 @@ import countSource from './lua/count-2.lua';
 import createSource from './lua/create-5.lua';
 import endSource from './lua/end-5.lua';
 import eventAddSource from './lua/event-add-1.lua';
+import evictSource from './lua/evict-3.lua';
 import getSource from './lua/get-2.lua';
 import releaseHoldsSource from './lua/holds-release-n.lua';
 import renewHoldsSource from './lua/holds-renew-n.lua';
@@ -84,4 +85,5 @@ export const scripts = {
   eventAdd: new Script(eventAddSource, 1),
   renewHolds: new Script(renewHoldsSource, 0),
   releaseHolds: new Script(releaseHoldsSource, 0),
+  evict: new Script(evictSource, 3),
 } as const;

@@ -6,6 +6,8 @@
   ARGV[9] '1': revive a session whose idle deadline (only) has passed (it was pinned)
   ARGV[10] the owner check (see includes/owner), made before any write: another owner's
            session or tombstone answers {0} and nothing is written
+  ARGV[11] a replica's pin field ('p:' .. holder), or '' to leave pins alone
+  ARGV[12] with a pin field: when that pin lapses (ms), or '' to drop it
 
   Returns what get-2 returns; an expired session is not touched.
 ]]
@@ -31,5 +33,12 @@ if now > lastSeenAt then
   setSessionTtl(KEYS[1], ttl)
   redis.call('ZADD', KEYS[3], nowArg, id)
   extendTtl(KEYS[3], ttl)
+end
+if ARGV[11] ~= '' then
+  if ARGV[12] ~= '' then
+    redis.call('HSET', KEYS[1], ARGV[11], ARGV[12])
+  else
+    redis.call('HDEL', KEYS[1], ARGV[11])
+  end
 end
 return {1, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}
