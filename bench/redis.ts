@@ -11,9 +11,9 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import type { StorePolicy } from '../src/stores/index.js';
 import { type RedisClientLike, RedisStore } from '../src/stores/redis/index.js';
-import { scripts } from '../src/stores/redis/scripts.js';
 import { startServer } from './lib/children.js';
 import { callTool, initialize, openStream, runBounded } from './lib/mcp-client.js';
+import { commandLabel, deleteKeys, describeCounts, totalCount } from './lib/redis-commands.js';
 import { monitorCommands } from './lib/redis-monitor.js';
 import { type BenchRow, medianOf } from './lib/report.js';
 import type { BenchSettings } from './lib/settings.js';
@@ -42,36 +42,6 @@ const POLICY: StorePolicy = Object.freeze({
   maxSessions: Infinity,
 });
 
-const SCRIPT_NAMES = new Map(Object.entries(scripts).map(([name, script]) => [script.sha, name]));
-
-/** `EVALSHA <sha>` becomes the script's name, any other command its own name. */
-function commandLabel(line: string): string {
-  const words = line.match(/"((?:[^"\\]|\\.)*)"/g) ?? [];
-  const command = (words[0] ?? '""').slice(1, -1).toUpperCase();
-  if (command !== 'EVALSHA') return command;
-  const sha = (words[1] ?? '""').slice(1, -1);
-  return `${SCRIPT_NAMES.get(sha) ?? sha} script`;
-}
-
-function describe(counts: Map<string, number>, requests: number): string {
-  return [...counts].map(([label, n]) => `${label} ${(n / requests).toFixed(3)}`).join(', ');
-}
-
-function total(counts: Map<string, number>): number {
-  let sum = 0;
-  for (const n of counts.values()) sum += n;
-  return sum;
-}
-
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
-}
-
 /** Commands per tool call, with a GET stream held per session and without. */
 async function roundTripRows(settings: BenchSettings, prefix: string): Promise<BenchRow[]> {
   const server = await startServer({ kind: 'redis', redisUrl: settings.redisUrl, prefix });
@@ -92,7 +62,7 @@ async function roundTripRows(settings: BenchSettings, prefix: string): Promise<B
     await new Promise((resolve) => setTimeout(resolve, 1000)); // the streams' releases land
     const without = await counter.count(calls);
 
-    const perRequest = (counts: Map<string, number>) => total(counts) / COUNTED_REQUESTS;
+    const perRequest = (counts: Map<string, number>) => totalCount(counts) / COUNTED_REQUESTS;
     const held = perRequest(withStream);
     return [
       {
@@ -102,14 +72,14 @@ async function roundTripRows(settings: BenchSettings, prefix: string): Promise<B
         value: held,
         target: '= 1',
         verdict: held === 1 ? 'PASS' : 'MISS',
-        note: `${COUNTED_REQUESTS} calls counted with MONITOR: ${describe(withStream, COUNTED_REQUESTS)}`,
+        note: `${COUNTED_REQUESTS} calls counted with MONITOR: ${describeCounts(withStream, COUNTED_REQUESTS)}`,
       },
       {
         suite: 'redis',
         name: 'Redis commands per tool call, no GET stream',
         unit: 'commands',
         value: perRequest(without),
-        note: `acquire + release: ${describe(without, COUNTED_REQUESTS)}`,
+        note: `acquire + release: ${describeCounts(without, COUNTED_REQUESTS)}`,
       },
     ];
   } finally {

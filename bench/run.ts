@@ -1,13 +1,16 @@
 /**
  * `npm run bench [suite ...] [--flag value ...]`: runs the benchmark suites (all by default),
  * prints a markdown table with PASS/MISS next to each target, and writes
- * bench/results/latest.json and bench/results/latest.md. Flags: see `./lib/settings.ts`.
+ * bench/results/latest.json and bench/results/latest.md, except for suites with results of
+ * their own (`fleet`: bench/results/fleet.json and fleet.md), so running one of those leaves
+ * the others' results in place. Flags: see `./lib/settings.ts`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCore } from './core.js';
+import { runFleet } from './fleet.js';
 import { runHttp } from './http.js';
 import { CHART_FILE, touchThroughputChart } from './lib/chart.js';
 import { type BenchRow, toMarkdown } from './lib/report.js';
@@ -22,7 +25,11 @@ const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> =
   redis: runRedis,
   soak: runSoak,
   scale: runScale,
+  fleet: runFleet,
 };
+
+/** Suites whose results go to `results/<suite>.json` and `.md` rather than `latest.*`. */
+const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet']);
 
 let parsed: ReturnType<typeof parseSettings>;
 try {
@@ -58,19 +65,39 @@ for (const name of names) {
   console.error(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const markdown = toMarkdown(rows);
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'results');
 mkdirSync(out, { recursive: true });
 const date = new Date().toISOString();
-writeFileSync(
-  join(out, 'latest.json'),
-  `${JSON.stringify({ date, machine, settings, suites: names, rows }, null, 2)}\n`,
-);
-writeFileSync(
-  join(out, 'latest.md'),
-  `Run ${date} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, load average ${machine.loadAverageAtStart} at start.\n\n${markdown}`,
-);
+
+/** Writes `<base>.json` (figures, settings, machine) and `<base>.md` (the table). */
+function writeResults(base: string, suitesRun: string[], suiteRows: BenchRow[]): void {
+  writeFileSync(
+    join(out, `${base}.json`),
+    `${JSON.stringify({ date, machine, settings, suites: suitesRun, rows: suiteRows }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(out, `${base}.md`),
+    `Run ${date} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), Node ${machine.node}, load average ${machine.loadAverageAtStart} at start.\n\n${toMarkdown(suiteRows)}`,
+  );
+}
+
+const shared = names.filter((name) => !OWN_RESULTS.has(name));
+if (shared.length > 0) {
+  writeResults(
+    'latest',
+    shared,
+    rows.filter((row) => !OWN_RESULTS.has(row.suite)),
+  );
+}
+for (const name of names.filter((n) => OWN_RESULTS.has(n))) {
+  writeResults(
+    name,
+    [name],
+    rows.filter((row) => row.suite === name),
+  );
+}
+const markdown = toMarkdown(rows);
 const chart = touchThroughputChart(rows);
 if (chart !== undefined) writeFileSync(join(out, CHART_FILE), chart);
 console.log(markdown);

@@ -30,7 +30,7 @@ export {
   MAX_SESSION_ID_LENGTH,
 } from './core/session-id.js';
 export { SessionManager } from './core/session-manager.js';
-export type { SessionStore } from './core/store.js';
+export type { ListByOwnerOptions, SessionStore } from './core/store.js';
 export {
   type ActiveResolution,
   END_REASONS,

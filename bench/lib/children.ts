@@ -2,7 +2,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CpuWindow, ServerConfig, ServerStats } from './server-protocol.js';
+import type { CpuWindow, ServerConfig, ServerStats, TrimResult } from './server-protocol.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -26,6 +26,10 @@ export interface ServerHandle {
   cpuStart(): Promise<void>;
   /** Ends the CPU window: the server's CPU time and the requests it received since `cpuStart`. */
   cpuStop(): Promise<CpuWindow>;
+  /** Kind `fleet`: calls the handler's `trim()`; answers local transports before and after. */
+  trim(): Promise<TrimResult>;
+  /** Kind `fleet`: moves the manager's clock forward by `ms` (idle trimming reads it). */
+  advanceClock(ms: number): Promise<void>;
   /** Ends the process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -84,6 +88,16 @@ export async function startServer(config: ServerConfig): Promise<ServerHandle> {
       const reply = once<{ cpu: CpuWindow }>(child, 'cpu', STATS_TIMEOUT_MS);
       child.send({ type: 'cpu-stop' });
       return (await reply).cpu;
+    },
+    async trim() {
+      const reply = once<{ trim: TrimResult }>(child, 'trimmed', STATS_TIMEOUT_MS);
+      child.send({ type: 'trim' });
+      return (await reply).trim;
+    },
+    async advanceClock(ms) {
+      const reply = once(child, 'clock-advanced', STATS_TIMEOUT_MS);
+      child.send({ type: 'advance-clock', ms });
+      await reply;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

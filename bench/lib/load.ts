@@ -10,7 +10,7 @@ interface AutocannonInstance extends PromiseLike<{ duration: number; errors: num
   ): void;
 }
 type Autocannon = (options: {
-  url: string;
+  url: string | string[];
   connections: number;
   duration: number;
   method: string;
@@ -38,11 +38,13 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /**
- * Sends `tools/call echo` for `seconds` over `sessionIds.length` connections, one session per
- * connection, each with at most one request in flight.
+ * Sends `tools/call echo` for `seconds` over `sessionIds.length` connections, connection *i*
+ * using session `sessionIds[i]`, each connection with at most one request in flight. With
+ * several URLs, connection *i* goes to `url[i % url.length]` (autocannon's order), so a session
+ * named by several connections has requests in flight on several servers at once.
  */
 export async function toolCallLoad(
-  url: string,
+  url: string | readonly string[],
   sessionIds: readonly string[],
   seconds: number,
 ): Promise<LoadFigures> {
@@ -51,7 +53,7 @@ export async function toolCallLoad(
   let ok = 0;
   let failed = 0;
   const instance = autocannon({
-    url,
+    url: typeof url === 'string' ? url : [...url],
     connections: sessionIds.length,
     duration: seconds,
     method: 'POST',

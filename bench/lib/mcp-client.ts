@@ -10,16 +10,20 @@ export const POST_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'application/json',
 });
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'bench', version: '1.0.0' },
-  },
-});
+function initializeRequest(capabilities: Record<string, unknown>): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities,
+      clientInfo: { name: 'bench', version: '1.0.0' },
+    },
+  });
+}
+const INITIALIZE = initializeRequest({});
+
 const INITIALIZED = '{"jsonrpc":"2.0","method":"notifications/initialized"}';
 
 /** `tools/call echo` with JSON-RPC ID `id`. */
@@ -35,22 +39,38 @@ export const TOOL_CALL = toolCall(1);
 
 let lastId = 1;
 
-async function post(url: string, body: string, sessionId?: string): Promise<Response> {
+/** POSTs a JSON-RPC body with the SDK client's headers, and the session's when given. */
+export async function post(
+  url: string,
+  body: string,
+  sessionId?: string,
+  signal?: AbortSignal,
+): Promise<Response> {
   const headers =
     sessionId === undefined ? POST_HEADERS : { ...POST_HEADERS, 'mcp-session-id': sessionId };
-  const response = await fetch(url, { method: 'POST', headers, body });
+  const response = await fetch(url, { method: 'POST', headers, body, ...(signal && { signal }) });
   return response;
 }
 
+/** Options of {@link initialize}. */
+export interface InitializeOptions {
+  /** The client's capabilities, e.g. `{ elicitation: { form: {} } }`. @default {} */
+  capabilities?: Record<string, unknown>;
+  /** Where the initialized notification goes (another replica). @default the initialize URL */
+  notifyUrl?: string;
+}
+
 /** Sends initialize and the initialized notification; answers the session ID. */
-export async function initialize(url: string): Promise<string> {
-  const response = await post(url, INITIALIZE);
+export async function initialize(url: string, options: InitializeOptions = {}): Promise<string> {
+  const body =
+    options.capabilities === undefined ? INITIALIZE : initializeRequest(options.capabilities);
+  const response = await post(url, body);
   await response.text();
   const id = response.headers.get('mcp-session-id');
   if (response.status !== 200 || id === null) {
     throw new Error(`initialize answered ${response.status}`);
   }
-  const done = await post(url, INITIALIZED, id);
+  const done = await post(options.notifyUrl ?? url, INITIALIZED, id);
   await done.text();
   if (done.status !== 202) throw new Error(`notifications/initialized answered ${done.status}`);
   return id;

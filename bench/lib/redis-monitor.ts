@@ -77,6 +77,12 @@ export async function monitorCommands(
         counts: new Map(),
         open: false,
       };
+      send(marker, 'ECHO', window.start);
+      await settle();
+      await run();
+      // Let work that follows the last answer (releases) reach Redis before the end marker.
+      await settle();
+      // Waited for only once the run is over, however long the run took.
       const ended = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('MONITOR: end marker not seen')), 10_000);
         onEnd = () => {
@@ -84,11 +90,6 @@ export async function monitorCommands(
           resolve();
         };
       });
-      send(marker, 'ECHO', window.start);
-      await settle();
-      await run();
-      // Let work that follows the last answer (releases) reach Redis before the end marker.
-      await settle();
       send(marker, 'ECHO', window.end);
       await ended;
       return window.counts;

@@ -7,7 +7,10 @@
  * - `memory`: `StreamableHttpHandler` over a `SessionManager` with the memory store;
  * - `redis`: the same handler over a `RedisStore` on a node-redis client;
  * - `web-request` / `web-light`: the SDK's Web-standard transport fed a real `Request` or a
- *   light request object (see `./web-wiring.ts`).
+ *   light request object (see `./web-wiring.ts`);
+ * - `fleet`: one replica of a fleet sharing a Redis store (see `./fleet-wiring.ts`); a `trim`
+ *   message calls its handler's `trim()` and answers its local transports before and after, an
+ *   `advance-clock` message moves its manager's clock forward.
  *
  * Server CPU per request: on `cpu-start` the process notes `process.cpuUsage()` and the number
  * of requests it has received; on `cpu-stop` it answers the CPU time spent since (user +
@@ -16,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -23,7 +27,8 @@ import { createClient } from 'redis';
 import { StreamableHttpHandler } from '../../src/adapters/streamable-http/index.js';
 import { SessionManager } from '../../src/index.js';
 import { RedisStore } from '../../src/stores/redis/index.js';
-import { buildEchoServer } from './mcp-server.js';
+import { type FleetWiring, fleetWiring } from './fleet-wiring.js';
+import { buildEchoServer, buildFleetServer } from './mcp-server.js';
 import type { CpuWindow, ServerConfig, ServerStats } from './server-protocol.js';
 import { readJson, type Wiring, webWiring } from './web-wiring.js';
 
@@ -41,8 +46,8 @@ function track(what: 'servers' | 'transports', target: object): void {
 }
 
 /** The echo server, wrapped so that its connects and closes (and its transport's) are counted. */
-function countedServer() {
-  const server = buildEchoServer();
+function countedServer(build: () => McpServer = buildEchoServer) {
+  const server = build();
   track('servers', server);
   let serverClosed = false;
   return {
@@ -120,7 +125,7 @@ async function handlerListener(config: ServerConfig): Promise<Wiring> {
     maxSessions: Infinity,
     ...(config.maxTombstones === undefined ? {} : { maxTombstones: config.maxTombstones }),
   });
-  const handler = new StreamableHttpHandler({ sessions, createServer: countedServer });
+  const handler = new StreamableHttpHandler({ sessions, createServer: () => countedServer() });
   return {
     listener: (req, res) => {
       void handler.node(req, res);
@@ -141,12 +146,17 @@ async function collect(): Promise<void> {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+  let fleet: FleetWiring | undefined;
+  if (config.kind === 'fleet') {
+    fleet = await fleetWiring(config, () => countedServer(buildFleetServer));
+  }
   const { listener, size } =
-    config.kind === 'bare'
+    fleet ??
+    (config.kind === 'bare'
       ? bareListener()
       : config.kind === 'web-request' || config.kind === 'web-light'
-        ? webWiring(config.kind === 'web-light', countedServer)
-        : await handlerListener(config);
+        ? webWiring(config.kind === 'web-light', () => countedServer())
+        : await handlerListener(config));
   let received = 0;
   const server = createServer((req, res) => {
     received++;
@@ -164,6 +174,17 @@ async function main(): Promise<void> {
       const { user, system } = process.cpuUsage(window.cpu);
       const cpu: CpuWindow = { cpuMicros: user + system, requests: received - window.received };
       process.send?.({ type: 'cpu', cpu });
+      return;
+    }
+    if (message.type === 'advance-clock') {
+      if (fleet === undefined) throw new Error(`advance-clock: not a fleet replica`);
+      fleet.advanceClock((message as { ms?: number }).ms ?? 0);
+      process.send?.({ type: 'clock-advanced' });
+      return;
+    }
+    if (message.type === 'trim') {
+      if (fleet === undefined) throw new Error(`trim: not a fleet replica (${config.kind})`);
+      void fleet.trim().then((trim) => process.send?.({ type: 'trimmed', trim }));
       return;
     }
     if (message.type !== 'stats') return;

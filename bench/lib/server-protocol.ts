@@ -1,19 +1,32 @@
 /** What the benchmark server process is told at start and answers over IPC. */
 
 /**
- * How the child serves: the bare SDK wiring, the handler on the memory or Redis store, or the
- * SDK's Web-standard transport fed a real `Request` or a light request object.
+ * How the child serves: the bare SDK wiring, the handler on the memory or Redis store, the
+ * SDK's Web-standard transport fed a real `Request` or a light request object, or one replica
+ * of a fleet (`fleet`: the handler on a shared `RedisStore` with a `RedisRelay` and idle
+ * trimming, serving the `echo` and `elicit` tools).
  */
-export type ServerKind = 'bare' | 'memory' | 'redis' | 'web-request' | 'web-light';
+export type ServerKind = 'bare' | 'memory' | 'redis' | 'web-request' | 'web-light' | 'fleet';
 
 /** Start configuration, passed as JSON in the child's first argument. */
 export interface ServerConfig {
   kind: ServerKind;
-  /** Redis URL and key prefix (kind `redis`). */
+  /** Redis URL and key prefix (kinds `redis` and `fleet`; replicas of one fleet share both). */
   redisUrl?: string;
   prefix?: string;
   /** The manager's `maxTombstones` (kinds `memory` and `redis`); its default when absent. */
   maxTombstones?: number;
+  /**
+   * Kind `fleet`: the handler's `localIdleMs` (how long a local transport may stay unused before
+   * trimming lets it go); its default when absent.
+   */
+  localIdleMs?: number;
+}
+
+/** Answer to a `trim` message: local transports before and after `handler.trim()`. */
+export interface TrimResult {
+  before: number;
+  after: number;
 }
 
 /** Counts of one kind of object: SDK servers and transports. */

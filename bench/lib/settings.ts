@@ -17,6 +17,8 @@ export interface BenchSettings {
   soakSessions: number;
   /** Idle sessions held by the scale suite. @default 10000 */
   scaleSessions: number;
+  /** Sessions served round robin by the fleet suite's 3 replicas (heap figure). @default 10000 */
+  fleetSessions: number;
   /** The Redis of the redis suite. @default REDIS_URL, else redis://127.0.0.1:6379 */
   redisUrl: string;
 }
@@ -29,6 +31,7 @@ const FLAGS = {
   'create-sessions': 2000,
   'soak-sessions': 100_000,
   'scale-sessions': 10_000,
+  'fleet-sessions': 10_000,
 } as const;
 
 /** Parses `[suite ...] [--flag value ...]`; throws on an unknown flag or a non-positive number. */
@@ -59,6 +62,7 @@ export function parseSettings(argv: string[]): { suites: string[]; settings: Ben
       createSessions: number('create-sessions'),
       soakSessions: number('soak-sessions'),
       scaleSessions: number('scale-sessions'),
+      fleetSessions: number('fleet-sessions'),
       redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     },
   };

@@ -83,6 +83,7 @@ export const LABELS: Readonly<Record<ServerKind, string>> = {
   redis: 'StreamableHttpHandler, Redis store (node-redis)',
   'web-request': 'Web-standard transport fed a real Request',
   'web-light': 'Web-standard transport fed a light request object',
+  fleet: 'StreamableHttpHandler, fleet replica on a shared Redis store',
 };
 
 /**

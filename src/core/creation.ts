@@ -37,7 +37,7 @@ export interface CreationContext {
  * ID that is already in use (live or tombstoned) is replaced by a new one, up to
  * {@link GENERATED_ID_ATTEMPTS} IDs in all; an ID the caller chose is never replaced.
  *
- * @throws SessionError `CAPACITY`, `SESSION_EXISTS`, `INVALID_SESSION_ID`, `INVALID_ARGUMENT`,
+ * @throws SessionError `OWNER_QUOTA`, `CAPACITY`, `SESSION_EXISTS`, `INVALID_SESSION_ID`, `INVALID_ARGUMENT`,
  *   `STORE_UNAVAILABLE` (see `SessionManager.create`).
  */
 export async function createSession(
@@ -60,6 +60,12 @@ export async function createSession(
       createdAt: context.clock.now(),
     };
     const result = await insert(context, session);
+    if (result === 'owner-full') {
+      throw new SessionError(
+        'OWNER_QUOTA',
+        `Session quota per owner reached (maxSessionsPerOwner = ${context.policy.maxSessionsPerOwner}); end a session of this owner or try again later.`,
+      );
+    }
     if (result === 'full') {
       throw new SessionError(
         'CAPACITY',
@@ -83,7 +89,10 @@ export async function createSession(
   }
 }
 
-/** One store create, evicting the oldest session once at capacity when the policy says so. */
+/**
+ * One store create, evicting the oldest session once at capacity when the policy says so (never
+ * for `'owner-full'`, which the store answers before `'full'`).
+ */
 async function insert(context: CreationContext, session: NewSession): Promise<CreateResult> {
   const { store, policy } = context;
   const result = await callStore('create', () => store.create(session, policy));

@@ -8,6 +8,8 @@ import type { Tombstone } from './types.js';
  * - `INVALID_SESSION_ID`: an ID is empty, too long, or has a character outside 0x21–0x7E.
  * - `SESSION_EXISTS`: the ID is already in use (live or tombstoned).
  * - `CAPACITY`: `maxSessions` reached and nothing could be evicted.
+ * - `OWNER_QUOTA`: the new session's owner already holds `maxSessionsPerOwner` live sessions;
+ *   nothing was evicted for it. The message names the limit, never the owner.
  * - `STORE_UNAVAILABLE`: the store could not be reached or answered with an error; nothing
  *   was changed on our side, try again later.
  * - `STORE_CORRUPT`: the store holds data under our keys that we cannot read.
@@ -24,6 +26,7 @@ export type SessionErrorCode =
   | 'INVALID_SESSION_ID'
   | 'SESSION_EXISTS'
   | 'CAPACITY'
+  | 'OWNER_QUOTA'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'
   | 'CLOSED'

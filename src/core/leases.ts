@@ -9,6 +9,7 @@
  * @module
  */
 import type { Attachment } from './attachments.js';
+import { mapBounded, SWEEP_CONCURRENCY } from './bounded.js';
 import { toStoreError } from './errors.js';
 import type { SessionFailurePhase } from './events.js';
 import type { ManagerContext, PinChanges } from './manager-context.js';
@@ -53,15 +54,18 @@ export class LeaseKeeper {
     const { attachments, policy, pins } = this.#context;
     if (attachments.pinnedCount === 0) return 0;
     const half = pinLeaseMs(policy) / 2;
-    const due: Promise<boolean>[] = [];
+    const due: [string, Attachment][] = [];
     for (const id of attachments.pinned) {
       const attachment = attachments.get(id);
       if (attachment !== undefined && now - attachment.lastWriteAt >= half) {
-        due.push(this.#renew(id, attachment, now, 'renew', pins.hold));
+        due.push([id, attachment]);
       }
     }
+    const renewed = await mapBounded(due, SWEEP_CONCURRENCY, ([id, attachment]) =>
+      this.#renew(id, attachment, now, 'renew', pins.hold),
+    );
     let ended = 0;
-    for (const endedNow of await Promise.all(due)) if (endedNow) ended++;
+    for (const endedNow of renewed) if (endedNow) ended++;
     return ended;
   }
 

@@ -40,6 +40,13 @@ export interface SessionManagerOptions {
    */
   capacityPolicy?: 'reject' | 'evict-oldest';
   /**
+   * At most this many live sessions per owner (`Infinity`: no limit). A session beyond it is
+   * refused with `SessionError('OWNER_QUOTA')` (HTTP 429) whatever `capacityPolicy` says:
+   * nothing is evicted for it. Sessions without an owner are not counted; `maxSessions` alone
+   * bounds them. @default Infinity
+   */
+  maxSessionsPerOwner?: number;
+  /**
    * Makes new session IDs: unguessable, distinct, 16 to 256 visible ASCII characters
    * (0x21–0x7E). Probed at construction: 8 calls must answer 8 distinct such IDs, else
    * `SessionError('INVALID_OPTION')`. An ID already in use is replaced by a new one, up to
@@ -104,6 +111,10 @@ const { schema, accepted } = option.schemaOf({
     z.enum(['reject', 'evict-oldest']).optional(),
     "'reject' or 'evict-oldest'",
   ),
+  maxSessionsPerOwner: option.field(
+    z.union([z.number().int().min(1), z.literal(Infinity)]).optional(),
+    'an integer >= 1, or Infinity',
+  ),
   generateId: option.field(
     z.custom<() => string>(isFunction).optional(),
     'a function returning a string ID',
@@ -129,6 +140,7 @@ export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOpt
       tombstoneTtlMs: o.tombstoneTtlMs ?? DAY,
       maxTombstones: o.maxTombstones ?? 100_000,
       maxSessions: o.maxSessions ?? 10_000,
+      maxSessionsPerOwner: o.maxSessionsPerOwner ?? Infinity,
     }),
     sweepIntervalMs,
     sweepBatchSize: o.sweepBatchSize ?? 1000,

@@ -8,6 +8,7 @@ import { callStore, SessionError, toStoreError } from './errors.js';
 import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
 import { logFailure, reportFailure } from './failures.js';
 import { LeaseKeeper, pinChangesOf } from './leases.js';
+import { countSessions, listOwnedSessions, listSessions } from './listing.js';
 import { type Logger, maskSessionId } from './logger.js';
 import { contextOf, type ManagerParts, type PinChanges } from './manager-context.js';
 import type {
@@ -18,9 +19,9 @@ import type {
   SessionStats,
 } from './manager-types.js';
 import { type ResolvedOptions, resolveOptions, type SessionManagerOptions } from './options.js';
-import { copySessionRecord, visibleTo } from './record.js';
+import { visibleTo } from './record.js';
 import { assertValidSessionId, generateSessionId } from './session-id.js';
-import type { SessionStore, StoreLookup, StorePolicy } from './store.js';
+import type { ListByOwnerOptions, SessionStore, StoreLookup, StorePolicy } from './store.js';
 import { Sweeper } from './sweeper.js';
 import type { EndReason, Resolution, SessionRecord } from './types.js';
 import { type SessionUpdater, type UpdateOptions, Updates } from './updates.js';
@@ -155,10 +156,10 @@ export class SessionManager {
    * Creates a session with a generated ID (or `options.id`). A generated ID that is already in
    * use (live or tombstoned) is replaced by a new one, up to 4 IDs in all; an ID the caller
    * chose is never replaced.
-   *
-   * @throws SessionError `CAPACITY` at `maxSessions` (after trying to evict, with
-   * `capacityPolicy: 'evict-oldest'`), `SESSION_EXISTS` (`options.id` in use, or every generated
-   * ID was: the message then names `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT`
+   * @throws SessionError `OWNER_QUOTA` when `options.owner` holds `maxSessionsPerOwner` live
+   * sessions (nothing is evicted for it), `CAPACITY` at `maxSessions` (after trying to evict,
+   * with `capacityPolicy: 'evict-oldest'`), `SESSION_EXISTS` (`options.id` in use, or every
+   * generated ID was: the message names `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT`
    * (owner, kind, data or init malformed), `STORE_UNAVAILABLE`, `CLOSED`.
    */
   async create(options: CreateSessionOptions = {}): Promise<SessionRecord> {
@@ -284,28 +285,27 @@ export class SessionManager {
   }
 
   /** Every live session (a copy; for a shared store this walks the whole store). */
-  async list(): Promise<SessionRecord[]> {
-    const records: SessionRecord[] = [];
-    try {
-      for await (const record of this.#store.list(this.#policy))
-        records.push(copySessionRecord(record));
-    } catch (error) {
-      throw toStoreError(error, 'list');
-    }
-    return records;
+  list(): Promise<SessionRecord[]> {
+    return listSessions(this.#store, this.#policy);
+  }
+
+  /**
+   * `owner`'s live sessions, oldest first, as copies; reads only theirs (see `listOwnedSessions`).
+   * @throws SessionError `INVALID_ARGUMENT`, `STORE_UNAVAILABLE`, `CLOSED`.
+   */
+  listByOwner(owner: string, options?: ListByOwnerOptions): Promise<SessionRecord[]> {
+    return listOwnedSessions(this.#store, this.#policy, owner, options, this.closed);
   }
 
   /** How many live sessions the store holds. */
-  async count(): Promise<number> {
-    const now = this.#clock.now();
-    return (await callStore('count', () => this.#store.count(now, this.#policy))).sessions;
+  count(): Promise<number> {
+    return countSessions(this.#store, this.#policy, this.#clock);
   }
 
   /** Live, pinned and tombstoned counts, plus created and ended totals of this manager. */
   async stats(): Promise<SessionStats> {
-    const counts = await callStore('stats', () =>
-      this.#store.count(this.#clock.now(), this.#policy),
-    );
+    const now = this.#clock.now();
+    const counts = await callStore('stats', () => this.#store.count(now, this.#policy));
     return {
       live: counts.sessions,
       tombstones: counts.tombstones,

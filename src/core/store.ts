@@ -23,6 +23,11 @@ export interface StorePolicy {
   readonly maxTombstones: number;
   /** At most this many live sessions (`Infinity`: no limit). */
   readonly maxSessions: number;
+  /**
+   * At most this many live sessions per owner; sessions without an owner are not counted
+   * (`Infinity`, or absent: no limit). The manager always sets it.
+   */
+  readonly maxSessionsPerOwner?: number;
 }
 
 /** What a new session is made of; `lastSeenAt` starts at `createdAt`, `version` at 1. */
@@ -41,8 +46,19 @@ export interface ExpiredLookup {
 /** What {@link SessionStore.get} and {@link SessionStore.touch} answer. */
 export type StoreLookup = Resolution | ExpiredLookup;
 
-/** Answer of {@link SessionStore.create}: made, ID taken (live or tombstoned), or store full. */
-export type CreateResult = 'created' | 'exists' | 'full';
+/**
+ * Answer of {@link SessionStore.create}: made, ID taken (live or tombstoned), store full
+ * (`maxSessions`), or the new session's owner already holds `maxSessionsPerOwner` live sessions.
+ */
+export type CreateResult = 'created' | 'exists' | 'full' | 'owner-full';
+
+/** Options of {@link SessionStore.listByOwner}. */
+export interface ListByOwnerOptions {
+  /** Only sessions created with this `kind`. @default every kind */
+  readonly kind?: string | undefined;
+  /** At most this many sessions (the oldest first). @default no limit */
+  readonly limit?: number | undefined;
+}
 
 /** This call ended the session: the caller runs its end hooks, exactly once fleet-wide. */
 export interface EndedNow {
@@ -166,7 +182,13 @@ export interface SessionStore {
    */
   readonly clock?: Clock | undefined;
 
-  /** Atomic create-if-absent. `'exists'` when the ID is live or tombstoned; `'full'` at `maxSessions`. */
+  /**
+   * Atomic create-if-absent. `'exists'` when the ID is live or tombstoned; `'owner-full'` when
+   * the session has an owner that already holds `policy.maxSessionsPerOwner` live sessions
+   * (checked before the global cap, so a refused owner never causes an eviction); `'full'` at
+   * `maxSessions`. Sessions past their deadline count until they are ended. A created session
+   * with an owner enters the owner index in the same step.
+   */
   create(session: NewSession, policy: StorePolicy): Promise<CreateResult>;
 
   /**
@@ -214,7 +236,8 @@ export interface SessionStore {
    * Ends, with reason `'evicted'` and a tombstone, the least recently touched live session that
    * no replica holds pinned (no pin whose lease runs past `now`), looking at no more than the
    * {@link EVICTION_SCAN_LIMIT} least recently touched sessions. Answers it to exactly one
-   * caller across every process sharing the store, or `undefined` when none could be ended.
+   * caller across every process sharing the store, or `undefined` when none could be ended. The
+   * ended session leaves the owner index in the same step.
    */
   evictOldest(now: number, policy: StorePolicy): Promise<EndedNow | undefined>;
 
@@ -223,6 +246,20 @@ export interface SessionStore {
 
   /** Every live session, in no particular order (enumerates without blocking the backend). */
   list(policy: StorePolicy): AsyncIterable<SessionRecord>;
+
+  /**
+   * The live sessions of `owner`, oldest first (created in the same millisecond: in any order),
+   * from the owner index (sessions without an owner are not indexed). Every step that ends a
+   * session (`end`, `claimExpired`, `evictOldest`) takes it out of the index in the same atomic
+   * step; `touch` and `get` never read or write the index.
+   * Like {@link SessionStore.list}, sessions past their deadline are answered until they are
+   * ended. `options.kind` keeps one kind, `options.limit` the oldest that many.
+   */
+  listByOwner(
+    owner: string,
+    policy: StorePolicy,
+    options?: ListByOwnerOptions,
+  ): Promise<SessionRecord[]>;
 
   /**
    * Replaces a live session's `data` when its `version` is `expectedVersion`: writes `data`,

@@ -6,6 +6,8 @@
  *
  * @module
  */
+
+import { mapBounded, SWEEP_CONCURRENCY } from './bounded.js';
 import { callStore, toStoreError } from './errors.js';
 import type { LeaseKeeper } from './leases.js';
 import type { ManagerContext } from './manager-context.js';
@@ -83,7 +85,8 @@ export class Sweeper {
       );
       if (batch.length < limit || context.isClosed()) break;
     }
-    await Promise.all(context.attachments.dueForCheck(now).map((id) => this.#check(id, now)));
+    const due = context.attachments.dueForCheck(now);
+    await mapBounded(due, SWEEP_CONCURRENCY, (id) => this.#check(id, now));
     return total;
   }
 

@@ -23,6 +23,7 @@ export {
   EVICTION_SCAN_LIMIT,
   type ExpiredLookup,
   expiryReasonOf,
+  type ListByOwnerOptions,
   type NewSession,
   type OwnerCheck,
   ownerMatches,

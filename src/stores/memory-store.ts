@@ -2,6 +2,7 @@ import type {
   CreateResult,
   EndedNow,
   EndResult,
+  ListByOwnerOptions,
   NewSession,
   OwnerCheck,
   PinChange,
@@ -22,7 +23,9 @@ import { MemoryEngine } from './memory/engine.js';
  * costs what expired plus what was touched since filed, not what lives. `evictOldest` ends the
  * least recently touched session no replica holds pinned (pins are kept on the session, by
  * holder; ties within a millisecond in any order). Tombstones live in a
- * `Map` in end order and are dropped oldest first, by age and by count.
+ * `Map` in end order and are dropped oldest first, by age and by count. Sessions with an owner
+ * are also indexed by owner (a `Map` of sets, updated by create and every end, eviction
+ * included, never by a touch) for `maxSessionsPerOwner` and `listByOwner`.
  */
 export class MemoryStore implements SessionStore {
   /** Sessions die with the process. */
@@ -74,6 +77,14 @@ export class MemoryStore implements SessionStore {
     for (const record of this.#engine.records()) {
       if (this.#engine.isLive(record)) yield record;
     }
+  }
+
+  async listByOwner(
+    owner: string,
+    _policy: StorePolicy,
+    options?: ListByOwnerOptions,
+  ): Promise<SessionRecord[]> {
+    return this.#engine.listByOwner(owner, options);
   }
 
   async update(

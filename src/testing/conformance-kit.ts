@@ -37,7 +37,11 @@ export type ConformanceCase =
   | 'concurrent update'
   | 'update owner check'
   | 'update of a session that is not live'
-  | 'versions in every record';
+  | 'versions in every record'
+  | 'owner quota'
+  | 'owner index on end and claim'
+  | 'owner index on evict'
+  | 'list by owner';
 
 /** The policy of every case unless it says otherwise. */
 export const BASE_POLICY: StorePolicy = Object.freeze({

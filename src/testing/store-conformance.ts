@@ -4,6 +4,7 @@ import { systemClock } from '../core/clock.js';
 import type { SessionStore } from '../core/store.js';
 import { expiryCases } from './conformance-expiry.js';
 import { BASE_POLICY, type ConformanceKit, conformanceCase } from './conformance-kit.js';
+import { ownerCases } from './conformance-owners.js';
 import { pinCases } from './conformance-pins.js';
 import { sessionCases } from './conformance-sessions.js';
 import { updateCases } from './conformance-updates.js';
@@ -30,7 +31,7 @@ export interface StoreConformanceOptions {
  * Registers a vitest suite that checks a {@link SessionStore} against the contract the manager
  * relies on: atomic create-if-absent, touch and expiry, tombstones, exactly-once claims (two
  * sweepers racing), lifetimes, capacity, pins and exactly-once eviction, counting and listing,
- * and versioned data updates.
+ * versioned data updates, and the owner index (per-owner quota, `listByOwner`).
  *
  * Call it at the top level of a test file. `factory` runs once per case and should hand out a
  * store over an isolated namespace (for example a fresh key prefix). Times are passed to the
@@ -80,6 +81,7 @@ export function describeStoreConformance(
     expiryCases(kit);
     updateCases(kit);
     pinCases(kit);
+    ownerCases(kit);
 
     kit.case('capacity', async () => {
       const store = await fresh();

@@ -38,6 +38,13 @@ describe('SessionManager options', () => {
     ['maxTombstones', -1, /`maxTombstones`: expected an integer from 0 to 10000000, got -1/],
     ['maxSessions', 0, /`maxSessions`: expected an integer >= 1, or Infinity, got 0/],
     ['maxSessions', -Infinity, /`maxSessions`.*got -Infinity/],
+    [
+      'maxSessionsPerOwner',
+      0,
+      /`maxSessionsPerOwner`: expected an integer >= 1, or Infinity, got 0/,
+    ],
+    ['maxSessionsPerOwner', 2.5, /`maxSessionsPerOwner`.*got 2\.5/],
+    ['maxSessionsPerOwner', '3', /`maxSessionsPerOwner`.*got "3"/],
     ['capacityPolicy', 'drop', /`capacityPolicy`: expected 'reject' or 'evict-oldest', got "drop"/],
     ['generateId', 'uuid', /`generateId`: expected a function returning a string ID, got "uuid"/],
     ['clock', { now: 5 }, /`clock`: expected an object with a now\(\) method/],
@@ -71,6 +78,7 @@ describe('SessionManager options', () => {
       tombstoneTtlMs: 86_400_000,
       maxTombstones: 100_000,
       maxSessions: 10_000,
+      maxSessionsPerOwner: Infinity,
     });
     expect(Object.isFrozen(manager.policy)).toBe(true);
     expect(manager.store).toBeInstanceOf(MemoryStore);
@@ -90,5 +98,10 @@ describe('SessionManager options', () => {
   it('accepts Infinity for maxSessions', () => {
     const manager = new SessionManager({ maxSessions: Infinity, autoStart: false });
     expect(manager.policy.maxSessions).toBe(Infinity);
+  });
+
+  it('takes maxSessionsPerOwner into the store policy', () => {
+    const manager = new SessionManager({ maxSessionsPerOwner: 3, autoStart: false });
+    expect(manager.policy.maxSessionsPerOwner).toBe(3);
   });
 });

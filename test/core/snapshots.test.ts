@@ -134,6 +134,7 @@ describe('records leave the manager as plain snapshots', () => {
       count: (...args) => inner.count(...args),
       update: (...args) => inner.update(...args),
       list: () => inner.list(),
+      listByOwner: (...args) => inner.listByOwner(...args),
       close: () => inner.close(),
     };
     const { clock, sessions } = setup({ store });

@@ -124,6 +124,26 @@ describe('demo server', () => {
     expect(await health.json()).toMatchObject({ live: 0 });
   });
 
+  it('applies --max-sessions and --capacity-policy from the command line', async () => {
+    const started = await runCli([
+      '--port',
+      '0',
+      '--max-sessions',
+      '1',
+      '--capacity-policy',
+      'evict-oldest',
+    ]);
+    const health = started.line!.match(/health at (\S+)/)![1]!;
+    const mcp = health.replace('/healthz', '/mcp');
+    const first = await rawInitialize(mcp);
+    const second = await rawInitialize(mcp);
+    expect(second).not.toBe(first);
+    expect(await (await fetch(health)).json()).toMatchObject({ live: 1, ended: { evicted: 1 } });
+    const gone = await rawPost(mcp, first, callRequest('echo', { text: 'x' }));
+    expect(gone.status).toBe(404);
+    expect(gone.json).toMatchObject({ error: { data: { code: 'SESSION_EXPIRED' } } });
+  });
+
   it('refuses a bad flag with a message naming it', async () => {
     const failed = await runCli(['--port', '0', '--idle-ttl-ms', 'soon']);
     expect(failed.code).toBe(1);

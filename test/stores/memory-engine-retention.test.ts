@@ -10,7 +10,7 @@ const POLICY: StorePolicy = Object.freeze({
   maxSessions: Infinity,
 });
 
-const NONE = { sessions: 0, listed: 0, refiled: 0, lifetimes: 0 };
+const NONE = { sessions: 0, listed: 0, refiled: 0, lifetimes: 0, owned: 0 };
 
 describe('MemoryEngine: an ended session is held by no index', () => {
   it('drops a session ended by DELETE from every index at once, with a maximum lifetime set', () => {
@@ -47,6 +47,24 @@ describe('MemoryEngine: an ended session is held by no index', () => {
     expect(engine.claimExpired(1_500, 100, policy).map((e) => e.session.id)).toEqual(['a']);
     expect(engine.heldNodes()).toEqual({ ...NONE, sessions: 1, listed: 1, lifetimes: 1 });
     engine.end('b', 'deleted', 1_500, policy);
+    expect(engine.heldNodes()).toEqual(NONE);
+  });
+
+  it('drops owned sessions from the owner index whether ended, claimed or refused', () => {
+    const engine = new MemoryEngine();
+    const policy = { ...POLICY, maxSessionsPerOwner: 2 };
+    engine.create({ id: 'a', owner: 'u', createdAt: 1_000 }, policy);
+    engine.create({ id: 'b', owner: 'u', createdAt: 1_000 }, policy);
+    expect(engine.create({ id: 'c', owner: 'u', createdAt: 1_000 }, policy)).toBe('owner-full');
+    expect(engine.heldNodes()).toEqual({
+      ...NONE,
+      sessions: 2,
+      listed: 2,
+      lifetimes: 2,
+      owned: 2,
+    });
+    engine.end('a', 'deleted', 1_100, policy);
+    expect(engine.claimExpired(2_500, 100, policy).map((e) => e.session.id)).toEqual(['b']);
     expect(engine.heldNodes()).toEqual(NONE);
   });
 });

@@ -51,6 +51,8 @@ export class FaultyStore implements SessionStore {
     this.#guard(() => this.inner.evictOldest(...a));
   count: SessionStore['count'] = (...a) => this.#guard(() => this.inner.count(...a));
   update: SessionStore['update'] = (...a) => this.#guard(() => this.inner.update(...a));
+  listByOwner: SessionStore['listByOwner'] = (...a) =>
+    this.#guard(() => this.inner.listByOwner(...a));
   list: SessionStore['list'] = (policy) => {
     if (this.failing) throw this.#fault();
     return this.inner.list(policy);

@@ -69,6 +69,23 @@ export function serviceUnavailable(
   });
 }
 
+/**
+ * 429 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error whose message names
+ * the limit and whose `data.code` is `OWNER_QUOTA`: the client's owner holds
+ * `maxSessionsPerOwner` sessions. Nothing names the owner.
+ */
+export function ownerQuotaReached(
+  message: string,
+  retryAfterSeconds: number,
+  id: JsonRpcId = null,
+): HttpAnswer {
+  return jsonRpcErrorAnswer(429, REQUEST_ERROR_RPC_CODE, message, {
+    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    data: { code: 'OWNER_QUOTA' },
+    id,
+  });
+}
+
 /** 503 for requests that arrive after the handler was closed. */
 export function shuttingDown(retryAfterSeconds: number, id: JsonRpcId = null): HttpAnswer {
   return serviceUnavailable('Server shutting down; retry later.', retryAfterSeconds, id);
@@ -83,8 +100,9 @@ export function answerForResolution(
 }
 
 /**
- * Maps a failure to its HTTP answer: malformed IDs and arguments 400; capacity, store outages
- * and a closed manager 503 with `Retry-After`; anything else 500 (with a generic message: the
+ * Maps a failure to its HTTP answer: malformed IDs and arguments 400; an owner at its quota 429
+ * with `Retry-After`; capacity, store outages and a closed manager 503 with `Retry-After`;
+ * anything else 500 (with a generic message: the
  * details stay in the logs).
  */
 export function answerForError(
@@ -97,6 +115,8 @@ export function answerForError(
       case 'INVALID_SESSION_ID':
       case 'INVALID_ARGUMENT':
         return badRequest(error.message, id);
+      case 'OWNER_QUOTA':
+        return ownerQuotaReached(error.message, retryAfterSeconds, id);
       case 'CAPACITY':
         return serviceUnavailable(
           'Server at session capacity; retry later.',

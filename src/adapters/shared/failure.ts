@@ -26,7 +26,7 @@ export interface FailureContext {
 }
 
 /**
- * The answer to a failure: 400 or 503 for the failures `answerForError` knows; else 500, and the
+ * The answer to a failure: 400, 429 or 503 for the failures `answerForError` knows; else 500, and the
  * failure is logged.
  */
 export function failureAnswer(

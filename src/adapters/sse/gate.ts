@@ -109,8 +109,9 @@ export class SseGate {
    * `POST`s naming it answer 404 `SESSION_EXPIRED`. Call it before `server.connect(transport)`; if
    * connecting fails, answer the request, then end the session with `sessions.end(id)`.
    *
-   * Answers 503 + `Retry-After` at capacity or when the store is unavailable (nothing is
-   * registered then), 400 for a transport ID the manager refuses or a `Host` that forms no URL
+   * Answers 503 + `Retry-After` at capacity or when the store is unavailable, 429 +
+   * `Retry-After` when the owner holds `maxSessionsPerOwner` sessions (nothing is registered
+   * then), 400 for a transport ID the manager refuses or a `Host` that forms no URL
    * (read only for a custom `ownerOf`), 500 when `ownerOf` throws, and resolves to `undefined`.
    * Never rejects.
    */
@@ -190,8 +191,8 @@ export async function attachStream(
 
 /**
  * Makes the session of a new stream of `owner`, pinned by the stream: registered under `id`, or
- * named by the manager's `generateId` when `id` is `undefined`. A refusal (capacity, store
- * unavailable, an ID the manager refuses) goes to `refuse` and answers `undefined`; nothing is
+ * named by the manager's `generateId` when `id` is `undefined`. A refusal (capacity, owner
+ * quota, store unavailable, an ID the manager refuses) goes to `refuse` and answers `undefined`; nothing is
  * left registered then.
  */
 export async function openSession(

@@ -68,7 +68,9 @@ interface Entry extends LocalSession {
  *   transport, a message that is not JSON-RPC), 404 (`SESSION_EXPIRED` with reason and
  *   `X-Session-Expired` headers, or `SESSION_NOT_FOUND` for unknown IDs and other owners'
  *   sessions), 409 (the session's stream is closed, or held by another process and no `relay`
- *   carries the message there), 413, 415, 503 + `Retry-After` (capacity, store unavailable, shutting down; nothing is deleted).
+ *   carries the message there), 413, 415, 429 + `Retry-After` (the owner holds
+ *   `maxSessionsPerOwner` sessions), 503 + `Retry-After` (capacity, store unavailable, shutting
+ *   down; nothing is deleted).
  *
  * Use {@link SseHandler.node} with node:http, or mount it as Express middleware, and
  * {@link SseHandler.fetch} with fetch-style servers (Hono, Bun, Deno).

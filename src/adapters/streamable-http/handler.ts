@@ -61,7 +61,8 @@ type Served =
  * - `initialize` without a session header creates a session (owner, kind `streamable-http`, the
  *   request kept for restore), then its transport and server, unless its `Accept` lacks
  *   `application/json` or `text/event-stream` (406); capacity or a store outage answers 503
- *   with `Retry-After` before any transport exists.
+ *   with `Retry-After`, an owner at `maxSessionsPerOwner` 429 with `Retry-After`, before any
+ *   transport exists.
  * - Every request naming a session acquires it (touch + pin) until its answer has been sent or
  *   its stream closed; ended sessions answer 404 `SESSION_EXPIRED`, unknown or foreign ones 404
  *   `SESSION_NOT_FOUND`, malformed IDs 400, requests without a header other than `initialize` 400.

@@ -5,6 +5,7 @@ import {
   type EndResult,
   EVICTION_SCAN_LIMIT,
   expiryReasonOf,
+  type ListByOwnerOptions,
   type NewSession,
   type OwnerCheck,
   ownerMatches,
@@ -16,6 +17,7 @@ import {
 } from '../../core/store.js';
 import type { EndReason, JsonValue, SessionRecord, Tombstone } from '../../core/types.js';
 import { KeyedHeap } from './keyed-heap.js';
+import { OwnerIndex } from './owner-index.js';
 import { SessionNode } from './session-node.js';
 import { TombstoneLog } from './tombstone-log.js';
 
@@ -42,6 +44,7 @@ const UNKNOWN = Object.freeze({ status: 'unknown' as const });
 export class MemoryEngine {
   readonly #sessions = new Map<string, SessionNode>();
   readonly #tombstones = new TombstoneLog();
+  readonly #owners = new OwnerIndex();
   /** Sessions never filed again, in creation order (key: `createdAt`): first. */
   #head: SessionNode | undefined = undefined;
   /** Sessions never filed again: last. */
@@ -61,10 +64,15 @@ export class MemoryEngine {
     if (tombstone !== undefined && tombstone.endedAt + policy.tombstoneTtlMs > session.createdAt) {
       return 'exists';
     }
+    const perOwner = policy.maxSessionsPerOwner ?? Infinity;
+    if (session.owner !== undefined && this.#owners.count(session.owner) >= perOwner) {
+      return 'owner-full';
+    }
     if (this.#sessions.size >= policy.maxSessions) return 'full';
     if (tombstone !== undefined) this.#tombstones.delete(id);
     const node = new SessionNode(id, session.createdAt, session);
     this.#sessions.set(id, node);
+    this.#owners.add(node);
     this.#append(node);
     if (policy.maxLifetimeMs > 0) this.#appendLifetime(node);
     return 'created';
@@ -161,6 +169,11 @@ export class MemoryEngine {
     return { sessions: this.#sessions.size, tombstones: this.#tombstones.size };
   }
 
+  /** `SessionStore.listByOwner`, synchronously: the engine's own nodes, oldest first. */
+  listByOwner(owner: string, options?: ListByOwnerOptions): SessionRecord[] {
+    return this.#owners.list(owner, options);
+  }
+
   /** The live sessions now, as an array (later ends do not change it). */
   records(): SessionRecord[] {
     return [...this.#sessions.values()];
@@ -175,7 +188,13 @@ export class MemoryEngine {
    * How many session nodes each index of the engine holds (internal, for tests: an ended session
    * must be held by none). It walks the intrusive lists, so it costs what lives.
    */
-  heldNodes(): { sessions: number; listed: number; refiled: number; lifetimes: number } {
+  heldNodes(): {
+    sessions: number;
+    listed: number;
+    refiled: number;
+    lifetimes: number;
+    owned: number;
+  } {
     let listed = 0;
     for (let node = this.#head; node !== undefined; node = node.next) listed++;
     let lifetimes = 0;
@@ -185,6 +204,7 @@ export class MemoryEngine {
       listed,
       refiled: this.#refiled.size,
       lifetimes,
+      owned: this.#owners.size,
     };
   }
 
@@ -192,6 +212,7 @@ export class MemoryEngine {
   clear(): void {
     this.#sessions.clear();
     this.#tombstones.clear();
+    this.#owners.clear();
     this.#head = this.#tail = undefined;
     this.#refiled.clear();
     for (let node = this.#lifeHead; node !== undefined; ) {
@@ -240,6 +261,7 @@ export class MemoryEngine {
     this.#sessions.delete(node.id);
     this.#unfile(node);
     this.#unlinkLifetime(node);
+    this.#owners.remove(node);
     const tombstone: Tombstone = { id: node.id, owner: node.owner, reason, endedAt: now };
     if (policy.tombstoneTtlMs > 0 && policy.maxTombstones > 0) {
       this.#tombstones.add(tombstone, policy.maxTombstones);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** The prefix used when none is given: one hash tag for the whole namespace. */
 export const DEFAULT_PREFIX = 'mcps:{default}:';
 
@@ -17,7 +19,8 @@ export function taggedPrefix(prefix: string): string {
 /**
  * Every key of one namespace. Session `<prefix>s:<id>` and tombstone `<prefix>t:<id>` hashes;
  * sorted sets `<prefix>idle` (IDs by last touch), `<prefix>life` (by creation) and
- * `<prefix>ended` (tombstones by end time); the event log stream `<prefix>events:<id>` and the
+ * `<prefix>ended` (tombstones by end time); per owner, `<prefix>owner:<SHA1 hex of the owner>`
+ * (its sessions by creation, see `lua/includes/owners.lua`); the event log stream `<prefix>events:<id>` and the
  * stream holder string `<prefix>stream:<id>`. The prefix's hash tag puts them all in one slot.
  */
 export class KeyLayout {
@@ -39,6 +42,11 @@ export class KeyLayout {
 
   tombstone(id: string): string {
     return `${this.prefix}t:${id}`;
+  }
+
+  /** The owner index of `owner`; the Lua scripts build the same name with `redis.sha1hex`. */
+  owner(owner: string): string {
+    return `${this.prefix}owner:${createHash('sha1').update(owner).digest('hex')}`;
   }
 
   /** The session's event log (a Redis stream); deleted by the end and claim scripts. */

@@ -6,6 +6,7 @@ import {
   type EndedNow,
   type EndResult,
   EVICTION_SCAN_LIMIT,
+  type ListByOwnerOptions,
   type NewSession,
   type OwnerCheck,
   type PinChange,
@@ -23,6 +24,7 @@ import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
 import { nodeRedisConnection } from './node-redis.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
+import { listOwnedSessions, pushQuotaArgs } from './owner-index.js';
 import { RedisClock } from './redis-clock.js';
 import {
   ACTIVE_CODE,
@@ -32,7 +34,8 @@ import {
   decodeRecord,
   decodeTombstone,
   ENDED_CODE,
-  EXPIRED_CODE,
+  lookupOf,
+  ownerArg,
   replyArray,
   UNKNOWN_CODE,
 } from './replies.js';
@@ -171,7 +174,7 @@ export class RedisStore implements SessionStore, EventLogSource {
     const script = scripts.create;
     const args = script.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
-    this.#prelude(args, session.createdAt, policy, id);
+    pushQuotaArgs(this.#prelude(args, session.createdAt, policy, id), policy, session.owner);
     if (session.owner !== undefined) args.push('o', session.owner);
     if (session.kind !== undefined) args.push('k', session.kind);
     if (session.data !== undefined) args.push('d', JSON.stringify(session.data));
@@ -180,6 +183,7 @@ export class RedisStore implements SessionStore, EventLogSource {
     if (reply === 1) return 'created';
     if (reply === 0) return 'exists';
     if (reply === 2) return 'full';
+    if (reply === 3) return 'owner-full';
     throw corrupt(id, `create answered ${String(reply)}`);
   }
 
@@ -313,6 +317,17 @@ export class RedisStore implements SessionStore, EventLogSource {
     } while (cursor !== '0');
   }
 
+  /** One script over the owner's index: one round trip, reading only that owner's sessions. */
+  async listByOwner(
+    owner: string,
+    _policy: StorePolicy,
+    options?: ListByOwnerOptions,
+  ): Promise<SessionRecord[]> {
+    const gate = this.#eviction.gate();
+    if (gate !== undefined) await gate;
+    return listOwnedSessions(this.#connection, this.#keys, owner, options);
+  }
+
   async update(
     id: string,
     expectedVersion: number,
@@ -368,32 +383,5 @@ export class RedisStore implements SessionStore, EventLogSource {
     const p = this.#policyArgs;
     args.push(String(now), p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, this.#keys.prefix, id);
     return args;
-  }
-}
-
-/** The owner check as the get and touch scripts take it (see `lua/includes/owner.lua`). */
-function ownerArg(owner: OwnerCheck): string {
-  if (owner === undefined) return '';
-  return owner === null ? '-' : `=${owner}`;
-}
-
-/** Decodes a get/touch reply (or the lookup part of an update reply). */
-function lookupOf(id: string, raw: unknown): StoreLookup {
-  const reply = replyArray(raw, id);
-  switch (reply[0]) {
-    case ACTIVE_CODE:
-      return { status: 'active', session: decodeRecord(id, reply, 1, 7) };
-    case EXPIRED_CODE:
-      return {
-        status: 'expired',
-        session: decodeRecord(id, reply, 1, 8),
-        reason: decodeExpiryReason(id, reply[7]),
-      };
-    case ENDED_CODE:
-      return { status: 'ended', tombstone: decodeTombstone(id, reply) };
-    case UNKNOWN_CODE:
-      return UNKNOWN;
-    default:
-      throw corrupt(id, `lookup answered ${String(reply[0])}`);
   }
 }

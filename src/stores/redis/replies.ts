@@ -1,11 +1,13 @@
 import { SessionError } from '../../core/errors.js';
 import { maskSessionId } from '../../core/logger.js';
+import type { OwnerCheck, StoreLookup } from '../../core/store.js';
 import {
   END_REASONS,
   type EndReason,
   type JsonValue,
   type SessionRecord,
   type Tombstone,
+  UNKNOWN,
 } from '../../core/types.js';
 
 /** Script status codes (first entry of a reply array). */
@@ -117,4 +119,31 @@ export function decodeTombstone(id: string, reply: readonly unknown[]): Tombston
 export function decodeExpiryReason(id: string, value: unknown): 'idle' | 'lifetime' {
   if (value === 'idle' || value === 'lifetime') return value;
   throw corrupt(id, 'expiry reason');
+}
+
+/** The owner check as the get and touch scripts take it (see `lua/includes/owner.lua`). */
+export function ownerArg(owner: OwnerCheck): string {
+  if (owner === undefined) return '';
+  return owner === null ? '-' : `=${owner}`;
+}
+
+/** Decodes a get/touch reply (or the lookup part of an update reply). */
+export function lookupOf(id: string, raw: unknown): StoreLookup {
+  const reply = replyArray(raw, id);
+  switch (reply[0]) {
+    case ACTIVE_CODE:
+      return { status: 'active', session: decodeRecord(id, reply, 1, 7) };
+    case EXPIRED_CODE:
+      return {
+        status: 'expired',
+        session: decodeRecord(id, reply, 1, 8),
+        reason: decodeExpiryReason(id, reply[7]),
+      };
+    case ENDED_CODE:
+      return { status: 'ended', tombstone: decodeTombstone(id, reply) };
+    case UNKNOWN_CODE:
+      return UNKNOWN;
+    default:
+      throw corrupt(id, `lookup answered ${String(reply[0])}`);
+  }
 }

@@ -11,14 +11,17 @@ import getSource from './lua/get-2.lua';
 import releaseHoldsSource from './lua/holds-release-n.lua';
 import renewHoldsSource from './lua/holds-renew-n.lua';
 import ownerInclude from './lua/includes/owner.lua';
+import ownersInclude from './lua/includes/owners.lua';
 import policyInclude from './lua/includes/policy.lua';
 import tombstonesInclude from './lua/includes/tombstones.lua';
 import listSource from './lua/list-1.lua';
+import listOwnerSource from './lua/list-owner-1.lua';
 import touchSource from './lua/touch-3.lua';
 import updateSource from './lua/update-2.lua';
 
 const INCLUDES: Readonly<Record<string, string>> = {
   owner: ownerInclude,
+  owners: ownersInclude,
   policy: policyInclude,
   tombstones: tombstonesInclude,
 };
@@ -81,6 +84,7 @@ export const scripts = {
   claim: new Script(claimSource, 3),
   count: new Script(countSource, 2),
   list: new Script(listSource, 1),
+  listOwner: new Script(listOwnerSource, 1),
   update: new Script(updateSource, 2),
   eventAdd: new Script(eventAddSource, 1),
   renewHolds: new Script(renewHoldsSource, 0),

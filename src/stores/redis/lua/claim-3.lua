@@ -2,8 +2,8 @@
   Ends up to `limit` sessions past their deadline, deleting their event logs
   (`<prefix>events:<id>`) and writing their tombstones, and drops
   tombstones past their age or beyond maxTombstones. Index entries whose session key is gone
-  (expired in Redis) or unreadable are dropped from the indexes; unreadable keys are left as
-  they are.
+  (expired in Redis) or unreadable are dropped from the indexes, the owner index included when
+  the owner is readable (see includes/owners); unreadable keys are left as they are.
 
   KEYS[1] touch-order index KEYS[2] creation-order index KEYS[3] tombstone index
   ARGV[1..8] the policy prelude (ARGV[8] unused)
@@ -13,6 +13,7 @@
 ]]
 --- @include "policy"
 --- @include "tombstones"
+--- @include "owners"
 
 local limit = tonumber(ARGV[9])
 local claimed = {}
@@ -32,6 +33,7 @@ local function claimFrom(index, cutoff, fixedReason)
       local lastSeenAt = ok and tonumber(r[2]) or nil
       redis.call('ZREM', KEYS[1], member)
       redis.call('ZREM', KEYS[2], member)
+      if ok then unindexOwner(r[3], member) end
       if createdAt ~= nil and lastSeenAt ~= nil then
         local reason = fixedReason or expiryReasonOf(createdAt)
         redis.call('DEL', key, base .. 'events:' .. member)

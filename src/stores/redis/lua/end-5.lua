@@ -1,6 +1,6 @@
 --[[
   Ends a live session: deletes it and its event log (`<prefix>events:<id>`) and writes its
-  tombstone.
+  tombstone, and takes it out of its owner's index (see includes/owners).
 
   KEYS[1] session hash      KEYS[2] tombstone hash
   KEYS[3] touch-order index KEYS[4] creation-order index KEYS[5] tombstone index
@@ -12,11 +12,13 @@
 ]]
 --- @include "policy"
 --- @include "tombstones"
+--- @include "owners"
 
 local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i', 'v')
 if not r[1] then return tombstoneReply(KEYS[2]) end
 redis.call('DEL', KEYS[1], base .. 'events:' .. id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[4], id)
+unindexOwner(r[3], id)
 bury(KEYS[5], KEYS[2], id, r[3], ARGV[9])
 return {1, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}

@@ -10,10 +10,12 @@
   ARGV[9] scan: how many index entries to look at, at most
 
   Returns {id, c, l, o, k, d, i, v} for the session it ended, or {} when none. Ending a session also
-  deletes its event log (`<prefix>events:<id>`).
+  deletes its event log (`<prefix>events:<id>`) and takes it out of its owner's index (see
+  includes/owners).
 ]]
 --- @include "policy"
 --- @include "tombstones"
+--- @include "owners"
 
 local scan = tonumber(ARGV[9])
 
@@ -41,6 +43,7 @@ for _, member in ipairs(candidates) do
       redis.call('DEL', key, base .. 'events:' .. member)
       redis.call('ZREM', KEYS[1], member)
       redis.call('ZREM', KEYS[2], member)
+      unindexOwner(r[3], member)
       bury(KEYS[3], base .. 't:' .. member, member, r[3], 'evicted')
       return {member, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}
     end

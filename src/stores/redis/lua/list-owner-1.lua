@@ -1,0 +1,35 @@
+--[[
+  One owner's live sessions, oldest first, from the owner index (see includes/owners). Members
+  whose session key is gone are pruned; unreadable records and those of another owner (a hash
+  collision) are skipped.
+
+  KEYS[1] the owner's index
+  ARGV[1] key prefix  ARGV[2] the owner
+  ARGV[3] '' any kind, or '=' followed by the kind to keep
+  ARGV[4] at most this many (-1: no limit)
+
+  Returns {id, c, l, o, k, d, i, v, id, c, ...}.
+]]
+local limit = tonumber(ARGV[4])
+local out = {}
+local n = 0
+for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if limit >= 0 and n >= limit then break end
+  local ok, r = pcall(redis.call, 'HMGET', ARGV[1] .. 's:' .. member, 'c', 'l', 'o', 'k', 'd', 'i', 'v')
+  if ok and not r[1] then
+    redis.call('ZREM', KEYS[1], member)
+  elseif ok and tonumber(r[1]) ~= nil and tonumber(r[2]) ~= nil and r[3] == ARGV[2]
+      and (ARGV[3] == '' or (r[4] and ARGV[3] == '=' .. r[4])) then
+    local at = #out
+    out[at + 1] = member
+    out[at + 2] = r[1]
+    out[at + 3] = r[2]
+    out[at + 4] = r[3]
+    out[at + 5] = r[4]
+    out[at + 6] = r[5]
+    out[at + 7] = r[6]
+    out[at + 8] = r[7]
+    n = n + 1
+  end
+end
+return out
