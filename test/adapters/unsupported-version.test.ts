@@ -50,7 +50,23 @@ function expectUnsupported(
   });
 }
 
-describe('StreamableHttpHandler and SDK v2 clients', () => {
+describe('StreamableHttpHandler: requests of a later protocol (2026-07-28)', () => {
+  it('answers the spec’s unsupported-protocol-version error, creating no session', async () => {
+    const h = await startHarness();
+    expectUnsupported(await post(h.mcpUrl, discoverProbe()), '2026-07-28', 'probe-1');
+    const byHeader = await post(
+      h.mcpUrl,
+      { jsonrpc: '2.0', id: 3, method: 'tools/list' },
+      { 'mcp-protocol-version': '2026-07-28' },
+    );
+    expectUnsupported(byHeader, '2026-07-28', 3);
+    // A 2025 request without a session still gets the missing-header 400.
+    const plain = await post(h.mcpUrl, { jsonrpc: '2.0', id: 4, method: 'tools/list' });
+    expect(plain.status).toBe(400);
+    expect((plain.json as { error: { code: number } }).error.code).toBe(-32000);
+    expect((await h.sessions.stats()).created).toBe(0);
+  });
+
   it('an SDK v2 client in auto mode falls back to a session; one pinned to 2026-07-28 is refused', async () => {
     const h = await startHarness();
     const auto = new Client(

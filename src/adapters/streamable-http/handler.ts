@@ -11,7 +11,6 @@ import {
   answerForResolution,
   malformedSessionHeader,
   methodNotAllowed,
-  missingSessionHeader,
   shuttingDown,
   toWebResponse,
   wrongSessionKind,
@@ -44,6 +43,7 @@ import {
   handleOptions,
   type LocalTransport as Local,
 } from './session-transport.js';
+import { answerWithoutSession } from './sessionless.js';
 
 type Served =
   | { readonly answer: HttpAnswer }
@@ -247,7 +247,7 @@ export class StreamableHttpHandler {
         if (unacceptable !== undefined) return { answer: unacceptable };
         return this.#initialize(request, body as JsonValue, owner, handleOptions(body, authInfo));
       }
-      return { answer: missingSessionHeader(rpcId) };
+      return { answer: answerWithoutSession(request, body, rpcId) };
     }
     if (!isValidSessionId(sessionId)) {
       return { answer: malformedSessionHeader(rpcId) };
