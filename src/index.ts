@@ -6,6 +6,7 @@
  * @module
  */
 export { type Clock, systemClock } from './core/clock.js';
+export type { CreationRate } from './core/creation-rate.js';
 export { isSessionError, SessionError, type SessionErrorCode } from './core/errors.js';
 export type {
   SessionEndInfo,

@@ -1,5 +1,6 @@
 import { checkGeneratedId, checkJson, checkLabel } from './arguments.js';
 import type { Clock } from './clock.js';
+import { CreationRateLimiter, type ResolvedCreationRate } from './creation-rate.js';
 import { callStore, SessionError } from './errors.js';
 import { maskSessionId } from './logger.js';
 import type { CreateSessionOptions } from './manager-types.js';
@@ -28,8 +29,18 @@ export interface CreationContext {
   readonly clock: Clock;
   readonly generateId: () => string;
   readonly capacityPolicy: 'reject' | 'evict-oldest';
+  /** The `creationRate` limit; `undefined`: none. */
+  readonly rate: CreationRateLimiter | undefined;
   /** Ends the least recently touched session pinned nowhere; `false` when none could be ended. */
   evictOldest(): Promise<boolean>;
+}
+
+/** The limiter of a `creationRate` option on `clock`; `undefined` without the option. */
+export function rateLimiterOf(
+  rate: ResolvedCreationRate | undefined,
+  clock: Clock,
+): CreationRateLimiter | undefined {
+  return rate === undefined ? undefined : new CreationRateLimiter(rate, clock);
 }
 
 /**
@@ -37,7 +48,7 @@ export interface CreationContext {
  * ID that is already in use (live or tombstoned) is replaced by a new one, up to
  * {@link GENERATED_ID_ATTEMPTS} IDs in all; an ID the caller chose is never replaced.
  *
- * @throws SessionError `OWNER_QUOTA`, `CAPACITY`, `SESSION_EXISTS`, `INVALID_SESSION_ID`, `INVALID_ARGUMENT`,
+ * @throws SessionError `RATE_LIMITED` (before any store call), `OWNER_QUOTA`, `CAPACITY`, `SESSION_EXISTS`, `INVALID_SESSION_ID`, `INVALID_ARGUMENT`,
  *   `STORE_UNAVAILABLE` (see `SessionManager.create`).
  */
 export async function createSession(
@@ -49,6 +60,7 @@ export async function createSession(
   checkLabel('kind', options.kind);
   checkJson('data', options.data);
   checkJson('init', options.init);
+  if (options.owner !== undefined) context.rate?.take(options.owner);
   for (let attempt = 1; ; attempt++) {
     const id = options.id ?? checkGeneratedId(context.generateId());
     const session = {

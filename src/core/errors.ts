@@ -10,6 +10,9 @@ import type { Tombstone } from './types.js';
  * - `CAPACITY`: `maxSessions` reached and nothing could be evicted.
  * - `OWNER_QUOTA`: the new session's owner already holds `maxSessionsPerOwner` live sessions;
  *   nothing was evicted for it. The message names the limit, never the owner.
+ * - `RATE_LIMITED`: the new session's owner created `creationRate.perOwner` sessions in the
+ *   current window on this replica; {@link SessionError.retryAfterMs} says when the window
+ *   ends. Nothing was created or sent to the store. The message names the limit, never the owner.
  * - `STORE_UNAVAILABLE`: the store could not be reached or answered with an error; nothing
  *   was changed on our side, try again later.
  * - `STORE_CORRUPT`: the store holds data under our keys that we cannot read.
@@ -27,6 +30,7 @@ export type SessionErrorCode =
   | 'SESSION_EXISTS'
   | 'CAPACITY'
   | 'OWNER_QUOTA'
+  | 'RATE_LIMITED'
   | 'STORE_UNAVAILABLE'
   | 'STORE_CORRUPT'
   | 'CLOSED'
@@ -43,11 +47,17 @@ export class SessionError extends Error {
   readonly code: SessionErrorCode;
   /** With code `SESSION_ENDED`: the session's tombstone (why and when it ended). */
   readonly tombstone: Tombstone | undefined;
+  /** With code `RATE_LIMITED`: ms until the owner's window frees a slot (else `undefined`). */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: SessionErrorCode,
     message: string,
-    options?: { cause?: unknown; tombstone?: Tombstone | undefined },
+    options?: {
+      cause?: unknown;
+      tombstone?: Tombstone | undefined;
+      retryAfterMs?: number | undefined;
+    },
   ) {
     super(
       message,
@@ -56,6 +66,7 @@ export class SessionError extends Error {
     this.name = 'SessionError';
     this.code = code;
     this.tombstone = options?.tombstone;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

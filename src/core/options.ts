@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
+import {
+  type CreationRate,
+  DEFAULT_RATE_OWNERS,
+  type ResolvedCreationRate,
+} from './creation-rate.js';
 import type { Logger } from './logger.js';
 import * as option from './option-fields.js';
 import type { SessionStore, StorePolicy } from './store.js';
@@ -47,6 +52,17 @@ export interface SessionManagerOptions {
    */
   maxSessionsPerOwner?: number;
   /**
+   * At most `perOwner` sessions created per owner in each window of `windowMs` (a fixed window
+   * per owner, on the manager's clock, in memory): one more is refused with
+   * `SessionError('RATE_LIMITED')` (HTTP 429, `Retry-After` until the window ends) before any
+   * store call. Per replica: a fleet of N replicas allows up to N times the rate. Every create
+   * of an owner that passes the argument checks counts, whether or not the store then accepts
+   * it. Sessions without an owner are not limited (give anonymous clients an owner per address
+   * with the handlers' `ownerOf` to put them under it). At most `maxOwners` owners are tracked.
+   * @default none (no rate limit)
+   */
+  creationRate?: CreationRate;
+  /**
    * Makes new session IDs: unguessable, distinct, 16 to 256 visible ASCII characters
    * (0x21–0x7E). Probed at construction: 8 calls must answer 8 distinct such IDs, else
    * `SessionError('INVALID_OPTION')`. An ID already in use is replaced by a new one, up to
@@ -77,6 +93,7 @@ export interface ResolvedOptions {
   readonly sweepIntervalMs: number;
   readonly sweepBatchSize: number;
   readonly capacityPolicy: 'reject' | 'evict-oldest';
+  readonly creationRate: ResolvedCreationRate | undefined;
   readonly generateId: (() => string) | undefined;
   readonly clock: Clock | undefined;
   readonly logger: Logger | undefined;
@@ -115,6 +132,16 @@ const { schema, accepted } = option.schemaOf({
     z.union([z.number().int().min(1), z.literal(Infinity)]).optional(),
     'an integer >= 1, or Infinity',
   ),
+  creationRate: option.field(
+    z
+      .strictObject({
+        perOwner: z.number().int().min(1).max(1_000_000),
+        windowMs: z.number().int().min(1).max(DAY),
+        maxOwners: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .optional(),
+    `{ perOwner: an integer from 1 to 1000000, windowMs: an integer number of ms from 1 to ${DAY}, maxOwners?: an integer from 1 to 1000000 }`,
+  ),
   generateId: option.field(
     z.custom<() => string>(isFunction).optional(),
     'a function returning a string ID',
@@ -145,6 +172,14 @@ export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOpt
     sweepIntervalMs,
     sweepBatchSize: o.sweepBatchSize ?? 1000,
     capacityPolicy: o.capacityPolicy ?? 'reject',
+    creationRate:
+      o.creationRate === undefined
+        ? undefined
+        : Object.freeze({
+            perOwner: o.creationRate.perOwner,
+            windowMs: o.creationRate.windowMs,
+            maxOwners: o.creationRate.maxOwners ?? DEFAULT_RATE_OWNERS,
+          }),
     generateId: o.generateId,
     clock: o.clock,
     logger: o.logger,

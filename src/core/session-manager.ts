@@ -2,7 +2,7 @@ import { MemoryStore } from '../stores/memory-store.js';
 import { checkEndReason, checkHook, probeGenerateId } from './arguments.js';
 import { Attachments } from './attachments.js';
 import { type Clock, systemClock } from './clock.js';
-import { type CreationContext, createSession } from './creation.js';
+import { type CreationContext, createSession, rateLimiterOf } from './creation.js';
 import { Endings } from './endings.js';
 import { callStore, SessionError, toStoreError } from './errors.js';
 import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
@@ -112,6 +112,7 @@ export class SessionManager {
       clock: this.#clock,
       generateId: this.#options.generateId ?? generateSessionId,
       capacityPolicy: this.#options.capacityPolicy,
+      rate: rateLimiterOf(this.#options.creationRate, this.#clock),
       evictOldest: () => this.#endings.evictOldest(),
     };
     this.#updates = new Updates(parts, this.#endings, () => this.#assertOpen());
@@ -153,14 +154,14 @@ export class SessionManager {
   }
 
   /**
-   * Creates a session with a generated ID (or `options.id`). A generated ID that is already in
-   * use (live or tombstoned) is replaced by a new one, up to 4 IDs in all; an ID the caller
-   * chose is never replaced.
-   * @throws SessionError `OWNER_QUOTA` when `options.owner` holds `maxSessionsPerOwner` live
-   * sessions (nothing is evicted for it), `CAPACITY` at `maxSessions` (after trying to evict,
-   * with `capacityPolicy: 'evict-oldest'`), `SESSION_EXISTS` (`options.id` in use, or every
-   * generated ID was: the message names `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT`
-   * (owner, kind, data or init malformed), `STORE_UNAVAILABLE`, `CLOSED`.
+   * Creates a session with a generated ID (or `options.id`). A generated ID already in use (live
+   * or tombstoned) is replaced by a new one, up to 4 IDs in all; a chosen ID never is.
+   * @throws SessionError `RATE_LIMITED` past `creationRate` (before any store call), `OWNER_QUOTA`
+   * when `options.owner` holds `maxSessionsPerOwner` live sessions (nothing evicted for it),
+   * `CAPACITY` at `maxSessions` (after trying to evict, with `capacityPolicy: 'evict-oldest'`),
+   * `SESSION_EXISTS` (`options.id` in use, or every generated ID was: the message names
+   * `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT` (owner, kind, data or init
+   * malformed), `STORE_UNAVAILABLE`, `CLOSED`.
    */
   async create(options: CreateSessionOptions = {}): Promise<SessionRecord> {
     this.#assertOpen();

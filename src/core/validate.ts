@@ -79,7 +79,7 @@ export function parseOptions<S extends z.ZodType>(
   const parsed = schema.safeParse(options);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
     throw new SessionError(
       'INVALID_OPTION',
       `Unknown ${what} option \`${issue.keys.join('`, `')}\`; accepted options: ${Object.keys(accepted).join(', ')}.`,

@@ -86,6 +86,23 @@ export function ownerQuotaReached(
   });
 }
 
+/**
+ * 429 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error whose message names
+ * the limit and whose `data.code` is `RATE_LIMITED`: the client's owner created
+ * `creationRate.perOwner` sessions in the current window. Nothing names the owner.
+ */
+export function creationRateLimited(
+  message: string,
+  retryAfterSeconds: number,
+  id: JsonRpcId = null,
+): HttpAnswer {
+  return jsonRpcErrorAnswer(429, REQUEST_ERROR_RPC_CODE, message, {
+    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    data: { code: 'RATE_LIMITED' },
+    id,
+  });
+}
+
 /** 503 for requests that arrive after the handler was closed. */
 export function shuttingDown(retryAfterSeconds: number, id: JsonRpcId = null): HttpAnswer {
   return serviceUnavailable('Server shutting down; retry later.', retryAfterSeconds, id);
@@ -101,7 +118,8 @@ export function answerForResolution(
 
 /**
  * Maps a failure to its HTTP answer: malformed IDs and arguments 400; an owner at its quota 429
- * with `Retry-After`; capacity, store outages and a closed manager 503 with `Retry-After`;
+ * with `Retry-After`; an owner past its creation rate 429 with `Retry-After` until its window
+ * frees a slot (the error's `retryAfterMs`, in whole seconds, at least 1); capacity, store outages and a closed manager 503 with `Retry-After`;
  * anything else 500 (with a generic message: the
  * details stay in the logs).
  */
@@ -117,6 +135,12 @@ export function answerForError(
         return badRequest(error.message, id);
       case 'OWNER_QUOTA':
         return ownerQuotaReached(error.message, retryAfterSeconds, id);
+      case 'RATE_LIMITED':
+        return creationRateLimited(
+          error.message,
+          error.retryAfterMs === undefined ? retryAfterSeconds : error.retryAfterMs / 1000,
+          id,
+        );
       case 'CAPACITY':
         return serviceUnavailable(
           'Server at session capacity; retry later.',
