@@ -87,9 +87,12 @@ export class RelayLink {
     }
   }
 
-  /** Records that this replica holds the stream of `sessionId`; failures are logged. */
-  hold(sessionId: string): void {
-    this.relay.holdStream(sessionId).catch((error: unknown) => {
+  /**
+   * Records that this replica holds the stream of `sessionId`; resolves once recorded. Failures
+   * are logged, never thrown.
+   */
+  hold(sessionId: string): Promise<void> {
+    return this.relay.holdStream(sessionId).catch((error: unknown) => {
       this.warn('could not record a stream held here', sessionId, error);
     });
   }

@@ -49,9 +49,13 @@ export class SseFleet {
     });
   }
 
-  /** The stream of session `id` opened here; answers the function to call when it closes. */
-  streamOpened(sessionId: string): () => void {
-    this.#link.hold(sessionId);
+  /**
+   * The stream of session `id` opened here: records it, then answers the function to call when
+   * it closes. Await it before the stream announces its endpoint, so a client `POST` landing on
+   * another replica finds the holder.
+   */
+  async streamOpened(sessionId: string): Promise<() => void> {
+    await this.#link.hold(sessionId);
     return () => this.#link.release(sessionId);
   }
 

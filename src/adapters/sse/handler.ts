@@ -305,7 +305,7 @@ export class SseHandler {
       closing: false,
       detach: attached.detach,
     };
-    const released = entry.streamOpen ? this.#fleet?.streamOpened(id) : undefined;
+    let released: (() => void) | undefined;
     sink.onClose(() => {
       entry.streamOpen = false;
       released?.();
@@ -319,6 +319,11 @@ export class SseHandler {
       unhook();
       return attached.detach();
     };
+    if (entry.streamOpen && this.#fleet !== undefined) {
+      // Recorded before the endpoint is announced: a POST landing elsewhere finds this replica.
+      released = await this.#fleet.streamOpened(id);
+      if (!entry.streamOpen) released();
+    }
     try {
       const server = await createServer(attached.session);
       entry.server = server;

@@ -91,7 +91,7 @@ export class StreamableFleet {
   streamOpened(sessionId: string): () => void {
     const open = this.#streams.get(sessionId) ?? 0;
     this.#streams.set(sessionId, open + 1);
-    if (open === 0) this.#link.hold(sessionId);
+    if (open === 0) void this.#link.hold(sessionId);
     let closed = false;
     return () => {
       if (closed) return;
