@@ -336,6 +336,8 @@ async function fuzz(store: SessionStore | undefined, seed: number): Promise<Map<
           res.end();
         }),
   );
+  // A connection per request: node closes a socket after some error answers, and a reused one
+  // would fail the next request for the client's sake, not the handler's.
   const agent = new Agent({ keepAlive: false, maxSockets: CONCURRENCY });
   const onFailure = (error: unknown) => failures.push(error);
   process.on('unhandledRejection', onFailure);
@@ -366,10 +368,13 @@ async function fuzz(store: SessionStore | undefined, seed: number): Promise<Map<
     const pools: Pools = { victimHttp, victimSse, mine: [] };
     const rand = mulberry32(seed);
     let next = 0;
+    let aimed = 0;
     const worker = async () => {
       while (next < REQUESTS) {
         next++;
         const shot = generate(rand, pools);
+        const target = `${shot.headers['mcp-session-id']} ${shot.path}`;
+        if (target.includes(victimHttp) || target.includes(encodeURIComponent(victimSse))) aimed++;
         const answer = await send(port, agent, shot).catch((error: unknown) => {
           failures.push(
             `${String(error)} on ${shot.method} ${shot.path.slice(0, 80)} ${safeJson(shot.headers).slice(0, 300)} ${String(shot.body).slice(0, 80)}`,
@@ -393,6 +398,7 @@ async function fuzz(store: SessionStore | undefined, seed: number): Promise<Map<
 
     expect(failures).toEqual([]);
     expect([...histogram.values()].reduce((a, b) => a + b, 0)).toBe(REQUESTS);
+    expect(aimed).toBeGreaterThan(REQUESTS / 10);
     const after = await Promise.all(
       [victimHttp, victimSse].map((id) => sessions.resolve(id, { owner: 'A' })),
     );
