@@ -57,6 +57,11 @@ export function malformedSessionHeader(id: JsonRpcId = null): HttpAnswer {
   );
 }
 
+/** The `Retry-After` header of `seconds`, rounded up to a whole second, at least 1. */
+function retryAfter(seconds: number): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil(seconds))) };
+}
+
 /** 503 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error. */
 export function serviceUnavailable(
   message: string,
@@ -64,41 +69,26 @@ export function serviceUnavailable(
   id: JsonRpcId = null,
 ): HttpAnswer {
   return jsonRpcErrorAnswer(503, REQUEST_ERROR_RPC_CODE, message, {
-    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    headers: retryAfter(retryAfterSeconds),
     id,
   });
 }
 
 /**
  * 429 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error whose message names
- * the limit and whose `data.code` is `OWNER_QUOTA`: the client's owner holds
- * `maxSessionsPerOwner` sessions. Nothing names the owner.
+ * the limit and whose `data.code` says which: `OWNER_QUOTA` (the client's owner holds
+ * `maxSessionsPerOwner` sessions) or `RATE_LIMITED` (it created `creationRate.perOwner`
+ * sessions in the current window). Nothing names the owner.
  */
-export function ownerQuotaReached(
+export function tooManySessions(
+  code: 'OWNER_QUOTA' | 'RATE_LIMITED',
   message: string,
   retryAfterSeconds: number,
   id: JsonRpcId = null,
 ): HttpAnswer {
   return jsonRpcErrorAnswer(429, REQUEST_ERROR_RPC_CODE, message, {
-    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-    data: { code: 'OWNER_QUOTA' },
-    id,
-  });
-}
-
-/**
- * 429 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error whose message names
- * the limit and whose `data.code` is `RATE_LIMITED`: the client's owner created
- * `creationRate.perOwner` sessions in the current window. Nothing names the owner.
- */
-export function creationRateLimited(
-  message: string,
-  retryAfterSeconds: number,
-  id: JsonRpcId = null,
-): HttpAnswer {
-  return jsonRpcErrorAnswer(429, REQUEST_ERROR_RPC_CODE, message, {
-    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-    data: { code: 'RATE_LIMITED' },
+    headers: retryAfter(retryAfterSeconds),
+    data: { code },
     id,
   });
 }
@@ -119,9 +109,9 @@ export function answerForResolution(
 /**
  * Maps a failure to its HTTP answer: malformed IDs and arguments 400; an owner at its quota 429
  * with `Retry-After`; an owner past its creation rate 429 with `Retry-After` until its window
- * frees a slot (the error's `retryAfterMs`, in whole seconds, at least 1); capacity, store outages and a closed manager 503 with `Retry-After`;
- * anything else 500 (with a generic message: the
- * details stay in the logs).
+ * frees a slot (the error's `retryAfterMs`, in whole seconds, at least 1); capacity, store
+ * outages and a closed manager 503 with `Retry-After`; anything else 500 (with a generic
+ * message: the details stay in the logs).
  */
 export function answerForError(
   error: unknown,
@@ -134,9 +124,10 @@ export function answerForError(
       case 'INVALID_ARGUMENT':
         return badRequest(error.message, id);
       case 'OWNER_QUOTA':
-        return ownerQuotaReached(error.message, retryAfterSeconds, id);
+        return tooManySessions('OWNER_QUOTA', error.message, retryAfterSeconds, id);
       case 'RATE_LIMITED':
-        return creationRateLimited(
+        return tooManySessions(
+          'RATE_LIMITED',
           error.message,
           error.retryAfterMs === undefined ? retryAfterSeconds : error.retryAfterMs / 1000,
           id,
