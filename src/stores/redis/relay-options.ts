@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
-import { isObject, parseOptions } from '../../core/validate.js';
-import { isIoRedisClient } from './ioredis.js';
+import { parseOptions } from '../../core/validate.js';
 import { DEFAULT_PREFIX, taggedPrefix } from './keys.js';
-import { isNodeRedisClient } from './node-redis.js';
 import type { RedisClientLike } from './options.js';
-import {
-  assertSubscriberPair,
-  isIoRedisSubscriber,
-  isNodeRedisSubscriber,
-  type RedisSubscriberLike,
-} from './subscriber.js';
+import { PUBSUB_ACCEPTED, pubSubFields } from './pubsub-options.js';
+import { assertSubscriberPair, type RedisSubscriberLike } from './subscriber.js';
 
 /** Options of {@link RedisRelay}. */
 export interface RedisRelayOptions {
@@ -59,33 +53,20 @@ export interface RedisRelayOptions {
   logger?: Logger;
 }
 
-const MAX_PREFIX_CHARS = 256;
 const REPLICA_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const MIN_HOLD_TTL_MS = 30;
 const MAX_HOLD_TTL_MS = 3_600_000;
 
 const schema = z.strictObject({
-  client: z.custom<RedisClientLike>((v) => isNodeRedisClient(v) || isIoRedisClient(v)),
-  subscriber: z.custom<RedisSubscriberLike>(
-    (v) => isNodeRedisSubscriber(v) || isIoRedisSubscriber(v),
-  ),
-  prefix: z.string().min(1).max(MAX_PREFIX_CHARS).optional(),
+  ...pubSubFields,
   replicaId: z.string().regex(REPLICA_ID).optional(),
   holdTtlMs: z.number().int().min(MIN_HOLD_TTL_MS).max(MAX_HOLD_TTL_MS).optional(),
-  commandTimeoutMs: z.number().int().min(1).max(600_000).optional(),
-  logger: z.custom<Logger>(isObject).optional(),
 });
 
 const ACCEPTED: Record<string, string> = {
-  client:
-    "a connected node-redis client (createClient() from 'redis') or an ioredis instance (new Redis())",
-  subscriber:
-    'a second connected node-redis client or ioredis instance (client.duplicate()), of the same library as `client`',
-  prefix: `a string of 1 to ${MAX_PREFIX_CHARS} characters, ideally with a {hash tag}`,
+  ...PUBSUB_ACCEPTED,
   replicaId: '1 to 32 characters of A-Z, a-z, 0-9, _ and -',
   holdTtlMs: `an integer number of ms from ${MIN_HOLD_TTL_MS} to ${MAX_HOLD_TTL_MS}`,
-  commandTimeoutMs: 'an integer number of ms from 1 to 600000',
-  logger: 'an object with optional warn and error methods (console, a pino or winston logger)',
 };
 
 /** {@link RedisRelayOptions} after validation, defaults applied. */
