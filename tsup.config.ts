@@ -23,6 +23,7 @@ export default defineConfig([
       'streamable-http/index': 'src/adapters/streamable-http/index.ts',
       'sse/index': 'src/adapters/sse/index.ts',
       'client/index': 'src/client/index.ts',
+      'handles/index': 'src/handles/index.ts',
     },
     format: ['esm', 'cjs'],
   },
