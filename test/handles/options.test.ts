@@ -7,8 +7,9 @@ afterEach(async () => {
   await Promise.all(kinds.splice(0).map((k) => k.close()));
 });
 
-function make(options: Partial<HandleKindOptions> & Record<string, unknown>): HandleKind {
-  const kind = new HandleKind({ name: 'basket', prefix: 'bsk', autoStart: false, ...options });
+function make(options: Record<string, unknown>): HandleKind {
+  const all = { name: 'basket', prefix: 'bsk', autoStart: false, ...options };
+  const kind = new HandleKind(all as unknown as HandleKindOptions);
   kinds.push(kind);
   return kind;
 }
