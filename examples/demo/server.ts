@@ -6,6 +6,7 @@ import {
   StreamableHttpHandler,
   type StreamableHttpHandlerOptions,
 } from '../../src/adapters/streamable-http/index.js';
+import { HandleKind, type HandleKindOptions } from '../../src/handles/index.js';
 import {
   maskSessionId,
   SessionManager,
@@ -42,6 +43,11 @@ export interface DemoServerOptions {
    * @default none: no authentication
    */
   authTokens?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Options of the baskets (state handles `bsk_…`, closed with the demo) whose tools the
+   * default servers offer: TTLs, quota, store. @default 30 minutes idle, 100 per user, in memory
+   */
+  basketOptions?: Omit<HandleKindOptions, 'name' | 'prefix'>;
 }
 
 /** A running demo server. */
@@ -51,6 +57,8 @@ export interface DemoServer {
   /** The Streamable HTTP endpoint: `${url}/mcp`. */
   readonly mcpUrl: string;
   readonly sessions: SessionManager;
+  /** The baskets whose tools the default servers offer. */
+  readonly baskets: HandleKind<string[]>;
   readonly handler: StreamableHttpHandler;
   readonly legacy: SseHandler;
   readonly http: HttpServer;
@@ -90,8 +98,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       log?.(`session ${maskSessionId(id)} ended: ${reason}`),
     ),
   ];
+  const baskets = new HandleKind<string[]>({
+    name: 'basket',
+    prefix: 'bsk',
+    ...options.basketOptions,
+  });
   const createServer =
-    options.createServer ?? ((session: SessionRecord) => createDemoServer(session, sessions));
+    options.createServer ??
+    ((session: SessionRecord) => createDemoServer(session, sessions, baskets));
   const handler = new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
   const legacy = new SseHandler({ ...options.sseHandlerOptions, sessions, createServer });
 
@@ -144,12 +158,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     url,
     mcpUrl: `${url}/mcp`,
     sessions,
+    baskets,
     handler,
     legacy,
     http,
     close() {
       closing ??= (async () => {
         if (ownsSessions) await sessions.close();
+        await baskets.close();
         await Promise.all([handler.close(), legacy.close()]);
         for (const off of unsubscribe) off();
         await new Promise<void>((resolve) => {

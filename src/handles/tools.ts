@@ -151,7 +151,11 @@ type Registrar = {
 /** Registers a tool definition on an SDK v1 or v2 `McpServer`; answers what `registerTool` answers. */
 export function registerHandleTool(
   server: ToolServer,
-  definition: HandleToolDefinition<Record<string, unknown>> | HandleToolDefinition<undefined>,
+  definition: {
+    readonly name: string;
+    readonly config: HandleToolDefinition<undefined>['config'];
+    readonly callback: (...args: never[]) => Promise<HandleToolResult>;
+  },
 ): unknown {
   const { name, config, callback } = definition;
   return (server as unknown as Registrar).registerTool(name, config, callback);
