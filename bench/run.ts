@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCore } from './core.js';
 import { runFleet } from './fleet.js';
+import { runHandles } from './handles.js';
 import { runHttp } from './http.js';
 import { CHART_FILE, touchThroughputChart } from './lib/chart.js';
 import { type BenchRow, toMarkdown } from './lib/report.js';
@@ -26,10 +27,11 @@ const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> =
   soak: runSoak,
   scale: runScale,
   fleet: runFleet,
+  handles: runHandles,
 };
 
 /** Suites whose results go to `results/<suite>.json` and `.md` rather than `latest.*`. */
-const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet']);
+const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet', 'handles']);
 
 let parsed: ReturnType<typeof parseSettings>;
 try {
