@@ -4,7 +4,9 @@
  * for one that also updates it; then tool calls per second over HTTP (an SDK v2
  * `createMcpHandler` endpoint in a child process, see `./handles-server.ts`) with a handle on
  * the memory store and on Redis against the same tool without one, subjects alternating round
- * by round, medians and paired ratios from one run.
+ * by round (each round starting with the next subject), medians and paired ratios from one run;
+ * and the same tool callbacks called in process, without HTTP or the SDK, where the handle's
+ * own cost is not hidden by the per-request server.
  *
  * Every key lives under a prefix of its own (`mcps-bench:{<uuid>}:`), deleted at the end.
  */
@@ -25,6 +27,8 @@ import { type BenchRow, medianOf } from './lib/report.js';
 import type { BenchSettings } from './lib/settings.js';
 
 const COUNTED_CALLS = 1000;
+const IN_PROCESS_CALLS = 5000;
+const IN_PROCESS_ROUNDS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
@@ -164,7 +168,9 @@ async function throughputRows(settings: BenchSettings, prefix: string): Promise<
     }
     const samples = new Map(names.map((name) => [name, [] as number[]]));
     for (let round = 0; round < settings.rounds; round++) {
-      for (const name of names) {
+      // Each round starts with the next subject, so no subject always runs first or last.
+      const order = names.map((_, i) => names[(i + round) % names.length]!);
+      for (const name of order) {
         const rps = await load(server.url, subjects[name], settings.duration, settings.connections);
         samples.get(name)!.push(rps);
       }
@@ -198,12 +204,74 @@ async function throughputRows(settings: BenchSettings, prefix: string): Promise<
   }
 }
 
+/** Calls of `run` per second, `IN_PROCESS_CALLS` of them one at a time. */
+async function callsPerSecond(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < IN_PROCESS_CALLS; i++) await run();
+  return IN_PROCESS_CALLS / ((performance.now() - started) / 1000);
+}
+
+/** The tool callbacks alone, in process: no handle, a handle in memory, a handle in Redis. */
+async function inProcessRows(settings: BenchSettings, prefix: string): Promise<BenchRow[]> {
+  const client = await createClient({ url: settings.redisUrl }).connect();
+  const memory = new HandleKind<string[]>({ name: 'basket', prefix: 'bsk' });
+  const redis = new HandleKind<string[]>({
+    name: 'basket',
+    prefix: 'bsk',
+    store: new RedisStore({ client, prefix: `${prefix}in-process:` }),
+  });
+  try {
+    const items = ['apple', 'pear', 'plum'];
+    const answer = (data: readonly string[]) => ({
+      content: [{ type: 'text' as const, text: data.join('\n') }],
+    });
+    const plain = async (_args: { basket_id: string }, _extra: unknown) => answer(items);
+    const viewOf = (kind: HandleKind<string[]>) =>
+      withHandle(kind, (_args: { basket_id: string }, call) => answer(call.handle.data));
+    const [inMemory, inRedis] = await Promise.all([
+      memory.create(undefined, items),
+      redis.create(undefined, items),
+    ]);
+    const subjects: Record<string, () => Promise<unknown>> = {
+      'no handle': () => plain({ basket_id: inMemory.id }, {}),
+      'handle, memory store': () => viewOf(memory)({ basket_id: inMemory.id }, {}),
+      'handle, Redis store': () => viewOf(redis)({ basket_id: inRedis.id }, {}),
+    };
+    const names = Object.keys(subjects);
+    for (const name of names) await callsPerSecond(subjects[name]!);
+    const samples = new Map(names.map((name) => [name, [] as number[]]));
+    for (let round = 0; round < IN_PROCESS_ROUNDS; round++) {
+      for (const name of names.map((_, i) => names[(i + round) % names.length]!)) {
+        samples.get(name)!.push(await callsPerSecond(subjects[name]!));
+      }
+    }
+    return names.map((name) => {
+      const { median, spread } = medianOf(samples.get(name)!);
+      return {
+        suite: 'handles',
+        name: `Tool callback calls per second in process, ${name}`,
+        unit: 'calls/s',
+        value: median,
+        spread,
+        note: `${IN_PROCESS_CALLS} sequential calls x ${IN_PROCESS_ROUNDS}, alternating`,
+      };
+    });
+  } finally {
+    await Promise.all([memory.close(), redis.close()]);
+    await client.quit();
+  }
+}
+
 /** Runs the handles suite against `settings.redisUrl`; fails when Redis is unreachable. */
 export async function runHandles(settings: BenchSettings): Promise<BenchRow[]> {
   const prefix = `mcps-bench:{${randomUUID()}}:`;
   const io = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
-    return [...(await commandRows(settings, prefix)), ...(await throughputRows(settings, prefix))];
+    return [
+      ...(await commandRows(settings, prefix)),
+      ...(await inProcessRows(settings, prefix)),
+      ...(await throughputRows(settings, prefix)),
+    ];
   } finally {
     await deleteKeys(io, prefix);
     io.disconnect();

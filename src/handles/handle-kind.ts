@@ -275,11 +275,6 @@ export class HandleKind<T extends JsonValue = JsonValue> {
     await this.#sessions.close();
     if (this.#o.store !== undefined) releaseStore(this.#o.store);
   }
-
-  /** The error texts of this kind, for the tool helpers. @internal */
-  get texts(): HandleTexts {
-    return this.#texts;
-  }
 }
 
 function handleOf<T extends JsonValue>(record: SessionRecord): HandleRecord<T> {

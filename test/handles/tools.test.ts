@@ -243,4 +243,25 @@ describe('list and destroy tools', () => {
       'You already hold 2 live baskets, the most allowed. Destroy one you no longer need with destroy_basket (see list_baskets), or wait until one expires, then create the basket again.',
     );
   });
+
+  it('answer a full kind (maxHandles) with "retry later"', async () => {
+    const { kind } = baskets({ maxHandles: 1 });
+    await kind.create(undefined, []);
+    const refused = toolError(await kind.create(undefined, []).catch((e: unknown) => e));
+    expect(refused).toEqual({
+      content: [{ type: 'text', text: 'Too many baskets are open on this server. Retry later.' }],
+      isError: true,
+    });
+  });
+
+  it('answer expired for a handle past its idle TTL that no sweep has ended yet', async () => {
+    const { kind, clock } = baskets();
+    const { id } = await kind.create(undefined, ['a']);
+    clock.advance(30 * MINUTE);
+    const answer = await viewTool(kind)({ basket_id: id }, {});
+    expect(answer.isError).toBe(true);
+    expect(text(answer)).toMatch(
+      new RegExp(`^Basket ${id} has expired: it was not used for 30 minutes`),
+    );
+  });
 });
