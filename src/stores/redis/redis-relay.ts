@@ -2,10 +2,9 @@ import { errorMessage, SessionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RelayEnvelope, RelayListener, SessionRelay } from '../../core/relay.js';
 import { assertValidSessionId } from '../../core/session-id.js';
+import { redisConnection } from './client-adapter.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
-import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { KeyLayout } from './keys.js';
-import { nodeRedisConnection } from './node-redis.js';
 import { isReplicaId, type RedisRelayOptions, resolveRedisRelayOptions } from './relay-options.js';
 import { decodeWireMessage, encodeWireMessage } from './relay-wire.js';
 import { StreamHolds } from './stream-holds.js';
@@ -60,9 +59,7 @@ export class RedisRelay implements SessionRelay {
    */
   constructor(options: RedisRelayOptions) {
     const o = resolveRedisRelayOptions(options);
-    const connection: RedisConnection = isIoRedisClient(o.client)
-      ? ioRedisConnection(o.client)
-      : nodeRedisConnection(o.client);
+    const connection: RedisConnection = redisConnection(o.client);
     this.replicaId = o.replicaId;
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#subscriber = o.subscriber;
@@ -194,7 +191,8 @@ export class RedisRelay implements SessionRelay {
 
   async #publish(channel: string, envelope: RelayEnvelope): Promise<boolean> {
     const text = encodeWireMessage(this.replicaId, envelope);
-    const receivers = await this.#connection.send(['PUBLISH', channel, text]);
+    const publish = this.#connection.cluster ? 'SPUBLISH' : 'PUBLISH';
+    const receivers = await this.#connection.send([publish, channel, text]);
     return Number(receivers) > 0;
   }
 
