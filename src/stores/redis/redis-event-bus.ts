@@ -36,6 +36,9 @@ type Listener = (event: ServerEventLike) => void;
  * run; a message that is not an event is dropped with a `warn`. Pub/Sub delivers at most once:
  * a replica disconnected from Redis misses what was published meanwhile.
  *
+ * On Redis Cluster (cluster clients of either library) the channel is sharded: `SSUBSCRIBE` and
+ * `SPUBLISH` on the master of the prefix's slot.
+ *
  * Make one bus per process and prefix, and share it among the process's handlers (as SDK v2
  * allows); its subscriber connection may be the `RedisRelay`'s. Typed by shape
  * ({@link ServerEventBusLike}): this entry loads no SDK.

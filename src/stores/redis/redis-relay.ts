@@ -21,6 +21,11 @@ import { type RedisSubscriberLike, type Subscription, subscribeChannels } from '
  * Pub/Sub delivers at most once: a message to a replica that is down or reconnecting is lost,
  * and {@link RedisRelay.send} answers `false` when no replica listens at the address.
  *
+ * On Redis Cluster (a node-redis `createCluster()` or ioredis `Cluster` client and subscriber) the
+ * channels are sharded: `SSUBSCRIBE` and `SPUBLISH` on the master of the prefix's slot, so the
+ * receiver count `send` answers from covers every replica (a plain `PUBLISH` counts only the
+ * node it reached).
+ *
  * Stream holders are `<prefix>stream:<sessionId>` strings naming the replica, with a TTL of
  * `holdTtlMs` renewed every third of it, so a crashed replica's records lapse on their own.
  *
@@ -49,6 +54,8 @@ export class RedisRelay implements SessionRelay {
   readonly #ownChannel: string;
   readonly #broadcastChannel: string;
   readonly #holds: StreamHolds;
+  /** `SPUBLISH` on a cluster (the channels are sharded there), `PUBLISH` otherwise. */
+  readonly #publishCommand: string;
   readonly #listeners = new Set<RelayListener>();
   #subscription: Promise<Subscription> | undefined;
   #closing: Promise<void> | undefined;
@@ -62,6 +69,7 @@ export class RedisRelay implements SessionRelay {
     const connection: RedisConnection = redisConnection(o.client);
     this.replicaId = o.replicaId;
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
+    this.#publishCommand = this.#connection.cluster ? 'SPUBLISH' : 'PUBLISH';
     this.#subscriber = o.subscriber;
     this.#timeoutMs = o.commandTimeoutMs;
     this.#logger = o.logger;
@@ -95,8 +103,8 @@ export class RedisRelay implements SessionRelay {
   }
 
   /**
-   * Publishes `envelope` to replica `to` (one `PUBLISH`); answers whether a replica listens
-   * there.
+   * Publishes `envelope` to replica `to` (one `PUBLISH`, `SPUBLISH` on a cluster); answers
+   * whether a replica listens there.
    * @throws SessionError `INVALID_ARGUMENT` when `to` is no replica ID; `STORE_UNAVAILABLE` when
    * Redis fails or does not answer in time.
    */
@@ -191,8 +199,7 @@ export class RedisRelay implements SessionRelay {
 
   async #publish(channel: string, envelope: RelayEnvelope): Promise<boolean> {
     const text = encodeWireMessage(this.replicaId, envelope);
-    const publish = this.#connection.cluster ? 'SPUBLISH' : 'PUBLISH';
-    const receivers = await this.#connection.send([publish, channel, text]);
+    const receivers = await this.#connection.send([this.#publishCommand, channel, text]);
     return Number(receivers) > 0;
   }
 

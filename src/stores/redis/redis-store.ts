@@ -52,7 +52,9 @@ const LIST_PAGE = '200';
  * on no replica (pins are fields of the session hash). Times come from Redis's clock (see
  * {@link RedisStoreOptions.time}), so replicas whose clocks disagree agree on deadlines. Every key carries a store-side TTL, so a fleet
  * that crashes leaks nothing. All keys share the prefix's hash tag, so the store runs on Redis
- * Cluster (in one slot per prefix).
+ * Cluster (in one slot per prefix) with a node-redis `createCluster()` or ioredis `Cluster`
+ * client; there the clock reads `TIME` on the prefix's master and the eviction check reads every
+ * master.
  *
  * Failures reject with `SessionError`: `STORE_UNAVAILABLE` when Redis cannot be reached or does
  * not answer within `commandTimeoutMs` (nothing is ended because of it), `STORE_CORRUPT` when a
@@ -96,8 +98,8 @@ export class RedisStore implements SessionStore, EventLogSource {
   #pinField = '';
 
   /**
-   * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
-   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `maxEvents` /
+   * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client or
+   * cluster nor an ioredis `Redis` or `Cluster`, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `maxEvents` /
    * `logger` is out of range.
    */
   constructor(options: RedisStoreOptions) {
