@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Cluster, type ClusterOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis } from 'ioredis';
 import { createCluster } from 'redis';
 import { afterAll, expect, inject, onTestFinished } from 'vitest';
 
@@ -26,6 +26,18 @@ export async function ioCluster(options: ClusterOptions = {}): Promise<Cluster> 
   cluster.on('error', () => {});
   await cluster.connect();
   return cluster;
+}
+
+/**
+ * A connected single-node ioredis client on `REDIS_URL` (the `redis` project's Redis, checked by
+ * the preflight), for tests that pair it with a cluster.
+ */
+export async function singleNode(): Promise<Redis> {
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
 }
 
 /** A connected node-redis cluster (`createCluster()`) on the test cluster. */

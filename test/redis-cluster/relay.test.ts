@@ -2,13 +2,13 @@ import type { Cluster } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { RedisRelay, type RedisRelayOptions } from '../../src/stores/redis/index.js';
 import { inbox, spyLogger, toStream } from '../redis/relay-support.js';
-import { ioRedis } from '../support/redis.js';
 import {
   type ClusterLibrary,
   clusterClients,
   clusterConnections,
   ioCluster,
   masterOf,
+  singleNode,
 } from './cluster-support.js';
 
 const { io, side, scratchPrefix, scratchPrefixPerMaster } = await clusterClients();
@@ -121,7 +121,7 @@ describe('RedisRelay on a cluster: what it refuses', () => {
   });
 
   it('refuses a single-node subscriber beside a cluster client, and the reverse', async () => {
-    const single = await ioRedis();
+    const single = await singleNode();
     onTestFinished(() => single.disconnect());
     const sharded = await ioCluster({ shardedSubscribers: true });
     onTestFinished(() => sharded.disconnect());
