@@ -9,6 +9,7 @@ import {
   type ClusterLibrary,
   clusterClients,
   clusterKeysUnder,
+  ioCluster,
   masterOf,
   type NodeCluster,
 } from './cluster-support.js';
@@ -201,5 +202,19 @@ describe('RedisStore on a cluster: eviction policy', () => {
       });
       await expect(store.count(T0, POLICY)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     }
+  });
+});
+
+describe('RedisStore on a cluster: what it refuses', () => {
+  it('refuses an ioredis Cluster that reads from replicas (scaleReads)', async () => {
+    const replicaReads = await ioCluster({ scaleReads: 'slave' });
+    onTestFinished(() => replicaReads.disconnect());
+    expect(() => new RedisStore({ client: replicaReads })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_OPTION',
+        message: expect.stringContaining("scaleReads 'master'"),
+      }),
+    );
+    expect(() => new RedisStore({ client: io, time: 'local' })).not.toThrow();
   });
 });

@@ -134,7 +134,13 @@ function startNode(port: number, dir: string): ChildProcess {
 export default async function redisCluster(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'mcps-cluster-'));
   const children: ChildProcess[] = [];
+  // Should the run end without its teardown (an uncaught error), the nodes still go with it.
+  const killAll = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const teardown = async () => {
+    process.off('exit', killAll);
     await Promise.all(children.map(stop));
     rmSync(dir, { recursive: true, force: true });
   };

@@ -28,6 +28,17 @@ export function isIoRedisCluster(client: unknown): client is IoRedisClusterLike 
   );
 }
 
+/**
+ * True unless `client` is an ioredis `Cluster` whose `scaleReads` sends read commands to
+ * replicas: the store, relay and event log read what they just wrote (stream holders, event
+ * logs), which a replica may not have yet. `'master'` is ioredis' default.
+ */
+export function readsFromMasters(client: IoRedisClientLike): boolean {
+  if (!isIoRedisCluster(client)) return true;
+  const options = (client as unknown as { options?: { scaleReads?: unknown } }).options;
+  return options?.scaleReads === undefined || options.scaleReads === 'master';
+}
+
 /** Statuses in which ioredis would hold commands until a reconnection. */
 const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
 

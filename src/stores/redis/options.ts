@@ -4,7 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import { hasMethods, isObject, parseOptions } from '../../core/validate.js';
 import type { EvictionPolicyCheck } from './eviction.js';
 import type { IoRedisClientLike } from './ioredis.js';
-import { isIoRedisClient } from './ioredis.js';
+import { isIoRedisClient, readsFromMasters } from './ioredis.js';
 import type { NodeRedisClientLike, NodeRedisClusterLike } from './node-redis.js';
 import { isNodeRedisClient, isNodeRedisCluster } from './node-redis.js';
 
@@ -16,12 +16,13 @@ export type RedisClientLike = NodeRedisClientLike | NodeRedisClusterLike | IoRed
 
 /** True when `value` is a client of a supported kind (see {@link RedisClientLike}). */
 export function isRedisClient(value: unknown): value is RedisClientLike {
-  return isNodeRedisClient(value) || isNodeRedisCluster(value) || isIoRedisClient(value);
+  if (isIoRedisClient(value)) return readsFromMasters(value);
+  return isNodeRedisClient(value) || isNodeRedisCluster(value);
 }
 
 /** What `client` options accept, for the messages of `INVALID_OPTION`. */
 export const CLIENT_ACCEPTED =
-  "a connected node-redis client or cluster (createClient() or createCluster() from 'redis'), or an ioredis Redis or Cluster instance";
+  "a connected node-redis client or cluster (createClient() or createCluster() from 'redis'), or an ioredis Redis or Cluster instance (a Cluster with scaleReads 'master', its default)";
 
 /** Options of {@link RedisStore}. TTLs and limits come from the manager, not from here. */
 export interface RedisStoreOptions {
@@ -29,7 +30,8 @@ export interface RedisStoreOptions {
    * A client you created and connected: `createClient()` or `createCluster()` from `redis`, or
    * `new Redis()` or `new Cluster()` from `ioredis`. The store borrows it: it never connects,
    * configures or closes it. On a Redis Cluster every key of the store lives in the slot of the
-   * prefix's hash tag (see `prefix`).
+   * prefix's hash tag (see `prefix`); an ioredis `Cluster` must read from masters (`scaleReads:
+   * 'master'`, its default).
    */
   client: RedisClientLike;
   /**
