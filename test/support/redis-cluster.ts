@@ -132,6 +132,11 @@ function startNode(port: number, dir: string): ChildProcess {
  * processes it started, by PID, and removes the directory.
  */
 export default async function redisCluster(project: TestProject): Promise<() => Promise<void>> {
+  await run('redis-server', ['--version']).catch(() => {
+    const error = new Error('The redis-cluster tests need redis-server and redis-cli on PATH');
+    error.stack = error.message;
+    throw error;
+  });
   const dir = mkdtempSync(join(tmpdir(), 'mcps-cluster-'));
   const children: ChildProcess[] = [];
   // Should the run end without its teardown (an uncaught error), the nodes still go with it.
