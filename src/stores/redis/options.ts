@@ -48,8 +48,9 @@ export interface RedisStoreOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * What to do when Redis may evict the store's keys, read once from `maxmemory-policy` on the
-   * store's first use (or by {@link RedisStore.checkEvictionPolicy}). Any policy but
+   * What to do when Redis may evict the store's keys, read once from `maxmemory-policy` (on a
+   * cluster, every master's; the first that evicts counts) on the store's first use (or by
+   * {@link RedisStore.checkEvictionPolicy}). Any policy but
    * `noeviction` loses sessions at `maxmemory`: `allkeys-*` evict any key, and `volatile-*`
    * evict ours too, since every key of the store has a TTL.
    *
