@@ -26,6 +26,7 @@ import {
 } from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
 import { LocalSessions } from '../shared/registry.js';
+import { storedInitialize } from '../shared/stored-init.js';
 import { StreamWatch } from '../shared/stream-watch.js';
 import { onBodyDone } from '../shared/track-body.js';
 import { StreamableFleet } from './fleet.js';
@@ -362,19 +363,21 @@ export class StreamableHttpHandler {
   }
 
   async #rebuild(session: SessionRecord, request: Request): Promise<Local> {
-    if (session.init === undefined) {
+    const init = await storedInitialize(this.#options.sessions, session);
+    if (init === undefined) {
       throw new Error(
         `Session ${maskSessionId(session.id)} has no stored initialize request to restore from.`,
       );
     }
     const local = await this.#open(session);
     try {
-      await replayInitialize(local.transport, session.id, session.init, request);
+      await replayInitialize(local.transport, session.id, init, request);
     } catch (error) {
       await this.#local.dispose(session.id, local);
       throw error;
     }
     if (!local.closing) this.#local.set(session.id, local);
+    this.#options.sessions.noteAdapterEvent('restored');
     return local;
   }
 
