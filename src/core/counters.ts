@@ -15,9 +15,10 @@ import type { EndReason, Resolution } from './types.js';
  * - `capacity`: `maxSessions` reached (`SessionError('CAPACITY')`, HTTP 503).
  * - `ownerQuota`: the owner held `maxSessionsPerOwner` sessions (`OWNER_QUOTA`, HTTP 429).
  * - `rateLimited`: the owner went past `creationRate` (`RATE_LIMITED`, HTTP 429).
- * - `badInput`: a malformed create (`INVALID_ARGUMENT`, `INVALID_SESSION_ID`: an `initialize`
- *   over `maxInitBytes`, ...), or a client mistake an HTTP handler answered with a 4xx before
- *   touching any session (bad method, `Host`, `Origin`, `Accept`, body or session header).
+ * - `badInput`: a client mistake an HTTP handler answered with a 4xx (other than 404 and 429):
+ *   a bad method, `Host`, `Origin`, `Accept`, body or session header, an `initialize` over
+ *   `maxInitBytes`, a request for another transport's session. Counted by the handlers (see
+ *   `SessionManager.noteAdapterEvent`); a malformed argument of a direct call is not counted.
  */
 export type RejectionCause = 'capacity' | 'ownerQuota' | 'rateLimited' | 'badInput';
 
@@ -85,10 +86,6 @@ export class Counters {
         break;
       case 'RATE_LIMITED':
         this.#rejected.rateLimited++;
-        break;
-      case 'INVALID_ARGUMENT':
-      case 'INVALID_SESSION_ID':
-        this.#rejected.badInput++;
         break;
       default:
         this.storeFailed(error);

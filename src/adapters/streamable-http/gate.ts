@@ -14,6 +14,7 @@ import {
   methodNotAllowed,
   wrongSessionKind,
 } from '../shared/answers.js';
+import { countMistake } from '../shared/client-mistakes.js';
 import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
 import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
 import { ownerOfNode } from '../shared/owner.js';
@@ -108,7 +109,7 @@ export class StreamableHttpGate {
     const body = parsedBody === undefined ? req.body : parsedBody;
     const rpcId = req.method === 'POST' ? requestIdOf(body) : null;
     const answer = (reply: HttpAnswer): undefined => {
-      writeNodeAnswer(res, reply);
+      writeNodeAnswer(res, countMistake(this.#options.sessions, reply));
       return undefined;
     };
     const sessions = this.#options.sessions;

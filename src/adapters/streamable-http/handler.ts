@@ -16,6 +16,7 @@ import {
   wrongSessionKind,
 } from '../shared/answers.js';
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
+import { countMistake } from '../shared/client-mistakes.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
 import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
 import {
@@ -100,6 +101,7 @@ export class StreamableHttpHandler {
   readonly #watch: StreamWatch;
   readonly #fleet: StreamableFleet | undefined;
   readonly #idle: IdleTrim<Local> | undefined;
+  readonly #mistake: (answer: HttpAnswer) => HttpAnswer;
   #closed = false;
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
@@ -107,6 +109,7 @@ export class StreamableHttpHandler {
     const o = resolveHandlerOptions(options);
     this.#options = o;
     this.#failure = { ...o, transport: 'Streamable HTTP' };
+    this.#mistake = (answer) => countMistake(o.sessions, answer);
     this.#local = new LocalSessions(o.logger);
     this.#watch = new StreamWatch(o.sessions.clock, o);
     if (o.relay !== undefined) {
@@ -155,12 +158,12 @@ export class StreamableHttpHandler {
         const read = await postBody(req.headers['content-type'], supplied, () =>
           readNodeJson(req, this.#options.maxRequestBodySize),
         );
-        if ('answer' in read) return writeNodeAnswer(res, read.answer);
+        if ('answer' in read) return writeNodeAnswer(res, this.#mistake(read.answer));
         body = read.value;
         rpcId = requestIdOf(body);
       }
       const served = await this.#serve(request, body, req.auth);
-      if ('answer' in served) return writeNodeAnswer(res, served.answer);
+      if ('answer' in served) return writeNodeAnswer(res, this.#mistake(served.answer));
       if ('failure' in served) return failNode(this.#failure, res, next, served.failure, rpcId);
       try {
         if (gone) await served.response.body?.cancel().catch(noop);
@@ -190,12 +193,12 @@ export class StreamableHttpHandler {
         const read = await postBody(request.headers.get('content-type'), options.parsedBody, () =>
           readWebJson(request, this.#options.maxRequestBodySize),
         );
-        if ('answer' in read) return toWebResponse(read.answer);
+        if ('answer' in read) return toWebResponse(this.#mistake(read.answer));
         body = read.value;
         rpcId = requestIdOf(body);
       }
       const served = await this.#serve(request, body, options.authInfo);
-      if ('answer' in served) return toWebResponse(served.answer);
+      if ('answer' in served) return toWebResponse(this.#mistake(served.answer));
       if ('failure' in served) {
         return toWebResponse(failureAnswer(this.#failure, served.failure, rpcId));
       }
@@ -364,11 +367,6 @@ export class StreamableHttpHandler {
 
   async #rebuild(session: SessionRecord, request: Request): Promise<Local> {
     const init = await storedInitialize(this.#options.sessions, session);
-    if (init === undefined) {
-      throw new Error(
-        `Session ${maskSessionId(session.id)} has no stored initialize request to restore from.`,
-      );
-    }
     const local = await this.#open(session);
     try {
       await replayInitialize(local.transport, session.id, init, request);
