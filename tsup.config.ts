@@ -8,7 +8,7 @@ const shared: Options = {
   splitting: true,
   treeshake: true,
   loader: { '.lua': 'text' },
-  external: ['vitest', '@modelcontextprotocol/sdk', 'redis', 'ioredis'],
+  external: ['vitest', '@modelcontextprotocol/sdk', 'redis', 'ioredis', '@opentelemetry/api'],
 };
 
 /** One entry per public subpath; keep in step with `exports` in package.json. */
@@ -23,6 +23,7 @@ export default defineConfig([
       'streamable-http/index': 'src/adapters/streamable-http/index.ts',
       'sse/index': 'src/adapters/sse/index.ts',
       'client/index': 'src/client/index.ts',
+      'otel/index': 'src/otel/index.ts',
     },
     format: ['esm', 'cjs'],
   },

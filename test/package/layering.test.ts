@@ -66,6 +66,7 @@ const RULES: ReadonlyArray<readonly [area: string, mayImport: readonly string[]]
     ['src/protocol.ts', 'src/core/errors.ts', 'src/core/validate.ts', 'src/core/logger.ts'],
   ],
   ['src/resources/', ['src/core/']],
+  ['src/otel/', ['src/core/']],
   ['src/testing/', ['src/core/']],
 ];
 
