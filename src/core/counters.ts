@@ -58,12 +58,20 @@ export interface SessionCounters {
   readonly storeFailures: number;
 }
 
-/** The live counters of one manager. */
+/**
+ * The live counters of one manager; the fields are those of {@link SessionCounters} (the end
+ * counts live with the manager's endings, which count each session once).
+ */
 export class Counters {
+  /** See {@link SessionCounters.created}. */
   created = 0;
+  /** See {@link SessionCounters.notFound}. */
   notFound = 0;
+  /** See {@link SessionCounters.expired}. */
   expired = 0;
+  /** See {@link SessionCounters.restored}. */
   restored = 0;
+  /** See {@link SessionCounters.storeFailures}. */
   storeFailures = 0;
   readonly #rejected: Record<RejectionCause, number> = {
     capacity: 0,

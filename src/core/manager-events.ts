@@ -14,6 +14,7 @@ const FAILURE_MESSAGE = 'mcp-sessions: contained failure';
 
 /** The event registry of one manager, with its failure reporting. */
 export class ManagerEvents {
+  /** Where listeners subscribe (`SessionManager.on` / `off`). */
   readonly registry: TypedEvents<SessionEvents>;
   readonly #logger: Logger | undefined;
   readonly #counters: Counters;
