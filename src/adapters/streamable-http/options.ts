@@ -1,4 +1,3 @@
-import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
 import { field } from '../../core/option-fields.js';
 import type { SessionRecord } from '../../core/types.js';
@@ -19,6 +18,7 @@ import {
   type ResolvedGateOptions,
   type ResolvedHandlerOptions,
 } from '../shared/options.js';
+import type { SdkTransportOptions } from './sdk.js';
 
 /** The `kind` recorded for sessions created over Streamable HTTP. */
 export const STREAMABLE_HTTP_KIND = 'streamable-http';
@@ -28,7 +28,7 @@ export const STREAMABLE_HTTP_METHODS: readonly string[] = Object.freeze(['GET', 
 
 /** SDK transport options passed through unchanged to each session's transport. */
 export type TransportExtras = Pick<
-  WebStandardStreamableHTTPServerTransportOptions,
+  SdkTransportOptions,
   | 'enableJsonResponse'
   | 'eventStore'
   | 'allowedHosts'
