@@ -29,6 +29,10 @@ export type {
   ServerContext,
   TransportExtras,
   V2GateOptions,
+  /** The v2 handler's options, under the name the SDK v1 entry gives its own. */
+  V2HandlerOptions as StreamableHttpHandlerOptions,
   V2HandlerOptions,
+  /** The v2 server factory, under the name the SDK v1 entry gives its own. */
+  V2ServerFactory as ServerFactory,
   V2ServerFactory,
 } from './options.js';
