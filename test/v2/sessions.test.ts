@@ -123,6 +123,35 @@ describe('mcp-sessions/v2: the 2026-07-28 era', () => {
     expect((await v2.sessions.stats()).created).toBe(0);
   });
 
+  it('passes responseMode to createMcpHandler: with sse, modern answers are event streams', async () => {
+    const v2 = await startV2({ handlerOptions: { responseMode: 'sse' } });
+    const listed = await modernPost(v2.url, modernRequest('tools/list'));
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('content-type')).toContain('text/event-stream');
+    const { client } = await connectV2(v2.url, { pin: '2026-07-28' });
+    expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 's' } }))).toBe('s');
+  });
+
+  it('hands the fetch door’s authInfo and request to the factory of a modern server', async () => {
+    const v2 = await startV2();
+    const authInfo = { token: 't', clientId: 'app', scopes: [], extra: { sub: 'u1' } };
+    const request = new Request(v2.url, {
+      method: 'POST',
+      headers: {
+        ...postHeaders(),
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/list',
+      },
+      body: JSON.stringify(modernRequest('tools/list')),
+    });
+    const response = await v2.handler.fetch(request, { authInfo });
+    expect(response.status).toBe(200);
+    await response.text();
+    expect(v2.built).toEqual([
+      { era: 'modern', session: undefined, authInfo, requestInfo: request },
+    ]);
+  });
+
   it('DNS rebinding protection refuses a modern request with 403 before any server is built', async () => {
     const v2 = await startV2({
       handlerOptions: { enableDnsRebindingProtection: true, allowedHosts: ['example.test'] },

@@ -179,9 +179,15 @@ export type StreamableHandlerSpec = {
   readonly accepted: Readonly<Record<string, string>>;
 };
 
-/** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming the field. */
+/**
+ * Validates handler options once and applies their defaults.
+ *
+ * @param spec the schema to check against: an entry with options of its own passes
+ *   {@link streamableHandlerSchema} of them. @default the Streamable HTTP handler's options
+ * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
+ */
 export function resolveHandlerOptions(
-  options: StreamableHttpHandlerOptions,
+  options: Omit<StreamableHttpHandlerOptions, 'createServer'> & { createServer: unknown },
   spec: StreamableHandlerSpec = HANDLER,
 ): ResolvedStreamableHttpOptions {
   const o = parseHandlerOptions(

@@ -23,7 +23,6 @@ import {
   type ResolvedStreamableHttpOptions,
   resolveHandlerOptions,
   STREAMABLE_HTTP_METHODS,
-  type StreamableHttpHandlerOptions,
   streamableHandlerSchema,
 } from '../streamable-http/options.js';
 import { SessionEndpoint } from '../streamable-http/session-endpoint.js';
@@ -75,10 +74,7 @@ export class StreamableHttpHandler {
 
   /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
   constructor(options: V2HandlerOptions) {
-    const checked = resolveHandlerOptions(
-      options as unknown as StreamableHttpHandlerOptions,
-      V2_HANDLER,
-    );
+    const checked = resolveHandlerOptions(options, V2_HANDLER);
     const { createServer, modern, bus, responseMode } = options;
     const legacy: ServerFactory = (session) => createServer({ era: 'legacy', session });
     const o: ResolvedStreamableHttpOptions = { ...checked, createServer: legacy };
