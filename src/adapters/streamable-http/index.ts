@@ -26,5 +26,5 @@ export type {
   TransportExtras,
 } from './options.js';
 export { InitializeReplayError, replayInitialize } from './replay.js';
-export type { SdkEventStore } from './sdk.js';
+export type { SdkEventStore, SdkTransportOptions } from './sdk.js';
 export { type Admission, StreamableHttpGate, StreamableHttpHandler } from './v1.js';

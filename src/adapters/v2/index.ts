@@ -23,7 +23,7 @@ export {
 export type { NodeRequest } from '../shared/node-bridge.js';
 export type { WebRequestOptions } from '../shared/options.js';
 export type { OwnerOf } from '../shared/owner.js';
-export type { SdkEventStore } from '../streamable-http/sdk.js';
+export type { SdkEventStore, SdkTransportOptions } from '../streamable-http/sdk.js';
 export { type LegacyAdmission, type ModernPass, StreamableHttpGate } from './gate.js';
 export { StreamableHttpHandler } from './handler.js';
 export type {
