@@ -207,6 +207,51 @@ describe('mcp-sessions/v2 with modern: false (legacy only)', () => {
   });
 });
 
+describe('mcp-sessions/v2 with a server factory that throws', () => {
+  it('answers 500 and logs it in both eras; the legacy session is ended', async () => {
+    const sessions = new SessionManager({ clock: new ManualClock(), autoStart: false });
+    onTestFinished(() => sessions.close());
+    const errors: unknown[] = [];
+    const handler = new StreamableHttpHandler({
+      sessions,
+      logger: { error: (message) => errors.push(message) },
+      createServer: () => {
+        throw new Error('no server today');
+      },
+    });
+    onTestFinished(() => handler.close());
+    const url = 'http://127.0.0.1/mcp';
+    const modern = await handler.fetch(
+      new Request(url, {
+        method: 'POST',
+        headers: {
+          ...postHeaders(),
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/list',
+        },
+        body: JSON.stringify(modernRequest('tools/list')),
+      }),
+    );
+    await modern.text();
+    expect(modern.status).toBe(500);
+    expect(errors).toHaveLength(1);
+    const legacy = await handler.fetch(
+      new Request(url, {
+        method: 'POST',
+        headers: postHeaders(),
+        body: JSON.stringify(initializeRequest()),
+      }),
+    );
+    await legacy.text();
+    expect(legacy.status).toBe(500);
+    expect(errors).toHaveLength(2);
+    const stats = await sessions.stats();
+    expect(stats.created).toBe(1);
+    expect(stats.live).toBe(0);
+    expect(stats.ended.closed).toBe(1);
+  });
+});
+
 describe('mcp-sessions/v2 options', () => {
   const sessions = new SessionManager({ clock: new ManualClock(), autoStart: false });
 

@@ -2,9 +2,11 @@ import {
   createMcpHandler,
   isLegacyRequest,
   type McpHttpHandler,
+  ProtocolError,
   type ServerEventBus,
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
+import type { Logger } from '../../core/logger.js';
 import { type JsonRpcId, requestIdOf } from '../../protocol.js';
 import { methodNotAllowed, shuttingDown } from '../shared/answers.js';
 import type { AuthInfo } from '../shared/auth-info.js';
@@ -30,6 +32,16 @@ import { V2_HANDLER_FIELDS, type V2HandlerOptions } from './options.js';
 import { SDK_V2 } from './sdk-v2.js';
 
 const V2_HANDLER = streamableHandlerSchema(V2_HANDLER_FIELDS);
+
+/**
+ * What `createMcpHandler` reports: requests it refused (the client's mistake, already answered
+ * 4xx) are not logged; anything else (a factory or handler that threw, answered 500) is logged
+ * as an error, as the legacy era's failures are.
+ */
+function reportModernError(logger: Logger, error: Error): void {
+  if (error instanceof ProtocolError || error.message.startsWith('Rejected ')) return;
+  logger.error?.('mcp-sessions: Streamable HTTP request failed', { error });
+}
 
 /** The first protocol version of the modern era, answered as requested when none is claimed. */
 const MODERN_PROTOCOL_VERSION = '2026-07-28';
@@ -90,7 +102,7 @@ export class StreamableHttpHandler {
           maxRequestBodySize: o.maxRequestBodySize,
           ...(bus === undefined ? {} : { bus }),
           ...(responseMode === undefined ? {} : { responseMode }),
-          onerror: (error) => o.logger.debug?.('mcp-sessions: a modern request failed', { error }),
+          onerror: (error) => reportModernError(o.logger, error),
         },
       );
     }
