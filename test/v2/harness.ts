@@ -36,6 +36,8 @@ export interface V2Options {
   /** Manager options besides `store` and `clock`; `autoStart` is `false`. */
   readonly managerOptions?: Omit<SessionManagerOptions, 'store' | 'clock' | 'autoStart'>;
   readonly handlerOptions?: Omit<V2HandlerOptions, 'sessions' | 'createServer'>;
+  /** Adds tools to every server the endpoint builds. */
+  readonly extend?: (server: McpServer, context: ServerContext) => void;
 }
 
 /** A running `mcp-sessions/v2` endpoint on 127.0.0.1. */
@@ -138,7 +140,9 @@ export async function startV2(options: V2Options = {}): Promise<V2Endpoint> {
     ...options.handlerOptions,
     createServer: (context) => {
       built.push(context);
-      return buildServer(context);
+      const server = buildServer(context);
+      options.extend?.(server, context);
+      return server;
     },
   });
   const mount = options.mount ?? 'node';

@@ -21,9 +21,10 @@ import type { StreamableHttpHandlerOptions, TransportExtras } from '../streamabl
  *   restored here from its stored `initialize`): the server is connected to that session's SDK v2
  *   transport and lives as long as the session's transport here. `session` is its record (ID,
  *   owner, kind, data).
- * - `era: 'modern'`: a 2026-07-28 request (`createMcpHandler` builds one server per request,
- *   stateless): `session` is `undefined`; `authInfo` and `requestInfo` are what
- *   `createMcpHandler` hands its factory.
+ * - `era: 'modern'`: a 2026-07-28 request: `createMcpHandler` calls the factory once per request
+ *   (a client's `server/discover` probe included), stateless, and closes the server after the
+ *   exchange. `session` is `undefined`; `authInfo` (the door's) and `requestInfo` (the Web
+ *   `Request`) are what `createMcpHandler` hands its factory.
  */
 export type ServerContext =
   | { readonly era: 'legacy'; readonly session: SessionRecord }
