@@ -8,7 +8,18 @@ const shared: Options = {
   splitting: true,
   treeshake: true,
   loader: { '.lua': 'text' },
-  external: ['vitest', '@modelcontextprotocol/sdk', 'redis', 'ioredis'],
+  external: [
+    'vitest',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/server',
+    '@modelcontextprotocol/node',
+    '@modelcontextprotocol/client',
+    '@modelcontextprotocol/express',
+    'express',
+    'redis',
+    'ioredis',
+    '@opentelemetry/api',
+  ],
 };
 
 /** One entry per public subpath; keep in step with `exports` in package.json. */
@@ -24,6 +35,8 @@ export default defineConfig([
       'sse/index': 'src/adapters/sse/index.ts',
       'client/index': 'src/client/index.ts',
       'handles/index': 'src/handles/index.ts',
+      'otel/index': 'src/otel/index.ts',
+      'v2/index': 'src/adapters/v2/index.ts',
     },
     format: ['esm', 'cjs'],
   },

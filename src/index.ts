@@ -6,6 +6,12 @@
  * @module
  */
 export { type Clock, systemClock } from './core/clock.js';
+export {
+  type AdapterEvent,
+  REJECTION_CAUSES,
+  type RejectionCause,
+  type SessionCounters,
+} from './core/counters.js';
 export type { CreationRate } from './core/creation-rate.js';
 export { isSessionError, SessionError, type SessionErrorCode } from './core/errors.js';
 export type {

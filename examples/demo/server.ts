@@ -9,6 +9,7 @@ import {
 import { HandleKind, type HandleKindOptions } from '../../src/handles/index.js';
 import {
   maskSessionId,
+  type SessionCounters,
   SessionManager,
   type SessionManagerOptions,
   type SessionRecord,
@@ -68,7 +69,7 @@ export interface DemoServer {
 
 /**
  * What `GET /healthz` answers: the manager's stats (`live` and `tombstones` fleet-wide with a
- * shared store, the rest for this process) plus the transports open in this process.
+ * shared store, the rest for this process), its counters, and the transports open in this process.
  */
 export interface DemoHealth {
   readonly live: number;
@@ -77,6 +78,10 @@ export interface DemoHealth {
   readonly attached: number;
   readonly created: number;
   readonly ended: Readonly<Record<string, number>>;
+  /** Bytes of the live sessions' stored `initialize` requests (memory store only). */
+  readonly initBytes: number | undefined;
+  /** This process's counters: `sessions.counters()`. */
+  readonly counters: SessionCounters;
   /** Sessions with a transport and server in this process, by transport. */
   readonly transports: { readonly streamableHttp: number; readonly sse: number };
 }
@@ -126,7 +131,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       sessions.stats().then(
         (stats) => {
           const transports = { streamableHttp: handler.size, sse: legacy.size };
-          const health: DemoHealth = { ...stats, transports };
+          const health: DemoHealth = { ...stats, counters: sessions.counters(), transports };
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify(health));
         },

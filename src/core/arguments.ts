@@ -10,7 +10,7 @@ import type { EndHook } from './manager-types.js';
 import { isValidSessionId, MAX_SESSION_ID_LENGTH } from './session-id.js';
 import { END_REASONS, type EndReason } from './types.js';
 
-/** The largest `data` or `init` accepted, as JSON text. */
+/** The largest `data` accepted, as JSON text (`init` has its own cap, `maxInitBytes`). */
 const MAX_JSON_CHARS = 64 * 1024;
 /** The longest `owner` or `kind` accepted. */
 const MAX_LABEL_CHARS = 1024;

@@ -1,7 +1,9 @@
 import { checkGeneratedId, checkJson, checkLabel } from './arguments.js';
 import type { Clock } from './clock.js';
+import type { Counters } from './counters.js';
 import { CreationRateLimiter, type ResolvedCreationRate } from './creation-rate.js';
 import { callStore, SessionError } from './errors.js';
+import { initTextOf } from './init-text.js';
 import { maskSessionId } from './logger.js';
 import type { CreateSessionOptions } from './manager-types.js';
 import { assertValidSessionId } from './session-id.js';
@@ -29,6 +31,10 @@ export interface CreationContext {
   readonly clock: Clock;
   readonly generateId: () => string;
   readonly capacityPolicy: 'reject' | 'evict-oldest';
+  /** The manager's counters: creates and refused creates are counted here. */
+  readonly counters: Counters;
+  /** The largest stored `initialize` accepted, in bytes of JSON text. */
+  readonly maxInitBytes: number;
   /** The `creationRate` limit; `undefined`: none. */
   readonly rate: CreationRateLimiter | undefined;
   /** Ends the least recently touched session pinned nowhere; `false` when none could be ended. */
@@ -46,7 +52,8 @@ export function rateLimiterOf(
 /**
  * Creates a session with a generated ID (or `options.id`) and answers its record. A generated
  * ID that is already in use (live or tombstoned) is replaced by a new one, up to
- * {@link GENERATED_ID_ATTEMPTS} IDs in all; an ID the caller chose is never replaced.
+ * {@link GENERATED_ID_ATTEMPTS} IDs in all; an ID the caller chose is never replaced. Counts
+ * the session, or why it was refused, on `context.counters`.
  *
  * @throws SessionError `RATE_LIMITED` (before any store call), `OWNER_QUOTA`, `CAPACITY`, `SESSION_EXISTS`, `INVALID_SESSION_ID`, `INVALID_ARGUMENT`,
  *   `STORE_UNAVAILABLE` (see `SessionManager.create`).
@@ -55,11 +62,25 @@ export async function createSession(
   context: CreationContext,
   options: CreateSessionOptions,
 ): Promise<SessionRecord> {
+  try {
+    const record = await attemptCreate(context, options);
+    context.counters.created++;
+    return record;
+  } catch (error) {
+    context.counters.createFailed(error);
+    throw error;
+  }
+}
+
+async function attemptCreate(
+  context: CreationContext,
+  options: CreateSessionOptions,
+): Promise<SessionRecord> {
   if (options.id !== undefined) assertValidSessionId(options.id);
   checkLabel('owner', options.owner);
   checkLabel('kind', options.kind);
   checkJson('data', options.data);
-  checkJson('init', options.init);
+  const init = initTextOf(options.init, context.maxInitBytes);
   if (options.owner !== undefined) context.rate?.take(options.owner);
   for (let attempt = 1; ; attempt++) {
     const id = options.id ?? checkGeneratedId(context.generateId());
@@ -68,7 +89,7 @@ export async function createSession(
       owner: options.owner,
       kind: options.kind,
       data: options.data,
-      init: options.init,
+      init,
       createdAt: context.clock.now(),
     };
     const result = await insert(context, session);

@@ -95,8 +95,10 @@ export class Endings {
       case 'expired': {
         if (lookup.reason === 'idle' && attachments.isPinned(id)) {
           // Pinned here, so never idle: the sweeper had not renewed the lease yet.
-          const renewed = await callStore('touch', () =>
-            store.touch(id, clock.now(), policy, true, owner, pins.hold),
+          const renewed = await callStore(
+            'touch',
+            () => store.touch(id, clock.now(), policy, true, owner, pins.hold),
+            this.#parts.counters,
           );
           return this.settle(id, renewed, owner);
         }
@@ -130,7 +132,8 @@ export class Endings {
   async endWith(id: string, reason: EndReason): Promise<EndResult> {
     const { attachments, clock, store, policy } = this.#parts;
     const now = clock.now();
-    const result = await callStore('end', () => store.end(id, reason, now, policy));
+    const end = () => store.end(id, reason, now, policy);
+    const result = await callStore('end', end, this.#parts.counters);
     if (result.status === 'ended-now') {
       await this.finish(id, reason, result.tombstone.endedAt, result.session);
     } else if (attachments.has(id)) {
@@ -161,7 +164,8 @@ export class Endings {
   async evictOldest(): Promise<boolean> {
     const { clock, store, policy } = this.#parts;
     const now = clock.now();
-    const evicted = await callStore('evict', () => store.evictOldest(now, policy));
+    const evict = () => store.evictOldest(now, policy);
+    const evicted = await callStore('evict', evict, this.#parts.counters);
     if (evicted === undefined) return false;
     const { session, tombstone } = evicted;
     await this.finish(session.id, tombstone.reason, tombstone.endedAt, session);

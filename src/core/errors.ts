@@ -92,14 +92,25 @@ export function toStoreError(error: unknown, operation: string): SessionError {
   );
 }
 
+/** Where a store failure is counted (a manager's counters). */
+export interface StoreFailureCount {
+  storeFailed(error: SessionError): unknown;
+}
+
 /**
  * Runs one store operation; anything it throws (synchronously too) or rejects with becomes a
- * `SessionError` (see {@link toStoreError}).
+ * `SessionError` (see {@link toStoreError}), counted on `counters` when given.
  */
-export async function callStore<T>(operation: string, run: () => Promise<T>): Promise<T> {
+export async function callStore<T>(
+  operation: string,
+  run: () => Promise<T>,
+  counters?: StoreFailureCount,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw toStoreError(error, operation);
+    const failure = toStoreError(error, operation);
+    counters?.storeFailed(failure);
+    throw failure;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { checkLabel } from './arguments.js';
 import type { Clock } from './clock.js';
-import { callStore, SessionError, toStoreError } from './errors.js';
+import { callStore, SessionError, type StoreFailureCount, toStoreError } from './errors.js';
 import { copySessionRecord } from './record.js';
 import type { ListByOwnerOptions, SessionStore, StorePolicy } from './store.js';
 import type { SessionRecord } from './types.js';
@@ -17,12 +17,15 @@ import { describeValue } from './validate.js';
 export async function listSessions(
   store: SessionStore,
   policy: StorePolicy,
+  counters?: StoreFailureCount,
 ): Promise<SessionRecord[]> {
   const records: SessionRecord[] = [];
   try {
     for await (const record of store.list(policy)) records.push(copySessionRecord(record));
   } catch (error) {
-    throw toStoreError(error, 'list');
+    const failure = toStoreError(error, 'list');
+    counters?.storeFailed(failure);
+    throw failure;
   }
   return records;
 }
@@ -32,8 +35,9 @@ export async function countSessions(
   store: SessionStore,
   policy: StorePolicy,
   clock: Clock,
+  counters?: StoreFailureCount,
 ): Promise<number> {
-  const counts = await callStore('count', () => store.count(clock.now(), policy));
+  const counts = await callStore('count', () => store.count(clock.now(), policy), counters);
   return counts.sessions;
 }
 
@@ -53,6 +57,7 @@ export async function listOwnedSessions(
   owner: string,
   options: ListByOwnerOptions = {},
   closed = false,
+  counters?: StoreFailureCount,
 ): Promise<SessionRecord[]> {
   if (closed) throw new SessionError('CLOSED', 'The session manager is closed.');
   if (owner === undefined) {
@@ -67,8 +72,10 @@ export async function listOwnedSessions(
       `Invalid \`limit\`: expected an integer >= 1, or Infinity, got ${describeValue(limit)}.`,
     );
   }
-  const records = await callStore('listByOwner', () =>
-    store.listByOwner(owner, policy, { kind: options.kind, limit }),
+  const records = await callStore(
+    'listByOwner',
+    () => store.listByOwner(owner, policy, { kind: options.kind, limit }),
+    counters,
   );
   return records.map(copySessionRecord);
 }

@@ -6,6 +6,7 @@
  */
 import type { Attachments } from './attachments.js';
 import type { Clock } from './clock.js';
+import type { Counters } from './counters.js';
 import type { Endings } from './endings.js';
 import type { SessionFailurePhase } from './events.js';
 import type { PinChange, SessionStore, StoreLookup, StorePolicy } from './store.js';
@@ -25,6 +26,8 @@ export interface ManagerParts {
   readonly attachments: Attachments;
   /** This manager's pin changes, made once. */
   readonly pins: PinChanges;
+  /** This manager's counters (store failures are counted where they are caught). */
+  readonly counters: Counters;
   /** Reports a contained failure (`error` event and logger). */
   report(phase: SessionFailurePhase, error: unknown, sessionId?: string): void;
 }

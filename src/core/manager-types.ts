@@ -17,7 +17,10 @@ export interface CreateSessionOptions {
   kind?: string | undefined;
   /** Small application data (JSON, at most 64 KiB as text). */
   data?: JsonValue | undefined;
-  /** The `initialize` request, kept so another replica can restore the session (JSON, 64 KiB). */
+  /**
+   * The `initialize` request, kept as JSON text so another replica can restore the session (at
+   * most `maxInitBytes` as UTF-8; the record's `init` is that text).
+   */
   init?: JsonValue | undefined;
 }
 
@@ -45,6 +48,12 @@ export interface SessionStats {
   readonly live: number;
   /** Tombstones in the store. */
   readonly tombstones: number;
+  /**
+   * The stored `initialize` requests of the live sessions, in bytes of JSON text (UTF-8): what
+   * they cost in memory, roughly, with the memory store. `undefined` when the store does not
+   * keep this count (the Redis store: ask Redis for its memory).
+   */
+  readonly initBytes: number | undefined;
   /** Sessions pinned by open requests or streams on this replica. */
   readonly pinned: number;
   /** Sessions with end hooks or pins on this replica. */

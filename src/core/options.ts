@@ -5,6 +5,7 @@ import {
   DEFAULT_RATE_OWNERS,
   type ResolvedCreationRate,
 } from './creation-rate.js';
+import { DEFAULT_MAX_INIT_BYTES, MAX_MAX_INIT_BYTES, MIN_MAX_INIT_BYTES } from './init-text.js';
 import type { Logger } from './logger.js';
 import * as option from './option-fields.js';
 import type { SessionStore, StorePolicy } from './store.js';
@@ -82,6 +83,13 @@ export interface SessionManagerOptions {
    * `end-hook`) and no longer awaited. @default 10_000
    */
   hookTimeoutMs?: number;
+  /**
+   * The largest `initialize` request kept with a session, in bytes of JSON text (UTF-8). It is
+   * stored as text, costing about its size in memory (or in Redis). A bigger one is refused with
+   * `SessionError('INVALID_ARGUMENT')` before any store call (HTTP 400, no session created).
+   * A real `initialize` is 0.5–2 KB. An integer from 256 to 1048576. @default 16384 (16 KiB)
+   */
+  maxInitBytes?: number;
   /** Start the sweeper in the constructor (its timer never keeps the process alive). @default true */
   autoStart?: boolean;
 }
@@ -99,6 +107,7 @@ export interface ResolvedOptions {
   readonly logger: Logger | undefined;
   readonly autoStart: boolean;
   readonly hookTimeoutMs: number;
+  readonly maxInitBytes: number;
 }
 
 const { schema, accepted } = option.schemaOf({
@@ -150,6 +159,10 @@ const { schema, accepted } = option.schemaOf({
   logger: option.logger,
   autoStart: option.autoStart,
   hookTimeoutMs: option.timerMs(1),
+  maxInitBytes: option.field(
+    z.number().int().min(MIN_MAX_INIT_BYTES).max(MAX_MAX_INIT_BYTES).optional(),
+    `an integer number of bytes from ${MIN_MAX_INIT_BYTES} to ${MAX_MAX_INIT_BYTES}`,
+  ),
 });
 
 /** Validates options once; throws `SessionError('INVALID_OPTION')` naming the field, value and range. */
@@ -185,5 +198,6 @@ export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOpt
     logger: o.logger,
     autoStart: o.autoStart ?? true,
     hookTimeoutMs: o.hookTimeoutMs ?? 10_000,
+    maxInitBytes: o.maxInitBytes ?? DEFAULT_MAX_INIT_BYTES,
   };
 }

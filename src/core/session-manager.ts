@@ -2,15 +2,16 @@ import { MemoryStore } from '../stores/memory-store.js';
 import { checkEndReason, checkHook, probeGenerateId } from './arguments.js';
 import { Attachments } from './attachments.js';
 import { type Clock, systemClock } from './clock.js';
+import { type AdapterEvent, Counters, type SessionCounters } from './counters.js';
 import { type CreationContext, createSession, rateLimiterOf } from './creation.js';
 import { Endings } from './endings.js';
 import { callStore, SessionError, toStoreError } from './errors.js';
-import { type SessionEvents, type SessionFailurePhase, TypedEvents } from './events.js';
-import { logFailure, reportFailure } from './failures.js';
+import type { SessionEvents } from './events.js';
 import { LeaseKeeper, pinChangesOf } from './leases.js';
 import { countSessions, listOwnedSessions, listSessions } from './listing.js';
 import { type Logger, maskSessionId } from './logger.js';
 import { contextOf, type ManagerParts, type PinChanges } from './manager-context.js';
+import { ManagerEvents } from './manager-events.js';
 import type {
   Acquisition,
   CreateSessionOptions,
@@ -25,9 +26,6 @@ import type { ListByOwnerOptions, SessionStore, StoreLookup, StorePolicy } from 
 import { Sweeper } from './sweeper.js';
 import type { EndReason, Resolution, SessionRecord } from './types.js';
 import { type SessionUpdater, type UpdateOptions, Updates } from './updates.js';
-
-/** The log line of every failure the manager contains. */
-const FAILURE_MESSAGE = 'mcp-sessions: contained failure';
 
 export type { Acquisition, ResolveOptions } from './manager-types.js';
 
@@ -56,9 +54,8 @@ export class SessionManager {
   readonly #policy: StorePolicy;
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
-  readonly #events = new TypedEvents<SessionEvents>((event, error, arg) =>
-    this.#listenerRejected(event, error, arg),
-  );
+  readonly #counters = new Counters();
+  readonly #events: ManagerEvents;
   readonly #attachments: Attachments;
   readonly #pins: PinChanges;
   readonly #leases: LeaseKeeper;
@@ -66,7 +63,6 @@ export class SessionManager {
   readonly #endings: Endings;
   readonly #creation: CreationContext;
   readonly #updates: Updates;
-  #created = 0;
   #closing: Promise<void> | undefined;
 
   /**
@@ -83,6 +79,7 @@ export class SessionManager {
     this.#clock = this.#options.clock ?? this.#store.clock ?? systemClock;
     this.#clock.now(); // a store's clock that measures itself (Redis) starts on its first reading
     this.#logger = this.#options.logger;
+    this.#events = new ManagerEvents(this.#logger, this.#counters);
     if (this.#options.generateId !== undefined) probeGenerateId(this.#options.generateId);
     this.#attachments = new Attachments({
       clock: this.#clock,
@@ -97,10 +94,11 @@ export class SessionManager {
       clock: this.#clock,
       attachments: this.#attachments,
       pins: this.#pins,
-      report: (phase, error, sessionId) => this.#report(phase, error, sessionId),
+      counters: this.#counters,
+      report: (phase, error, sessionId) => this.#events.report(phase, error, sessionId),
     };
     this.#endings = new Endings(parts, this.#options.hookTimeoutMs, (info) => {
-      this.#emit('ended', info);
+      this.#events.emit('ended', info);
       this.#logger?.debug?.('session ended', {
         session: maskSessionId(info.id),
         reason: info.reason,
@@ -112,6 +110,8 @@ export class SessionManager {
       clock: this.#clock,
       generateId: this.#options.generateId ?? generateSessionId,
       capacityPolicy: this.#options.capacityPolicy,
+      maxInitBytes: this.#options.maxInitBytes,
+      counters: this.#counters,
       rate: rateLimiterOf(this.#options.creationRate, this.#clock),
       evictOldest: () => this.#endings.evictOldest(),
     };
@@ -145,12 +145,12 @@ export class SessionManager {
 
   /** Subscribes to an event; answers a function that unsubscribes. */
   on<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): () => void {
-    return this.#events.on(event, listener);
+    return this.#events.registry.on(event, listener);
   }
 
   /** Unsubscribes a listener added with {@link SessionManager.on}. */
   off<K extends keyof SessionEvents>(event: K, listener: SessionEvents[K]): void {
-    this.#events.off(event, listener);
+    this.#events.registry.off(event, listener);
   }
 
   /**
@@ -166,8 +166,7 @@ export class SessionManager {
   async create(options: CreateSessionOptions = {}): Promise<SessionRecord> {
     this.#assertOpen();
     const record = await createSession(this.#creation, options);
-    this.#created++;
-    this.#emit('created', record);
+    this.#events.emit('created', record);
     return record;
   }
 
@@ -196,10 +195,11 @@ export class SessionManager {
     try {
       lookup = await this.#store.get(id, this.#clock.now(), this.#policy, owner);
     } catch (error) {
-      throw toStoreError(error, 'resolve');
+      throw this.#counters.storeFailed(toStoreError(error, 'resolve'));
     }
-    if (lookup.status === 'active') return visibleTo(lookup.session, owner);
-    return this.#endings.settle(id, lookup, owner);
+    if (lookup.status === 'active')
+      return this.#counters.lookedUp(visibleTo(lookup.session, owner));
+    return this.#counters.lookedUp(await this.#endings.settle(id, lookup, owner));
   }
 
   /** Like {@link SessionManager.resolve}, and restarts the idle clock of an active session. */
@@ -237,13 +237,13 @@ export class SessionManager {
     try {
       lookup = await this.#store.touch(id, now, this.#policy, false, owner, held);
     } catch (error) {
-      throw toStoreError(error, 'touch');
+      throw this.#counters.storeFailed(toStoreError(error, 'touch'));
     }
     if (lookup.status === 'active') {
       this.#attachments.touched(id, now);
-      return visibleTo(lookup.session, owner);
+      return this.#counters.lookedUp(visibleTo(lookup.session, owner));
     }
-    return this.#endings.settle(id, lookup, owner);
+    return this.#counters.lookedUp(await this.#endings.settle(id, lookup, owner));
   }
 
   /**
@@ -287,7 +287,7 @@ export class SessionManager {
 
   /** Every live session (a copy; for a shared store this walks the whole store). */
   list(): Promise<SessionRecord[]> {
-    return listSessions(this.#store, this.#policy);
+    return listSessions(this.#store, this.#policy, this.#counters);
   }
 
   /**
@@ -295,26 +295,47 @@ export class SessionManager {
    * @throws SessionError `INVALID_ARGUMENT`, `STORE_UNAVAILABLE`, `CLOSED`.
    */
   listByOwner(owner: string, options?: ListByOwnerOptions): Promise<SessionRecord[]> {
-    return listOwnedSessions(this.#store, this.#policy, owner, options, this.closed);
+    const { closed } = this;
+    return listOwnedSessions(this.#store, this.#policy, owner, options, closed, this.#counters);
   }
 
   /** How many live sessions the store holds. */
   count(): Promise<number> {
-    return countSessions(this.#store, this.#policy, this.#clock);
+    return countSessions(this.#store, this.#policy, this.#clock, this.#counters);
   }
 
-  /** Live, pinned and tombstoned counts, plus created and ended totals of this manager. */
+  /** Live, pinned and tombstoned counts, stored `initialize` bytes, created and ended totals. */
   async stats(): Promise<SessionStats> {
     const now = this.#clock.now();
-    const counts = await callStore('stats', () => this.#store.count(now, this.#policy));
+    const count = () => this.#store.count(now, this.#policy);
+    const counts = await callStore('stats', count, this.#counters);
     return {
       live: counts.sessions,
       tombstones: counts.tombstones,
+      initBytes: counts.initBytes,
       pinned: this.#attachments.pinnedCount,
       attached: this.#attachments.size,
-      created: this.#created,
+      created: this.#counters.created,
       ended: this.#endings.counts(),
     };
+  }
+
+  /**
+   * This manager's counters since it was made: created, ended by reason, rejected by cause,
+   * lookups answered `unknown` or `ended`, restores and store failures (a new plain snapshot
+   * each call; no store call). Export them with `registerSessionMetrics` (`mcp-sessions/otel`).
+   */
+  counters(): SessionCounters {
+    return this.#counters.snapshot(this.#endings.counts());
+  }
+
+  /**
+   * Counts what an adapter saw: `'restored'`, a session made elsewhere restored here;
+   * `'badInput'`, a client mistake answered with a 4xx before any session was touched. The
+   * bundled HTTP handlers call it; a custom adapter may. Never throws.
+   */
+  noteAdapterEvent(event: AdapterEvent): void {
+    this.#counters.note(event);
   }
 
   /** Ends every live session with `reason` (default `closed`); answers how many this call ended. */
@@ -368,28 +389,6 @@ export class SessionManager {
     await this.#leases.dropPins();
     await this.#endings.shutdown();
     if (this.#ownsStore) await this.#store.close();
-  }
-
-  #emit<K extends 'created' | 'ended'>(event: K, arg: Parameters<SessionEvents[K]>[0]): void {
-    const errors = this.#events.emit(event, arg);
-    if (errors !== undefined) for (const error of errors) this.#report('listener', error, arg.id);
-  }
-
-  /**
-   * An async listener's promise rejected: reported like a listener that threw. A rejecting
-   * `error` listener is only logged, so that it cannot feed itself.
-   */
-  #listenerRejected(event: keyof SessionEvents, error: unknown, arg: unknown): void {
-    if (event === 'error') {
-      const sessionId = (arg as { sessionId?: string | undefined }).sessionId;
-      logFailure(this.#logger, FAILURE_MESSAGE, { phase: 'listener', error, sessionId });
-    } else {
-      this.#report('listener', error, (arg as { id: string }).id);
-    }
-  }
-
-  #report(phase: SessionFailurePhase, error: unknown, sessionId?: string): void {
-    reportFailure(this.#events, this.#logger, FAILURE_MESSAGE, { phase, error, sessionId });
   }
 
   #assertOpen(): void {

@@ -52,6 +52,19 @@ export type StoreLookup = Resolution | ExpiredLookup;
  */
 export type CreateResult = 'created' | 'exists' | 'full' | 'owner-full';
 
+/** Answer of {@link SessionStore.count}. */
+export interface StoreCounts {
+  /** Live sessions (past their deadline too, until they are ended). */
+  readonly sessions: number;
+  /** Tombstones not yet dropped. */
+  readonly tombstones: number;
+  /**
+   * The live sessions' stored `init` texts, in bytes as UTF-8; optional: a store that does not
+   * keep this count (the Redis store, whose memory Redis reports) leaves it out.
+   */
+  readonly initBytes?: number | undefined;
+}
+
 /** Options of {@link SessionStore.listByOwner}. */
 export interface ListByOwnerOptions {
   /** Only sessions created with this `kind`. @default every kind */
@@ -241,8 +254,11 @@ export interface SessionStore {
    */
   evictOldest(now: number, policy: StorePolicy): Promise<EndedNow | undefined>;
 
-  /** How many live sessions and tombstones the store holds. */
-  count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }>;
+  /**
+   * How many live sessions and tombstones the store holds, and, when the store keeps the count,
+   * the bytes of the live sessions' stored `initialize` texts.
+   */
+  count(now: number, policy: StorePolicy): Promise<StoreCounts>;
 
   /** Every live session, in no particular order (enumerates without blocking the backend). */
   list(policy: StorePolicy): AsyncIterable<SessionRecord>;

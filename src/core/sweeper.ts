@@ -71,7 +71,8 @@ export class Sweeper {
     for (;;) {
       let batch: Awaited<ReturnType<typeof store.claimExpired>>;
       try {
-        batch = await callStore('sweep', () => store.claimExpired(now, limit, policy));
+        const claim = () => store.claimExpired(now, limit, policy);
+        batch = await callStore('sweep', claim, context.counters);
       } catch (error) {
         // The store may have run the claim and lost only its reply.
         context.claimFailed(now);

@@ -46,8 +46,14 @@ export interface SessionRecord {
   readonly kind?: string | undefined;
   /** Small application data kept with the session (JSON); change it with `SessionManager.update`. */
   readonly data?: JsonValue | undefined;
-  /** The stored `initialize` request, so another replica can restore the session. */
-  readonly init?: JsonValue | undefined;
+  /**
+   * The stored `initialize` request as JSON text (`JSON.parse` it to replay it), so another
+   * replica can restore the session. Kept as text, at most `maxInitBytes`: a string costs its
+   * length in memory where the parsed request cost several times that. `create` and `resolve`
+   * answer it; `touch` and `acquire` may leave it out (the Redis store does: a touch runs on
+   * every request), so read it with `resolve` when you need it.
+   */
+  readonly init?: string | undefined;
   /** When the session was created. */
   readonly createdAt: number;
   /** The last touch: the start of the idle clock. */

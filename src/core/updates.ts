@@ -101,8 +101,9 @@ export class Updates {
         : parseOptions(UPDATE_OPTIONS.schema, UPDATE_OPTIONS.accepted, options, 'update');
     const owner: OwnerCheck = parsed.owner ?? null;
     const maxAttempts = parsed.maxAttempts ?? DEFAULT_UPDATE_ATTEMPTS;
-    const { store, policy, clock } = this.#parts;
-    const read = await callStore('update', () => store.get(id, clock.now(), policy, owner));
+    const { store, policy, clock, counters } = this.#parts;
+    const get = () => store.get(id, clock.now(), policy, owner);
+    const read = await callStore('update', get, counters);
     let current = await this.#live(id, read, owner);
     for (let attempt = 1; ; attempt++) {
       const data = await updater(current.data, current);
@@ -114,8 +115,10 @@ export class Updates {
       }
       checkJson('data', data);
       const version = current.version;
-      const result = await callStore('update', () =>
-        store.update(id, version, data, clock.now(), policy, owner),
+      const result = await callStore(
+        'update',
+        () => store.update(id, version, data, clock.now(), policy, owner),
+        counters,
       );
       if (result.status === 'updated') return copySessionRecord(result.session);
       current =

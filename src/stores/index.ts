@@ -30,6 +30,7 @@ export {
   type PinChange,
   pinLeaseMs,
   type SessionStore,
+  type StoreCounts,
   type StoreLookup,
   type StorePolicy,
   type UpdateConflict,

@@ -7,6 +7,7 @@ import type {
   OwnerCheck,
   PinChange,
   SessionStore,
+  StoreCounts,
   StoreLookup,
   StorePolicy,
   UpdateResult,
@@ -69,8 +70,9 @@ export class MemoryStore implements SessionStore {
     return this.#engine.evictOldest(now, policy);
   }
 
-  async count(now: number, policy: StorePolicy): Promise<{ sessions: number; tombstones: number }> {
-    return this.#engine.count(now, policy);
+  async count(now: number, policy: StorePolicy): Promise<StoreCounts> {
+    const { sessions, tombstones } = this.#engine.count(now, policy);
+    return { sessions, tombstones, initBytes: this.#engine.initBytes };
   }
 
   async *list(): AsyncIterable<SessionRecord> {

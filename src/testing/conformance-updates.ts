@@ -21,7 +21,7 @@ export function updateCases(kit: ConformanceKit): void {
   kit.case('update', async () => {
     const store = await kit.fresh();
     const id = kit.newId();
-    const init = { method: 'initialize' };
+    const init = '{"method":"initialize"}';
     await store.create(
       { id, owner: 'alice', kind: 'sse', data: { n: 0 }, init, createdAt: kit.t0 },
       BASE_POLICY,

@@ -129,14 +129,14 @@ describe('StreamableHttpGate (the SDK example server plus a few lines)', () => {
     expect(resolution.status).toBe('active');
     if (resolution.status !== 'active') return;
     expect(resolution.session.kind).toBe('streamable-http');
-    expect((resolution.session.init as { method: string }).method).toBe('initialize');
+    expect(JSON.parse(resolution.session.init!).method).toBe('initialize');
     expect(server.transports.size).toBe(1);
     // Every admission hands out a detached copy with every field, new session or not.
     expect(server.admitted.length).toBeGreaterThanOrEqual(2);
     for (const session of server.admitted) {
       expect(Object.getPrototypeOf(session)).toBe(Object.prototype);
       expect(session).toMatchObject({ id: transport.sessionId, kind: 'streamable-http' });
-      expect((session.init as { method: string }).method).toBe('initialize');
+      expect(JSON.parse(session.init!).method).toBe('initialize');
     }
   });
 

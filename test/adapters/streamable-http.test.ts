@@ -149,7 +149,7 @@ describe('StreamableHttpHandler (web front door)', () => {
     if (resolution.status !== 'active') return;
     expect(resolution.session.kind).toBe('streamable-http');
     expect(resolution.session.owner).toBe('alice');
-    expect(resolution.session.init).toEqual(initializeRequest());
+    expect(JSON.parse(resolution.session.init!)).toEqual(initializeRequest());
     expect(built.length).toBe(1);
     expect(handler.size).toBe(1);
   });

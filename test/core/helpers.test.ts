@@ -32,7 +32,7 @@ describe('core helpers', () => {
     const store = new MemoryStore();
     const p = policy(1000, 0);
     await store.create(
-      { id: 's1', owner: 'o', kind: 'k', data: { a: 1 }, init: { m: 1 }, createdAt: 5 },
+      { id: 's1', owner: 'o', kind: 'k', data: { a: 1 }, init: '{"m":1}', createdAt: 5 },
       p,
     );
     const live = await store.get('s1', 6, p);
@@ -43,7 +43,7 @@ describe('core helpers', () => {
       owner: 'o',
       kind: 'k',
       data: { a: 1 },
-      init: { m: 1 },
+      init: '{"m":1}',
       createdAt: 5,
       lastSeenAt: 5,
       version: 1,

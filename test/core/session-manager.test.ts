@@ -68,7 +68,7 @@ describe('create and register', () => {
       owner: 'u1',
       kind: 'streamable-http',
       data: { a: 1 },
-      init: { m: 'i' },
+      init: '{"m":"i"}',
       createdAt: clock.now(),
       lastSeenAt: clock.now(),
     });

@@ -32,6 +32,7 @@ function expectPlainRecord(record: SessionRecord | undefined, lastSeenAt: number
   expect({ ...record }).toStrictEqual({
     id: record!.id,
     ...FIELDS,
+    init: JSON.stringify(FIELDS.init),
     createdAt: 1_000_000,
     lastSeenAt,
     version: 1,

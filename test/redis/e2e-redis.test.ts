@@ -56,7 +56,7 @@ describe('Streamable HTTP end to end over RedisStore (SDK client, 127.0.0.1)', (
     expect(await side.exists(`${prefix}s:${id}`)).toBe(1);
     const resolved = await a.sessions.resolve(id);
     expect(resolved.status === 'active' && resolved.session.kind).toBe('streamable-http');
-    expect(resolved.status === 'active' && resolved.session.init).toMatchObject({
+    expect(resolved.status === 'active' && JSON.parse(resolved.session.init!)).toMatchObject({
       method: 'initialize',
     });
     expect(await a.sessions.count()).toBe(2);

@@ -17,7 +17,7 @@ describe('MemoryEngine: an ended session is held by no index', () => {
     const engine = new MemoryEngine();
     let now = 1_000;
     for (let i = 0; i < 100; i++) {
-      engine.create({ id: `s${i}`, createdAt: now, init: { method: 'initialize' } }, POLICY);
+      engine.create({ id: `s${i}`, createdAt: now, init: '{"method":"initialize"}' }, POLICY);
       now++;
     }
     expect(engine.heldNodes()).toEqual({ ...NONE, sessions: 100, listed: 100, lifetimes: 100 });

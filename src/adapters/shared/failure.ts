@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../core/logger.js';
+import type { SessionManager } from '../../core/session-manager.js';
 import type { HttpAnswer, JsonRpcId } from '../../protocol.js';
 import { answerForError } from './answers.js';
+import { countMistake } from './client-mistakes.js';
 import { writeNodeAnswer } from './node-bridge.js';
 
 /** Express-style `next`. */
@@ -17,8 +19,12 @@ export function doorArgument(third: unknown): { next: Next | undefined; parsedBo
     : { next: undefined, parsedBody: third };
 }
 
-/** How a handler reports a failure: its `Retry-After`, its logger and its name in log lines. */
+/**
+ * How a handler reports a failure: its `Retry-After`, its logger, its name in log lines, and
+ * the manager that counts the client mistakes among failures.
+ */
 export interface FailureContext {
+  readonly sessions: SessionManager;
   readonly retryAfterSeconds: number;
   readonly logger: Logger;
   /** Names the handler in the log line, e.g. `Streamable HTTP`. */
@@ -26,8 +32,8 @@ export interface FailureContext {
 }
 
 /**
- * The answer to a failure: 400, 429 or 503 for the failures `answerForError` knows; else 500, and the
- * failure is logged.
+ * The answer to a failure: 400, 429 or 503 for the failures `answerForError` knows (a 400 is
+ * counted as a client mistake, not logged); else 500, and the failure is logged.
  */
 export function failureAnswer(
   context: FailureContext,
@@ -38,7 +44,7 @@ export function failureAnswer(
   if (answer.status === 500) {
     context.logger.error?.(`mcp-sessions: ${context.transport} request failed`, { error });
   }
-  return answer;
+  return countMistake(context.sessions, answer);
 }
 
 /**
@@ -59,7 +65,7 @@ export function failNode(
     return;
   }
   const known = answerForError(error, rpcId, context.retryAfterSeconds);
-  if (known.status !== 500) writeNodeAnswer(res, known);
+  if (known.status !== 500) writeNodeAnswer(res, countMistake(context.sessions, known));
   else if (next !== undefined) next(error);
   else writeNodeAnswer(res, failureAnswer(context, error, rpcId));
 }

@@ -9,6 +9,7 @@ import {
   toWebResponse,
 } from '../shared/answers.js';
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
+import { countMistake } from '../shared/client-mistakes.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
 import { type NodeDoor, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
@@ -84,6 +85,7 @@ interface Entry extends LocalSession {
 export class SseHandler {
   readonly #options: ResolvedSseHandlerOptions;
   readonly #failure: FailureContext;
+  readonly #mistake: (answer: HttpAnswer) => HttpAnswer;
   readonly #entries: LocalSessions<Entry>;
   readonly #opening = new Set<Promise<void>>();
   readonly #watch: StreamWatch;
@@ -95,6 +97,7 @@ export class SseHandler {
     const o = resolveSseHandlerOptions(options);
     this.#options = o;
     this.#failure = { ...o, transport: 'legacy SSE' };
+    this.#mistake = (answer) => countMistake(o.sessions, answer);
     this.#entries = new LocalSessions(o.logger);
     this.#watch = new StreamWatch(o.sessions.clock, o);
     if (o.relay !== undefined) {
@@ -131,18 +134,19 @@ export class SseHandler {
     const fail = (error: unknown) => failNode(this.#failure, res, next, error, rpcId);
     try {
       if (path === messagesPath) {
-        if (req.method !== 'POST') return writeNodeAnswer(res, methodNotAllowed(['POST']));
+        if (req.method !== 'POST')
+          return writeNodeAnswer(res, this.#mistake(methodNotAllowed(['POST'])));
         const url = parsedRequestUrl(req);
         const read = await postBody(req.headers['content-type'], parsedBody ?? req.body, () =>
           readNodeJson(req, maxRequestBodySize),
         );
-        if ('answer' in read) return writeNodeAnswer(res, read.answer);
+        if ('answer' in read) return writeNodeAnswer(res, this.#mistake(read.answer));
         rpcId = requestIdOf(read.value);
         const refused = this.#refusal(rpcId);
         if (refused !== undefined) return writeNodeAnswer(res, refused);
         const owner = ownerOfNode(this.#options.ownerOf, req);
         const admitted = await admitMessage(this.#options, owner, req.url, read.value);
-        if ('answer' in admitted) return writeNodeAnswer(res, admitted.answer);
+        if ('answer' in admitted) return writeNodeAnswer(res, this.#mistake(admitted.answer));
         if (res.destroyed) void admitted.release();
         else res.once('close', admitted.release);
         const extra = extraOf(req.headers, url, req.auth);
@@ -150,7 +154,8 @@ export class SseHandler {
         if (answer !== undefined) writeNodeAnswer(res, answer);
         else res.writeHead(202).end('Accepted');
       } else if (path === ssePath) {
-        if (req.method !== 'GET') return writeNodeAnswer(res, methodNotAllowed(['GET']));
+        if (req.method !== 'GET')
+          return writeNodeAnswer(res, this.#mistake(methodNotAllowed(['GET'])));
         parsedRequestUrl(req);
         const refused = this.#refusal(null);
         if (refused !== undefined) return writeNodeAnswer(res, refused);
@@ -185,16 +190,17 @@ export class SseHandler {
       const url = new URL(request.url);
       const owner = () => this.#options.ownerOf(options.authInfo, request);
       if (url.pathname === messagesPath) {
-        if (request.method !== 'POST') return toWebResponse(methodNotAllowed(['POST']));
+        if (request.method !== 'POST')
+          return toWebResponse(this.#mistake(methodNotAllowed(['POST'])));
         const read = await postBody(request.headers.get('content-type'), options.parsedBody, () =>
           readWebJson(request, maxRequestBodySize),
         );
-        if ('answer' in read) return toWebResponse(read.answer);
+        if ('answer' in read) return toWebResponse(this.#mistake(read.answer));
         rpcId = requestIdOf(read.value);
         const refused = this.#refusal(rpcId);
         if (refused !== undefined) return toWebResponse(refused);
         const admitted = await admitMessage(this.#options, owner(), request.url, read.value);
-        if ('answer' in admitted) return toWebResponse(admitted.answer);
+        if ('answer' in admitted) return toWebResponse(this.#mistake(admitted.answer));
         try {
           const extra = extraOf(headerRecord(request.headers), url, options.authInfo);
           const answer = await this.#deliver(admitted.session.id, read.value, extra);
@@ -206,7 +212,8 @@ export class SseHandler {
         }
       }
       if (url.pathname === ssePath) {
-        if (request.method !== 'GET') return toWebResponse(methodNotAllowed(['GET']));
+        if (request.method !== 'GET')
+          return toWebResponse(this.#mistake(methodNotAllowed(['GET'])));
         const refused = this.#refusal(null);
         if (refused !== undefined) return toWebResponse(refused);
         const endpoint = this.#endpointFor(undefined);

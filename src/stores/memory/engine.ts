@@ -1,3 +1,4 @@
+import { utf8Length } from '../../core/init-text.js';
 import {
   type CreateResult,
   deadlineOf,
@@ -55,6 +56,8 @@ export class MemoryEngine {
   #lifeHead: SessionNode | undefined = undefined;
   /** Sessions in creation order, for lifetimes: last. */
   #lifeTail: SessionNode | undefined = undefined;
+  /** The stored `initialize` texts of the live sessions, in bytes as UTF-8. */
+  #initBytes = 0;
 
   /** `SessionStore.create`, synchronously. */
   create(session: NewSession, policy: StorePolicy): CreateResult {
@@ -72,6 +75,7 @@ export class MemoryEngine {
     if (tombstone !== undefined) this.#tombstones.delete(id);
     const node = new SessionNode(id, session.createdAt, session);
     this.#sessions.set(id, node);
+    if (session.init !== undefined) this.#initBytes += utf8Length(session.init);
     this.#owners.add(node);
     this.#append(node);
     if (policy.maxLifetimeMs > 0) this.#appendLifetime(node);
@@ -169,6 +173,11 @@ export class MemoryEngine {
     return { sessions: this.#sessions.size, tombstones: this.#tombstones.size };
   }
 
+  /** The live sessions' stored `initialize` texts, in bytes as UTF-8. */
+  get initBytes(): number {
+    return this.#initBytes;
+  }
+
   /** `SessionStore.listByOwner`, synchronously: the engine's own nodes, oldest first. */
   listByOwner(owner: string, options?: ListByOwnerOptions): SessionRecord[] {
     return this.#owners.list(owner, options);
@@ -259,6 +268,8 @@ export class MemoryEngine {
 
   #endNode(node: SessionNode, reason: EndReason, now: number, policy: StorePolicy): EndedNow {
     this.#sessions.delete(node.id);
+    const init = node.init;
+    if (init !== undefined) this.#initBytes -= utf8Length(init);
     this.#unfile(node);
     this.#unlinkLifetime(node);
     this.#owners.remove(node);

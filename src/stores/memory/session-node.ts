@@ -7,7 +7,7 @@ interface Extras {
   readonly owner: string | undefined;
   readonly kind: string | undefined;
   readonly data: JsonValue | undefined;
-  readonly init: JsonValue | undefined;
+  readonly init: string | undefined;
 }
 
 function extrasOf(session: NewSession): Extras | undefined {
@@ -55,7 +55,7 @@ export class SessionNode implements SessionRecord, HeapEntry {
   get data(): JsonValue | undefined {
     return this.extras?.data;
   }
-  get init(): JsonValue | undefined {
+  get init(): string | undefined {
     return this.extras?.init;
   }
 

@@ -184,7 +184,7 @@ export class RedisStore implements SessionStore, EventLogSource {
     if (session.owner !== undefined) args.push('o', session.owner);
     if (session.kind !== undefined) args.push('k', session.kind);
     if (session.data !== undefined) args.push('d', JSON.stringify(session.data));
-    if (session.init !== undefined) args.push('i', JSON.stringify(session.init));
+    if (session.init !== undefined) args.push('i', session.init);
     const reply = await script.run(this.#connection, args);
     if (reply === 1) return 'created';
     if (reply === 0) return 'exists';

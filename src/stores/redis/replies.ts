@@ -78,8 +78,9 @@ function version(value: unknown, id: string, strict: boolean): number {
 
 /**
  * Decodes the six record fields `c, l, o, k, d, i` at `reply[at..]` and the version `v` at
- * `reply[versionAt]` (every script appends it after what its reply held before). With `strict`
- * off (a session already ended in Redis), unreadable `data` / `init` / `v` come back as
+ * `reply[versionAt]` (every script appends it after what its reply held before); `init` is kept
+ * as the JSON text it is stored as. With `strict`
+ * off (a session already ended in Redis), unreadable `data` / `v` come back as
  * `undefined` / 1 rather than throwing, so one bad record cannot hide the others of a batch.
  */
 export function decodeRecord(
@@ -94,7 +95,7 @@ export function decodeRecord(
     owner: text(reply[at + 2]),
     kind: text(reply[at + 3]),
     data: json(reply[at + 4], id, 'data', strict),
-    init: json(reply[at + 5], id, 'init', strict),
+    init: text(reply[at + 5]),
     createdAt: time(reply[at], id, 'createdAt'),
     lastSeenAt: time(reply[at + 1], id, 'lastSeenAt'),
     version: version(reply[versionAt], id, strict),

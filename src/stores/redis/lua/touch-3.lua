@@ -9,13 +9,14 @@
   ARGV[11] a replica's pin field ('p:' .. holder), or '' to leave pins alone
   ARGV[12] with a pin field: when that pin lapses (ms), or '' to drop it
 
-  Returns what get-2 returns; an expired session is not touched.
+  Returns what get-2 returns, without the stored initialize (its place i is nil: a touch runs on
+  every request, a restore reads i with get-2); an expired session is not touched.
 ]]
 --- @include "policy"
 --- @include "tombstones"
 --- @include "owner"
 
-local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'i', 'v')
+local r = redis.call('HMGET', KEYS[1], 'c', 'l', 'o', 'k', 'd', 'v')
 if not r[1] then return visibleTombstone(KEYS[2], ARGV[10]) end
 if not ownerVisible(r[3], ARGV[10]) then return strangerReply(KEYS[2]) end
 local createdAt, lastSeenAt = tonumber(r[1]), tonumber(r[2])
@@ -23,7 +24,7 @@ if createdAt == nil or lastSeenAt == nil then return CORRUPT end
 if deadlineOf(createdAt, lastSeenAt) <= now then
   local reason = expiryReasonOf(createdAt)
   if ARGV[9] ~= '1' or reason == 'lifetime' then
-    return {2, r[1], r[2], r[3], r[4], r[5], r[6], reason, r[7]}
+    return {2, r[1], r[2], r[3], r[4], r[5], false, reason, r[6]}
   end
 end
 if now > lastSeenAt then
@@ -41,4 +42,4 @@ if ARGV[11] ~= '' then
     redis.call('HDEL', KEYS[1], ARGV[11])
   end
 end
-return {1, r[1], r[2], r[3], r[4], r[5], r[6], r[7]}
+return {1, r[1], r[2], r[3], r[4], r[5], false, r[6]}
