@@ -8,7 +8,17 @@ const shared: Options = {
   splitting: true,
   treeshake: true,
   loader: { '.lua': 'text' },
-  external: ['vitest', '@modelcontextprotocol/sdk', 'redis', 'ioredis'],
+  external: [
+    'vitest',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/server',
+    '@modelcontextprotocol/node',
+    '@modelcontextprotocol/client',
+    '@modelcontextprotocol/express',
+    'express',
+    'redis',
+    'ioredis',
+  ],
 };
 
 /** One entry per public subpath; keep in step with `exports` in package.json. */
@@ -23,6 +33,7 @@ export default defineConfig([
       'streamable-http/index': 'src/adapters/streamable-http/index.ts',
       'sse/index': 'src/adapters/sse/index.ts',
       'client/index': 'src/client/index.ts',
+      'v2/index': 'src/adapters/v2/index.ts',
     },
     format: ['esm', 'cjs'],
   },

@@ -27,7 +27,14 @@ function packageImportsOf(file: string): string[] {
 const SDK_V1 = /^@modelcontextprotocol\/sdk(\/|$)/;
 const SDK_V2 = /^@modelcontextprotocol\/(server|client|node|express|core)(\/|$)/;
 /** Areas built on SDK v2; every other file is on SDK v1 or on no SDK. */
-const V2_AREAS = ['src/v2/'];
+const V2_AREAS = ['src/adapters/v2/'];
+/** The only files that bind SDK v1 at runtime in an area otherwise shared by both SDKs. */
+const SDK_V1_BINDINGS = [
+  'src/adapters/streamable-http/sdk-v1.ts',
+  'src/adapters/streamable-http/v1.ts',
+];
+/** Areas whose code serves both SDKs (each entry binds its own), so they import no SDK at all. */
+const SHARED_STREAMABLE_AREAS = ['src/adapters/streamable-http/'];
 /** Areas that load no SDK at all (shapes only), so they serve v1 and v2 users alike. */
 const SDK_FREE_AREAS = [
   'src/client/',
@@ -48,6 +55,29 @@ function importsOf(file: string): string[] {
     );
 }
 
+/** Every entry of tsup.config.ts: its name and its source file. */
+function tsupEntries(): Record<string, string> {
+  const configs = Array.isArray(tsupConfig) ? tsupConfig : [tsupConfig];
+  const entries: Record<string, string> = {};
+  for (const config of configs as Array<{ entry?: Record<string, string> }>) {
+    Object.assign(entries, config.entry);
+  }
+  return entries;
+}
+
+/** `entry` and every source file it imports, directly or not (type imports included). */
+function reachableFrom(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const target of importsOf(file)) if (target.startsWith('src/')) queue.push(target);
+  }
+  return seen;
+}
+
 /**
  * The house rules: for each area (a path prefix; the longest match wins), the prefixes its
  * files may import. An area may always import its own files.
@@ -61,6 +91,10 @@ const RULES: ReadonlyArray<readonly [area: string, mayImport: readonly string[]]
   ['src/adapters/shared/', ['src/core/', 'src/protocol.ts']],
   ['src/adapters/streamable-http/', ['src/core/', 'src/protocol.ts', 'src/adapters/shared/']],
   ['src/adapters/sse/', ['src/core/', 'src/protocol.ts', 'src/adapters/shared/']],
+  [
+    'src/adapters/v2/',
+    ['src/core/', 'src/protocol.ts', 'src/adapters/shared/', 'src/adapters/streamable-http/'],
+  ],
   [
     'src/client/',
     ['src/protocol.ts', 'src/core/errors.ts', 'src/core/validate.ts', 'src/core/logger.ts'],
@@ -156,6 +190,33 @@ describe('layering', () => {
           .filter((specifier) => SDK_V1.test(specifier) || SDK_V2.test(specifier))
           .map((specifier) => `${file} -> ${specifier}`),
       );
+    expect(broken).toEqual([]);
+  });
+
+  it('the Streamable HTTP code both entries share imports no SDK; only its SDK v1 binding does', () => {
+    const broken = files
+      .filter((file) => SHARED_STREAMABLE_AREAS.some((area) => file.startsWith(area)))
+      .filter((file) => !SDK_V1_BINDINGS.includes(file))
+      .flatMap((file) =>
+        packageImportsOf(file)
+          .filter((specifier) => SDK_V1.test(specifier) || SDK_V2.test(specifier))
+          .map((specifier) => `${file} -> ${specifier}`),
+      );
+    expect(broken).toEqual([]);
+  });
+
+  it('no entry reaches the other SDK through any file it imports, directly or not', () => {
+    const entries = Object.entries(tsupEntries());
+    expect(entries.some(([name]) => name === 'v2/index')).toBe(true);
+    const broken: string[] = [];
+    for (const [name, entry] of entries) {
+      const forbidden = V2_AREAS.some((area) => entry.startsWith(area)) ? SDK_V1 : SDK_V2;
+      for (const file of reachableFrom(entry)) {
+        for (const specifier of packageImportsOf(file)) {
+          if (forbidden.test(specifier)) broken.push(`${name}: ${file} -> ${specifier}`);
+        }
+      }
+    }
     expect(broken).toEqual([]);
   });
 

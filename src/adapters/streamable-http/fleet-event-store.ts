@@ -1,8 +1,7 @@
-import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { EventLogSource, SessionEventLog } from '../../core/relay.js';
 import { generateSessionId } from '../../core/session-id.js';
 import type { StorePolicy } from '../../core/store.js';
+import type { RpcMessage, SdkEventStore } from './sdk.js';
 
 /** The SDK's stream ID of the standalone `GET` stream. */
 export const STANDALONE_STREAM_ID = '_GET_stream';
@@ -25,7 +24,7 @@ export function isEventLogSource(store: unknown): store is EventLogSource {
 interface LocalEvent {
   readonly id: string;
   readonly streamId: string;
-  readonly message: JSONRPCMessage;
+  readonly message: RpcMessage;
 }
 
 /**
@@ -37,7 +36,7 @@ interface LocalEvent {
  * evicted one or a malformed one is unknown: `getStreamIdForEventId` answers `undefined` (the
  * SDK answers 400) and `replayEventsAfter` rejects.
  */
-export class FleetEventStore implements EventStore {
+export class FleetEventStore implements SdkEventStore {
   readonly #shared: SessionEventLog;
   readonly #token = generateSessionId().slice(0, 8);
   readonly #events: LocalEvent[] = [];
@@ -48,7 +47,7 @@ export class FleetEventStore implements EventStore {
     this.#shared = shared;
   }
 
-  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+  async storeEvent(streamId: string, message: RpcMessage): Promise<string> {
     if (streamId === STANDALONE_STREAM_ID) {
       return SHARED_PREFIX + (await this.#shared.storeEvent(streamId, message));
     }
@@ -74,11 +73,11 @@ export class FleetEventStore implements EventStore {
 
   async replayEventsAfter(
     lastEventId: string,
-    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+    { send }: { send: (eventId: string, message: RpcMessage) => Promise<void> },
   ): Promise<string> {
     if (lastEventId.startsWith(SHARED_PREFIX)) {
       return this.#shared.replayEventsAfter(lastEventId.slice(SHARED_PREFIX.length), {
-        send: (id, message) => send(SHARED_PREFIX + id, message as JSONRPCMessage),
+        send: (id, message) => send(SHARED_PREFIX + id, message as RpcMessage),
       });
     }
     const last = this.#local(lastEventId);
@@ -108,12 +107,12 @@ export class FleetEventStore implements EventStore {
  * {@link FleetEventStore} over the session's log under `policy`; else none.
  */
 export function eventStoreFor(
-  given: EventStore | undefined,
+  given: SdkEventStore | undefined,
   enabled: boolean,
   store: unknown,
   sessionId: string,
   policy: StorePolicy,
-): EventStore | undefined {
+): SdkEventStore | undefined {
   if (given !== undefined || !enabled || !isEventLogSource(store)) return given;
   return new FleetEventStore(store.eventLog(sessionId, policy));
 }

@@ -1,22 +1,18 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type {
-  EventStore,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../core/logger.js';
 import type { RelayEnvelope, SessionRelay } from '../../core/relay.js';
 import type { SessionManager } from '../../core/session-manager.js';
 import type { JsonValue } from '../../core/types.js';
+import type { AuthInfo } from '../shared/auth-info.js';
 import { RelayLink } from '../shared/relay-link.js';
 import { FleetEventStore, STANDALONE_STREAM_ID } from './fleet-event-store.js';
 import { isResponse, replicaOfResponse, tagOutgoing, untagResponse } from './request-tags.js';
+import type { MessageExtra, RpcMessage, SdkEventStore, SdkTransport } from './sdk.js';
 
-type Send = WebStandardStreamableHTTPServerTransport['send'];
+type Send = SdkTransport['send'];
 
 /** What the fleet needs of a session's transport held here. */
 export interface RelayedSession {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly transport: SdkTransport;
   /** The transport's own `send`, without the fleet's routing (set by {@link StreamableFleet.route}). */
   sendHere: Send | undefined;
 }
@@ -113,7 +109,7 @@ export class StreamableFleet {
    */
   async getOpened(
     sessionId: string,
-    session: { readonly eventStore: EventStore | undefined },
+    session: { readonly eventStore: SdkEventStore | undefined },
     request: Request,
   ): Promise<(() => void) | undefined> {
     const lastEventId = request.headers.get('last-event-id');
@@ -187,7 +183,7 @@ export class StreamableFleet {
     return this.#link.close();
   }
 
-  async #toStream(sessionId: string, message: JSONRPCMessage): Promise<boolean> {
+  async #toStream(sessionId: string, message: RpcMessage): Promise<boolean> {
     const holder = await this.#link.holderElsewhere(sessionId);
     if (holder === undefined) return false;
     return this.#link.send(holder, { type: 'to-stream', sessionId, message: message as JsonValue });
@@ -201,16 +197,16 @@ export class StreamableFleet {
       this.#dispose(id);
     } else if (envelope.type === 'to-stream') {
       const send = session.sendHere ?? session.transport.send.bind(session.transport);
-      send(envelope.message as JSONRPCMessage).catch((error: unknown) => {
+      send(envelope.message as RpcMessage).catch((error: unknown) => {
         this.#link.warn('could not send a relayed message', id, error);
       });
     } else {
-      const extra: MessageExtraInfo =
+      const extra: MessageExtra =
         envelope.authInfo === undefined
           ? {}
           : { authInfo: envelope.authInfo as unknown as AuthInfo };
       for (const message of envelope.messages) {
-        session.transport.onmessage?.(untagResponse(message) as JSONRPCMessage, extra);
+        session.transport.onmessage?.(untagResponse(message) as RpcMessage, extra);
       }
     }
   }

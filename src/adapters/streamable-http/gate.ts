@@ -1,9 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import {
-  isInitializeRequest,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from '@modelcontextprotocol/sdk/types.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
@@ -25,9 +20,16 @@ import {
   STREAMABLE_HTTP_METHODS,
   type StreamableHttpGateOptions,
 } from './options.js';
+import type { StreamableSdk } from './sdk.js';
+
+/** What {@link Admission.transportOptions} needs of the SDK transport options it extends. */
+export interface GateTransportOptions {
+  /** Called when the client sends `DELETE`; the gate ends the session first. */
+  onsessionclosed?: (sessionId: string) => void | Promise<void>;
+}
 
 /** A request the gate let through, for a live session. */
-export interface Admission {
+export interface Admission<O extends GateTransportOptions = GateTransportOptions> {
   /** The session's ID (for `initialize`, the ID just registered). */
   readonly sessionId: string;
   /** `true` for an `initialize` request: build a transport and a server for it. */
@@ -41,7 +43,7 @@ export interface Admission {
    * `onsessionclosed` (a client DELETE ends the session with reason `deleted`) and `keepAliveMs`,
    * over `extra` (your `onsessioninitialized`, `eventStore`, ...).
    */
-  transportOptions<T extends WebStandardStreamableHTTPServerTransportOptions>(extra?: T): T;
+  transportOptions<T extends O>(extra?: T): T;
   /**
    * Closes `server` and `transport` when the session ends for any reason (idle, lifetime,
    * DELETE, eviction, shutdown), then calls `onClosed` (drop it from your map there). Call it
@@ -82,12 +84,17 @@ export interface Admission {
  * });
  * ```
  */
-export class StreamableHttpGate {
+export class StreamableHttpGateBase<O extends GateTransportOptions = GateTransportOptions> {
   readonly #options: ResolvedStreamableHttpGateOptions;
+  readonly #sdk: StreamableSdk;
 
-  /** @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted. */
-  constructor(options: StreamableHttpGateOptions) {
+  /**
+   * @param sdk the SDK whose `initialize` and protocol versions the gate recognises.
+   * @throws SessionError `INVALID_OPTION` naming the field, the value and what is accepted.
+   */
+  constructor(options: StreamableHttpGateOptions, sdk: StreamableSdk) {
     this.#options = resolveGateOptions(options);
+    this.#sdk = sdk;
   }
 
   /**
@@ -104,7 +111,7 @@ export class StreamableHttpGate {
     req: NodeRequest,
     res: ServerResponse,
     parsedBody?: unknown,
-  ): Promise<Admission | undefined> {
+  ): Promise<Admission<O> | undefined> {
     const body = parsedBody === undefined ? req.body : parsedBody;
     const rpcId = req.method === 'POST' ? requestIdOf(body) : null;
     const answer = (reply: HttpAnswer): undefined => {
@@ -128,11 +135,10 @@ export class StreamableHttpGate {
       const owner = ownerOfNode(this.#options.ownerOf, req);
       const header = req.headers[SESSION_ID_HEADER];
       if (header === undefined) {
-        if (req.method !== 'POST' || !isInitializeRequest(body)) {
+        if (req.method !== 'POST' || !this.#sdk.isInitializeRequest(body)) {
           const version = req.headers[PROTOCOL_VERSION_HEADER];
-          return answer(
-            sessionlessAnswer(req.method, version, body, SUPPORTED_PROTOCOL_VERSIONS, rpcId),
-          );
+          const supported = this.#sdk.supportedVersions;
+          return answer(sessionlessAnswer(req.method, version, body, supported, rpcId));
         }
         const unacceptable = refusedPostAccept(req.headers.accept);
         if (unacceptable !== undefined) return answer(unacceptable);
@@ -172,7 +178,7 @@ export class StreamableHttpGate {
     }
   }
 
-  #admission(record: SessionRecord, isNew: boolean, body: unknown): Admission {
+  #admission(record: SessionRecord, isNew: boolean, body: unknown): Admission<O> {
     const { sessions, keepAliveMs } = this.#options;
     const sessionId = record.id;
     return {
@@ -180,7 +186,7 @@ export class StreamableHttpGate {
       isNew,
       session: record,
       body,
-      transportOptions<T extends WebStandardStreamableHTTPServerTransportOptions>(extra?: T): T {
+      transportOptions<T extends O>(extra?: T): T {
         return {
           ...extra,
           sessionIdGenerator: () => sessionId,
@@ -189,7 +195,7 @@ export class StreamableHttpGate {
             await extra?.onsessionclosed?.(closedId);
           },
           keepAliveMs,
-        } as T;
+        } as unknown as T;
       },
       closeOnEnd(transport, server, onClosed) {
         return sessions.onEnd(sessionId, async () => {

@@ -20,11 +20,13 @@ export type { NodeRequest } from '../shared/node-bridge.js';
 export type { WebRequestOptions } from '../shared/options.js';
 export type { OwnerOf } from '../shared/owner.js';
 export type { ServerFactory, SessionServer } from '../shared/server.js';
-export { type Admission, StreamableHttpGate } from './gate.js';
-export { StreamableHttpHandler } from './handler.js';
+export type { GateTransportOptions, StreamableHttpGateBase } from './gate.js';
+export type { StreamableHttpHandlerBase } from './handler.js';
 export type {
   StreamableHttpGateOptions,
   StreamableHttpHandlerOptions,
   TransportExtras,
 } from './options.js';
 export { InitializeReplayError, replayInitialize } from './replay.js';
+export type { SdkEventStore, SdkTransportOptions } from './sdk.js';
+export { type Admission, StreamableHttpGate, StreamableHttpHandler } from './v1.js';

@@ -1,6 +1,5 @@
-import type { WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
-import { field } from '../../core/option-fields.js';
+import { field, type OptionField } from '../../core/option-fields.js';
 import type { SessionRecord } from '../../core/types.js';
 import { isFunction, MAX_TIMER_MS } from '../../core/validate.js';
 import {
@@ -19,6 +18,7 @@ import {
   type ResolvedGateOptions,
   type ResolvedHandlerOptions,
 } from '../shared/options.js';
+import type { SdkTransportOptions } from './sdk.js';
 
 /** The `kind` recorded for sessions created over Streamable HTTP. */
 export const STREAMABLE_HTTP_KIND = 'streamable-http';
@@ -28,7 +28,7 @@ export const STREAMABLE_HTTP_METHODS: readonly string[] = Object.freeze(['GET', 
 
 /** SDK transport options passed through unchanged to each session's transport. */
 export type TransportExtras = Pick<
-  WebStandardStreamableHTTPServerTransportOptions,
+  SdkTransportOptions,
   | 'enableJsonResponse'
   | 'eventStore'
   | 'allowedHosts'
@@ -128,7 +128,7 @@ export interface ResolvedStreamableHttpOptions extends ResolvedHandlerOptions {
   readonly localIdleMs: number;
 }
 
-const HANDLER = handlerSchema({
+const HANDLER_FIELDS = {
   transportOptions: field(
     z.custom<(session: SessionRecord) => TransportExtras>(isFunction).optional(),
     'a function (session) => SDK transport options',
@@ -143,7 +143,19 @@ const HANDLER = handlerSchema({
     `an integer number of ms from 0 (keep) to ${MAX_TIMER_MS}`,
   ),
   ...GUARD_FIELDS,
-});
+};
+
+const HANDLER = handlerSchema(HANDLER_FIELDS);
+
+/**
+ * The schema and accepted texts of Streamable HTTP handler options with an entry's own `extra`
+ * fields, for {@link resolveHandlerOptions}.
+ */
+export function streamableHandlerSchema<E extends Record<string, OptionField<z.ZodType>>>(
+  extra: E,
+) {
+  return handlerSchema({ ...HANDLER_FIELDS, ...extra });
+}
 
 const GATE = gateSchema(GUARD_FIELDS);
 
@@ -161,12 +173,19 @@ export function resolveGateOptions(
   };
 }
 
+/** A handler option schema with its accepted texts, from {@link streamableHandlerSchema}. */
+export type StreamableHandlerSpec = {
+  readonly schema: z.ZodType;
+  readonly accepted: Readonly<Record<string, string>>;
+};
+
 /** Validates handler options once; throws `SessionError('INVALID_OPTION')` naming the field. */
 export function resolveHandlerOptions(
   options: StreamableHttpHandlerOptions,
+  spec: StreamableHandlerSpec = HANDLER,
 ): ResolvedStreamableHttpOptions {
   const o = parseHandlerOptions(
-    HANDLER,
+    spec as typeof HANDLER,
     options,
     'StreamableHttpHandler',
     DEFAULT_MAX_STREAM_DURATION_MS,

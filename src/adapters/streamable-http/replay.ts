@@ -1,7 +1,7 @@
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { JsonValue } from '../../core/types.js';
 import { type HttpAnswer, type JsonRpcId, SESSION_ID_HEADER } from '../../protocol.js';
 import { badRequest } from '../shared/answers.js';
+import type { SdkTransport } from './sdk.js';
 
 const INITIALIZED_NOTIFICATION = Object.freeze({
   jsonrpc: '2.0',
@@ -56,7 +56,7 @@ function errorMessageOf(text: string): string {
  *   status and message it answered.
  */
 export async function replayInitialize(
-  transport: WebStandardStreamableHTTPServerTransport,
+  transport: Pick<SdkTransport, 'handleRequest'>,
   sessionId: string,
   init: JsonValue,
   origin: Request,

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { RpcMessage } from './sdk.js';
 
 /**
  * Request IDs that name the replica that sent them. Each replica's server numbers its own
@@ -39,11 +39,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * `message` as it leaves a replica: a request gets a tagged `id`, a `notifications/cancelled`
  * a tagged `params.requestId`; anything else comes back as it is (the same object).
  */
-export function tagOutgoing(replicaId: string, message: JSONRPCMessage): JSONRPCMessage {
+export function tagOutgoing(replicaId: string, message: RpcMessage): RpcMessage {
   const m = message as Record<string, unknown>;
   if (typeof m.method !== 'string') return message;
   if ('id' in m && (typeof m.id === 'string' || typeof m.id === 'number')) {
-    return { ...m, id: tagId(replicaId, m.id) } as JSONRPCMessage;
+    return { ...m, id: tagId(replicaId, m.id) } as unknown as RpcMessage;
   }
   if (m.method === 'notifications/cancelled' && isRecord(m.params)) {
     const requestId = m.params.requestId;
@@ -51,7 +51,7 @@ export function tagOutgoing(replicaId: string, message: JSONRPCMessage): JSONRPC
       return {
         ...m,
         params: { ...m.params, requestId: tagId(replicaId, requestId) },
-      } as unknown as JSONRPCMessage;
+      } as unknown as RpcMessage;
     }
   }
   return message;

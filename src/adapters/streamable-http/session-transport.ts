@@ -1,39 +1,36 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import {
-  type EventStore,
-  type HandleRequestOptions,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { SessionRecord } from '../../core/types.js';
+import type { AuthInfo } from '../shared/auth-info.js';
 import type { LocalSession } from '../shared/registry.js';
 import type { RelayedSession } from './fleet.js';
 import { eventStoreFor } from './fleet-event-store.js';
 import type { UsedSession } from './idle-trim.js';
 import type { ResolvedStreamableHttpOptions } from './options.js';
+import type { HandleOptions, SdkEventStore, SdkTransport, StreamableSdk } from './sdk.js';
 
 /** This process's transport and server of one session. */
 export interface LocalTransport extends LocalSession, UsedSession, RelayedSession {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
-  readonly eventStore: EventStore | undefined;
+  readonly transport: SdkTransport;
+  readonly eventStore: SdkEventStore | undefined;
 }
 
 /** The SDK's per-request options: the parsed body and, when known, the principal. */
-export function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleRequestOptions {
+export function handleOptions(body: unknown, authInfo: AuthInfo | undefined): HandleOptions {
   return authInfo === undefined ? { parsedBody: body } : { parsedBody: body, authInfo };
 }
 
 /**
- * A new SDK transport for `session`, named by its ID: the `transportOptions` of the handler,
+ * A new transport of `sdk` for `session`, named by its ID: the `transportOptions` of the handler,
  * its keep-alive, and an event store (the one given, else the store's shared log when it offers
  * one and `eventLog` is on, else none). `deleted` runs when the client sends `DELETE`.
  */
 export function buildTransport(
+  sdk: StreamableSdk,
   session: SessionRecord,
   options: ResolvedStreamableHttpOptions,
   deleted: (id: string) => Promise<void>,
 ): {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
-  readonly eventStore: EventStore | undefined;
+  readonly transport: SdkTransport;
+  readonly eventStore: SdkEventStore | undefined;
 } {
   const id = session.id;
   const { sessions, eventLog } = options;
@@ -45,7 +42,7 @@ export function buildTransport(
     id,
     sessions.policy,
   );
-  const transport = new WebStandardStreamableHTTPServerTransport({
+  const transport = new sdk.Transport({
     ...extras,
     ...(eventStore === undefined ? {} : { eventStore }),
     sessionIdGenerator: () => id,
