@@ -12,7 +12,7 @@ import {
   StreamableHttpHandler,
   type V2HandlerOptions,
 } from '../../src/adapters/v2/index.js';
-import { SessionManager, type SessionStore } from '../../src/index.js';
+import { SessionManager, type SessionManagerOptions, type SessionStore } from '../../src/index.js';
 import { ManualClock } from '../../src/testing/index.js';
 
 /** How the endpoint is mounted: its node door on node:http or Express 5, or its fetch door. */
@@ -33,6 +33,8 @@ export interface V2Options {
   readonly mount?: Mount;
   readonly store?: SessionStore;
   readonly clock?: ManualClock;
+  /** Manager options besides `store` and `clock`; `autoStart` is `false`. */
+  readonly managerOptions?: Omit<SessionManagerOptions, 'store' | 'clock' | 'autoStart'>;
   readonly handlerOptions?: Omit<V2HandlerOptions, 'sessions' | 'createServer'>;
 }
 
@@ -125,6 +127,7 @@ function fetchListener(fetchDoor: (request: Request) => Promise<Response>) {
 export async function startV2(options: V2Options = {}): Promise<V2Endpoint> {
   const clock = options.clock ?? new ManualClock();
   const sessions = new SessionManager({
+    ...options.managerOptions,
     clock,
     autoStart: false,
     ...(options.store === undefined ? {} : { store: options.store }),

@@ -25,7 +25,7 @@ import type { StreamableSdk } from './sdk.js';
 /** What {@link Admission.transportOptions} needs of the SDK transport options it extends. */
 export interface GateTransportOptions {
   /** Called when the client sends `DELETE`; the gate ends the session first. */
-  onsessionclosed?: (sessionId: string) => void | Promise<void>;
+  onsessionclosed?: ((sessionId: string) => void | Promise<void>) | undefined;
 }
 
 /** A request the gate let through, for a live session. */

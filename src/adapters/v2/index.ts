@@ -24,11 +24,18 @@ export type { NodeRequest } from '../shared/node-bridge.js';
 export type { WebRequestOptions } from '../shared/options.js';
 export type { OwnerOf } from '../shared/owner.js';
 export type { SdkEventStore, SdkTransportOptions } from '../streamable-http/sdk.js';
+export { type LegacyAdmission, type ModernPass, StreamableHttpGate } from './gate.js';
 export { StreamableHttpHandler } from './handler.js';
 export type {
   ServerContext,
   TransportExtras,
+  /** The v2 gate's options, under the name the SDK v1 entry gives its own. */
+  V2GateOptions as StreamableHttpGateOptions,
   V2GateOptions,
+  /** The v2 handler's options, under the name the SDK v1 entry gives its own. */
+  V2HandlerOptions as StreamableHttpHandlerOptions,
   V2HandlerOptions,
+  /** The v2 server factory, under the name the SDK v1 entry gives its own. */
+  V2ServerFactory as ServerFactory,
   V2ServerFactory,
 } from './options.js';
