@@ -34,6 +34,7 @@ export default defineConfig([
       'sse/index': 'src/adapters/sse/index.ts',
       'client/index': 'src/client/index.ts',
       'v2/index': 'src/adapters/v2/index.ts',
+      'handles/index': 'src/handles/index.ts',
     },
     format: ['esm', 'cjs'],
   },

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCore } from './core.js';
 import { runFleet } from './fleet.js';
+import { runHandles } from './handles.js';
 import { runHttp } from './http.js';
 import { CHART_FILE, touchThroughputChart } from './lib/chart.js';
 import { type BenchRow, toMarkdown } from './lib/report.js';
@@ -28,10 +29,11 @@ const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> =
   scale: runScale,
   fleet: runFleet,
   v2: runV2,
+  handles: runHandles,
 };
 
 /** Suites whose results go to `results/<suite>.json` and `.md` rather than `latest.*`. */
-const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet', 'v2']);
+const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet', 'v2', 'handles']);
 
 let parsed: ReturnType<typeof parseSettings>;
 try {

@@ -21,12 +21,16 @@
  *   routing, and each session's event log there, so a GET stream resumes on any of them;
  * - `--redis-prefix` / `MCP_REDIS_PREFIX`: the Redis key prefix (default `mcps:{default}:`), so
  *   several demos can share one Redis; needs `REDIS_URL`;
+ * - `--handle-ttl-ms` / `MCP_HANDLE_IDLE_TTL_MS` (default 30 minutes), `--handle-max-lifetime-ms` /
+ *   `MCP_HANDLE_MAX_LIFETIME_MS` (default none) and `--handle-max-per-owner` /
+ *   `MCP_HANDLE_MAX_PER_OWNER` (default 100): the baskets of the basket tools (state handles
+ *   `bsk_…`, see `examples/demo/baskets.ts`), kept in Redis beside the sessions with `REDIS_URL`;
  * - `MCP_DEMO_CLOCK_OFFSET_MS`, for testing fleets only: this process's clock runs that many ms
  *   ahead (behind when negative, at most a day either way), to show a skewed replica: with Redis
  *   it is the clock the store corrects to Redis's time, so sessions still end on time.
  */
 import { pathToFileURL } from 'node:url';
-import { localClockOf, managerOptionsOf, parseDemoConfig } from './demo/config.js';
+import { basketOptionsOf, localClockOf, managerOptionsOf, parseDemoConfig } from './demo/config.js';
 import { connectRedis } from './demo/redis.js';
 import { startDemoServer } from './demo/server.js';
 
@@ -49,11 +53,14 @@ async function main(): Promise<void> {
   const managerOptions = managerOptionsOf(config);
   if (redis !== undefined) managerOptions.store = redis.store;
   const relay = redis === undefined ? {} : { relay: redis.relay };
+  const basketOptions = basketOptionsOf(config);
+  if (redis !== undefined) basketOptions.store = redis.basketStore;
   const demo = await startDemoServer({
     sdk: config.sdk,
     port: config.port,
     managerOptions,
     authTokens: config.authTokens,
+    basketOptions,
     handlerOptions: relay,
     v2HandlerOptions: relay,
     sseHandlerOptions: relay,

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { HandleKindOptions } from '../../src/handles/index.js';
 import { type Clock, SessionError, type SessionManagerOptions } from '../../src/index.js';
 import { parseAuthTokens } from './auth.js';
 
@@ -13,6 +14,9 @@ export type DemoSdk = 'v1' | 'v2';
 
 /** The values `--sdk` / `MCP_SDK` accepts. */
 export const DEMO_SDKS: readonly DemoSdk[] = ['v1', 'v2'];
+
+/** The longest basket TTL or lifetime the demo accepts: 365 days, in ms. */
+const MAX_HANDLE_MS = 31_536_000_000;
 
 /** The demo's configuration, read from flags and the environment by {@link parseDemoConfig}. */
 export interface DemoConfig {
@@ -44,6 +48,12 @@ export interface DemoConfig {
    * @default 0
    */
   readonly clockOffsetMs: number;
+  /** How long a basket lasts after its last use. @default 1_800_000 (30 minutes) */
+  readonly handleIdleTtlMs: number;
+  /** The most a basket lasts from its creation; `0`: no limit. @default 0 */
+  readonly handleMaxLifetimeMs: number;
+  /** How many live baskets one user may hold. @default 100 */
+  readonly handleMaxPerOwner: number;
 }
 
 function invalid(source: string, value: string, accepted: string): SessionError {
@@ -97,6 +107,9 @@ export function parseDemoConfig(args: readonly string[], env: NodeJS.ProcessEnv)
       'redis-prefix': { type: 'string' },
       'max-sessions': { type: 'string' },
       'capacity-policy': { type: 'string' },
+      'handle-ttl-ms': { type: 'string' },
+      'handle-max-lifetime-ms': { type: 'string' },
+      'handle-max-per-owner': { type: 'string' },
     },
   });
   const tokenText = values['auth-tokens'] ?? env.MCP_DEMO_TOKENS;
@@ -154,7 +167,43 @@ export function parseDemoConfig(args: readonly string[], env: NodeJS.ProcessEnv)
         -MAX_CLOCK_OFFSET_MS,
         MAX_CLOCK_OFFSET_MS,
       ) ?? 0,
+    handleIdleTtlMs:
+      readInteger(
+        '--handle-ttl-ms / MCP_HANDLE_IDLE_TTL_MS',
+        values['handle-ttl-ms'] ?? env.MCP_HANDLE_IDLE_TTL_MS,
+        1,
+        MAX_HANDLE_MS,
+      ) ?? 1_800_000,
+    handleMaxLifetimeMs:
+      readInteger(
+        '--handle-max-lifetime-ms / MCP_HANDLE_MAX_LIFETIME_MS',
+        values['handle-max-lifetime-ms'] ?? env.MCP_HANDLE_MAX_LIFETIME_MS,
+        0,
+        MAX_HANDLE_MS,
+      ) ?? 0,
+    handleMaxPerOwner:
+      readInteger(
+        '--handle-max-per-owner / MCP_HANDLE_MAX_PER_OWNER',
+        values['handle-max-per-owner'] ?? env.MCP_HANDLE_MAX_PER_OWNER,
+        1,
+      ) ?? 100,
   };
+}
+
+/**
+ * The basket options the configuration sets (the store aside): TTLs, quota, the sweep interval
+ * of `--sweep-ms`, and in memory the local clock (with Redis the store's clock applies).
+ */
+export function basketOptionsOf(config: DemoConfig): Omit<HandleKindOptions, 'name' | 'prefix'> {
+  const options: Omit<HandleKindOptions, 'name' | 'prefix'> = {
+    idleTtlMs: config.handleIdleTtlMs,
+    maxLifetimeMs: config.handleMaxLifetimeMs,
+    maxPerOwner: config.handleMaxPerOwner,
+  };
+  if (config.sweepIntervalMs !== undefined) options.sweepIntervalMs = config.sweepIntervalMs;
+  const clock = localClockOf(config);
+  if (clock !== undefined && config.redisUrl === undefined) options.clock = clock;
+  return options;
 }
 
 /** A clock running `offsetMs` ahead of `Date.now()` (behind when negative). */

@@ -4,6 +4,8 @@ import type { RedisRelay } from '../../src/stores/redis/index.js';
 /** The Redis side of the demo: the store, the relay, and how to let go of their connections. */
 export interface DemoRedis {
   readonly store: SessionStore;
+  /** The baskets' store: the same client, under the prefix plus `baskets:` (same hash tag). */
+  readonly basketStore: SessionStore;
   /** Carries messages between the demos sharing the prefix; give it to both handlers. */
   readonly relay: RedisRelay;
   /** Closes the relay and the store, then both connections. */
@@ -23,10 +25,12 @@ export async function connectRedis(
   prefix: string | undefined,
   localClock?: Clock,
 ): Promise<DemoRedis> {
-  const [{ RedisRelay, RedisStore }, { createClient }] = await Promise.all([
-    import('../../src/stores/redis/index.js'),
-    import('redis'),
-  ]);
+  const [{ RedisRelay, RedisStore }, { taggedPrefix, DEFAULT_PREFIX }, { createClient }] =
+    await Promise.all([
+      import('../../src/stores/redis/index.js'),
+      import('../../src/stores/redis/keys.js'),
+      import('redis'),
+    ]);
   const client = createClient({ url });
   await client.connect();
   const subscriber = client.duplicate();
@@ -35,13 +39,17 @@ export async function connectRedis(
   const base = localClock === undefined ? {} : { baseClock: localClock };
   const store = new RedisStore({ client, ...scope, ...base });
   await store.syncClock();
+  const basketPrefix = `${taggedPrefix(prefix ?? DEFAULT_PREFIX)}baskets:`;
+  const basketStore = new RedisStore({ client, prefix: basketPrefix, ...base });
+  await basketStore.syncClock();
   const relay = new RedisRelay({ client, subscriber, ...scope });
   return {
     store,
+    basketStore,
     relay,
     async close() {
       await relay.close();
-      await store.close();
+      await Promise.all([store.close(), basketStore.close()]);
       await Promise.all([subscriber.close(), client.close()]);
     },
   };

@@ -10,6 +10,7 @@ import {
   StreamableHttpHandler as V2Handler,
   type V2HandlerOptions,
 } from '../../src/adapters/v2/index.js';
+import { HandleKind, type HandleKindOptions } from '../../src/handles/index.js';
 import {
   maskSessionId,
   SessionManager,
@@ -57,6 +58,11 @@ export interface DemoServerOptions {
    * @default none: no authentication
    */
   authTokens?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Options of the baskets (state handles `bsk_…`, closed with the demo) whose tools the
+   * default servers offer: TTLs, quota, store. @default 30 minutes idle, 100 per user, in memory
+   */
+  basketOptions?: Omit<HandleKindOptions, 'name' | 'prefix'>;
 }
 
 /** A running demo server. */
@@ -66,6 +72,8 @@ export interface DemoServer {
   /** The Streamable HTTP endpoint: `${url}/mcp`. */
   readonly mcpUrl: string;
   readonly sessions: SessionManager;
+  /** The baskets whose tools the default servers offer. */
+  readonly baskets: HandleKind<string[]>;
   /** The `/mcp` handler: SDK v1's, or with `sdk: 'v2'` the `mcp-sessions/v2` one. */
   readonly handler: StreamableHttpHandler | V2Handler;
   readonly legacy: SseHandler;
@@ -106,14 +114,20 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       log?.(`session ${maskSessionId(id)} ended: ${reason}`),
     ),
   ];
+  const baskets = new HandleKind<string[]>({
+    name: 'basket',
+    prefix: 'bsk',
+    ...options.basketOptions,
+  });
   const createServer =
-    options.createServer ?? ((session: SessionRecord) => createDemoServer(session, sessions));
+    options.createServer ??
+    ((session: SessionRecord) => createDemoServer(session, sessions, baskets));
   const handler =
     options.sdk === 'v2'
       ? new V2Handler({
           ...options.v2HandlerOptions,
           sessions,
-          createServer: ({ session }) => createDemoServerV2(session, sessions),
+          createServer: ({ session }) => createDemoServerV2(session, sessions, baskets),
         })
       : new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
   const legacy = new SseHandler({ ...options.sseHandlerOptions, sessions, createServer });
@@ -167,12 +181,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     url,
     mcpUrl: `${url}/mcp`,
     sessions,
+    baskets,
     handler,
     legacy,
     http,
     close() {
       closing ??= (async () => {
         if (ownsSessions) await sessions.close();
+        await baskets.close();
         await Promise.all([handler.close(), legacy.close()]);
         for (const off of unsubscribe) off();
         await new Promise<void>((resolve) => {

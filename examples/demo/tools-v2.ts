@@ -1,6 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { HandleKind } from '../../src/handles/index.js';
 import type { SessionManager, SessionRecord } from '../../src/index.js';
+import { registerBasketTools } from './baskets.js';
 import {
   counted,
   countOf,
@@ -17,14 +19,17 @@ import {
  * (2025 era). Every era gets `echo` and `sleep`; 2025-era sessions also get the tools that only
  * make sense in a session or need server-to-client messages: `counter` (kept in the session's
  * `data` through `sessions.update`, so it goes on across replicas), `elicit`, `sample` and
- * `announce` (see {@link createDemoServer} for what each does).
+ * `announce` (see {@link createDemoServer} for what each does). With `baskets`, both eras get
+ * the basket tools (see {@link registerBasketTools}): baskets are state handles, not sessions.
  *
  * @param session the 2025-era session, or `undefined` for a 2026-07-28 request.
  * @param sessions the manager keeping `counter`'s count.
+ * @param baskets the basket kind whose tools to offer.
  */
 export function createDemoServerV2(
   session: SessionRecord | undefined,
   sessions: SessionManager | undefined,
+  baskets?: HandleKind<string[]>,
 ): McpServer {
   const server = new McpServer(
     { name: 'mcp-sessions-demo', version: '0.1.0' },
@@ -50,6 +55,7 @@ export function createDemoServerV2(
     },
   );
   if (session !== undefined) registerSessionTools(server, session, sessions);
+  if (baskets !== undefined) registerBasketTools(server, baskets);
   return server;
 }
 

@@ -1,7 +1,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { HandleKind } from '../../src/handles/index.js';
 import type { JsonValue, SessionManager, SessionRecord } from '../../src/index.js';
+import { registerBasketTools } from './baskets.js';
 
 /** The longest `sleep` the demo accepts, in ms. */
 export const MAX_SLEEP_MS = 600_000;
@@ -66,9 +68,14 @@ export function counted(data: JsonValue | undefined): JsonValue {
  * - `sample` asks the client's model to complete `prompt` (sampling) and answers the text; fails
  *   when the client offers no sampling;
  * - `announce` sends `notifications/tools/list_changed` and a logging message unrelated to the
- *   request (they travel on the session's GET stream, not the call's answer), then answers.
+ *   request (they travel on the session's GET stream, not the call's answer), then answers;
+ * - with `baskets`, the basket tools (see {@link registerBasketTools}).
  */
-export function createDemoServer(session?: SessionRecord, sessions?: SessionManager): McpServer {
+export function createDemoServer(
+  session?: SessionRecord,
+  sessions?: SessionManager,
+  baskets?: HandleKind<string[]>,
+): McpServer {
   const server = new McpServer(
     { name: 'mcp-sessions-demo', version: '0.1.0' },
     { capabilities: { logging: {} } },
@@ -152,5 +159,6 @@ export function createDemoServer(session?: SessionRecord, sessions?: SessionMana
       return say('announced');
     },
   );
+  if (baskets !== undefined) registerBasketTools(server, baskets);
   return server;
 }

@@ -30,6 +30,9 @@ describe('demo configuration', () => {
       redisUrl: undefined,
       redisPrefix: undefined,
       clockOffsetMs: 0,
+      handleIdleTtlMs: 1_800_000,
+      handleMaxLifetimeMs: 0,
+      handleMaxPerOwner: 100,
     });
     expect(managerOptionsOf(config)).toEqual({});
   });

@@ -9,8 +9,17 @@ import { waitFor } from '../support/wait.js';
 
 const MODERN = '2026-07-28';
 const IDLE_TTL_MS = 60_000;
-const STATELESS_TOOLS = ['echo', 'sleep'];
-const SESSION_TOOLS = ['announce', 'counter', 'echo', 'elicit', 'sample', 'sleep'];
+const BASKET_TOOLS = ['add_item', 'create_basket', 'destroy_basket', 'list_baskets', 'view_basket'];
+const STATELESS_TOOLS = [...BASKET_TOOLS, 'echo', 'sleep'].sort();
+const SESSION_TOOLS = [
+  ...BASKET_TOOLS,
+  'announce',
+  'counter',
+  'echo',
+  'elicit',
+  'sample',
+  'sleep',
+].sort();
 
 let demo: DemoServer | undefined;
 let clock: ManualClock;
@@ -89,6 +98,24 @@ describe('demo on SDK v2 (--sdk v2)', () => {
       expect(stats.transports.streamableHttp).toBe(0);
     },
   );
+
+  it('keeps baskets across eras: made by a 2026-07-28 client, seen by a 2025-era one', async () => {
+    const server = await startV2();
+    const { client: modern, seen } = await v2Client(server.mcpUrl, { pin: MODERN });
+    const created = textOf(await modern.callTool({ name: 'create_basket', arguments: {} }));
+    const basket = created.match(/bsk_[A-Za-z0-9_-]{22,}/)![0];
+    await modern.callTool({ name: 'add_item', arguments: { basket_id: basket, item: 'apple' } });
+    await modern.callTool({ name: 'add_item', arguments: { basket_id: basket, item: 'pear' } });
+    expect(seen).toEqual([]);
+    expect((await health(server)).created).toBe(0);
+
+    const { client: legacy } = await v2Client(server.mcpUrl, 'legacy');
+    const view = textOf(
+      await legacy.callTool({ name: 'view_basket', arguments: { basket_id: basket } }),
+    );
+    expect(view).toContain('apple');
+    expect(view.indexOf('apple')).toBeLessThan(view.indexOf('pear'));
+  });
 
   it('gives a v2 client in legacy mode a session with every tool, a counter and DELETE', async () => {
     const server = await startV2();

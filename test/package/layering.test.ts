@@ -42,6 +42,7 @@ const SDK_FREE_AREAS = [
   'src/core/',
   'src/protocol.ts',
   'src/adapters/shared/',
+  'src/handles/',
 ];
 
 /** Every relative import of `file` (type imports included), as a path from the repo root. */
@@ -100,6 +101,10 @@ const RULES: ReadonlyArray<readonly [area: string, mayImport: readonly string[]]
     ['src/protocol.ts', 'src/core/errors.ts', 'src/core/validate.ts', 'src/core/logger.ts'],
   ],
   ['src/resources/', ['src/core/']],
+  [
+    'src/handles/',
+    ['src/core/', 'src/adapters/shared/owner.ts', 'src/adapters/shared/auth-info.ts'],
+  ],
   ['src/testing/', ['src/core/']],
 ];
 

@@ -1,0 +1,3 @@
+import { describeHandleCore } from './core-cases.js';
+
+describeHandleCore('memory', () => undefined);
