@@ -13,6 +13,9 @@ const luaAsText: Plugin = {
 /** Everything that talks to Redis lives here; the `redis` project checks Redis is up first. */
 const REDIS_TESTS = 'test/redis/**/*.test.ts';
 
+/** Tests on a three-node Redis Cluster the `redis-cluster` project starts for them. */
+const REDIS_CLUSTER_TESTS = 'test/redis-cluster/**/*.test.ts';
+
 export default defineConfig({
   plugins: [luaAsText],
   test: {
@@ -25,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, REDIS_TESTS],
+          exclude: [...configDefaults.exclude, REDIS_TESTS, REDIS_CLUSTER_TESTS],
         },
       },
       {
@@ -34,6 +37,14 @@ export default defineConfig({
           name: 'redis',
           include: [REDIS_TESTS],
           globalSetup: ['test/support/redis-preflight.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'redis-cluster',
+          include: [REDIS_CLUSTER_TESTS],
+          globalSetup: ['test/support/redis-preflight.ts', 'test/support/redis-cluster.ts'],
         },
       },
     ],

@@ -12,6 +12,13 @@ export interface RedisConnection {
   /** Sends `[command, ...args]` and answers the reply. */
   send(command: string[]): Promise<unknown>;
   /**
+   * Sends `[command, ...args]` to every master of a cluster and answers their replies, for
+   * server-wide settings such as `CONFIG GET`. Without it, `send` reaches the one server.
+   */
+  sendToMasters?(command: string[]): Promise<unknown[]>;
+  /** True for a Redis Cluster client (ioredis `Cluster`, node-redis `createCluster()`). */
+  readonly cluster?: boolean;
+  /**
    * False while the client is known to be disconnected (reconnecting or closed): commands then
    * fail at once instead of waiting in the client's offline queue, from which they would run
    * late, after the caller was told they failed.
@@ -33,8 +40,27 @@ export class TimedConnection {
     this.#timeoutMs = timeoutMs;
   }
 
+  /** True for a Redis Cluster client. */
+  get cluster(): boolean {
+    return this.#connection.cluster === true;
+  }
+
   /** Sends `[command, ...args]`; rejects with a typed error. */
   send(command: string[]): Promise<unknown> {
+    return this.#timed(command, () => this.#connection.send(command));
+  }
+
+  /** Sends `[command, ...args]` to every master (see {@link RedisConnection.sendToMasters}). */
+  sendToMasters(command: string[]): Promise<unknown[]> {
+    const connection = this.#connection;
+    return this.#timed(command, async () =>
+      connection.sendToMasters === undefined
+        ? [await connection.send(command)]
+        : connection.sendToMasters(command),
+    );
+  }
+
+  #timed<T>(command: string[], run: () => Promise<T>): Promise<T> {
     const name = command[0] ?? '';
     if (!this.#connection.connected()) {
       return Promise.reject(
@@ -44,7 +70,7 @@ export class TimedConnection {
     return withTimeout(
       async () => {
         try {
-          return await this.#connection.send(command);
+          return await run();
         } catch (error) {
           throw toRedisError(error, name);
         }

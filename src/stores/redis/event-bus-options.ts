@@ -9,14 +9,16 @@ import { assertSubscriberPair, type RedisSubscriberLike } from './subscriber.js'
 /** Options of {@link RedisServerEventBus}. */
 export interface RedisServerEventBusOptions {
   /**
-   * A client you created and connected (`createClient()` from `redis`, or `new Redis()` from
-   * `ioredis`), for `PUBLISH`. It may be the one your `RedisStore` and `RedisRelay` use.
+   * A client you created and connected (`createClient()` or `createCluster()` from `redis`,
+   * `new Redis()` or `new Cluster()` from `ioredis`), for `PUBLISH` (`SPUBLISH` on a cluster). It may be the one your `RedisStore` and `RedisRelay` use.
    * Borrowed: the bus never connects, configures or closes it.
    */
   client: RedisClientLike;
   /**
-   * A second connected client of the same library, in subscribe mode: one per process, shared
-   * with the `RedisRelay` if there is one (each subscribes its own channels on it). Borrowed:
+   * A second connected client of the same library and kind, in subscribe mode: one per process,
+   * shared with the `RedisRelay` if there is one (each subscribes its own channels on it). With
+   * a cluster `client`, a cluster of the same library (sharded `SSUBSCRIBE`); an ioredis
+   * `Cluster` made with `shardedSubscribers: true`. Borrowed:
    * never connected, configured or closed; `close()` only unsubscribes the bus's channel.
    */
   subscriber: RedisSubscriberLike;

@@ -36,6 +36,17 @@ function policyOf(reply: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * One policy for the replies of every master of a cluster (one reply on a single Redis): the
+ * first that evicts, else `undefined` when one did not say, else `noeviction`.
+ */
+function worstPolicy(replies: readonly unknown[]): string | undefined {
+  const policies = replies.map(policyOf);
+  const evicting = policies.find((policy) => policy !== undefined && policy !== SAFE_POLICY);
+  if (evicting !== undefined) return evicting;
+  return policies.every((policy) => policy === SAFE_POLICY) ? SAFE_POLICY : undefined;
+}
+
 function evictionMessage(policy: string): string {
   return (
     `Redis maxmemory-policy is '${policy}': at maxmemory Redis evicts the session store's keys ` +
@@ -45,7 +56,8 @@ function evictionMessage(policy: string): string {
 }
 
 /**
- * Reads Redis's `maxmemory-policy` once, lazily, on the store's first use, and acts on it per
+ * Reads Redis's `maxmemory-policy` (on a cluster, every master's, by one `CONFIG GET` each: a
+ * slot may move to any of them) once, lazily, on the store's first use, and acts on it per
  * {@link EvictionPolicyCheck}. With `'warn'` the check goes out beside the first operation and
  * never delays one; with `'refuse'` operations wait for it (one round trip, once), and while
  * the policy evicts each one reads it again and rejects, so a fixed Redis is used without a
@@ -97,7 +109,9 @@ export class EvictionCheck {
   async #read(): Promise<string | undefined> {
     let policy: string | undefined;
     try {
-      policy = policyOf(await this.#connection.send(['CONFIG', 'GET', 'maxmemory-policy']));
+      policy = worstPolicy(
+        await this.#connection.sendToMasters(['CONFIG', 'GET', 'maxmemory-policy']),
+      );
     } catch (error) {
       if (isTransient(error)) return undefined;
       this.#settled = true;

@@ -4,18 +4,34 @@ import type { Logger } from '../../core/logger.js';
 import { hasMethods, isObject, parseOptions } from '../../core/validate.js';
 import type { EvictionPolicyCheck } from './eviction.js';
 import type { IoRedisClientLike } from './ioredis.js';
-import { isIoRedisClient } from './ioredis.js';
-import type { NodeRedisClientLike } from './node-redis.js';
-import { isNodeRedisClient } from './node-redis.js';
+import { isIoRedisClient, readsFromMasters } from './ioredis.js';
+import type { NodeRedisClientLike, NodeRedisClusterLike } from './node-redis.js';
+import { isNodeRedisClient, isNodeRedisCluster } from './node-redis.js';
 
-/** A connected node-redis (`redis` v5+) client or an ioredis (v5+) instance. */
-export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
+/**
+ * A connected node-redis (`redis` v5+) client or cluster (`createCluster()`), or an ioredis
+ * (v5+) `Redis` or `Cluster` instance.
+ */
+export type RedisClientLike = NodeRedisClientLike | NodeRedisClusterLike | IoRedisClientLike;
+
+/** True when `value` is a client of a supported kind (see {@link RedisClientLike}). */
+export function isRedisClient(value: unknown): value is RedisClientLike {
+  if (isIoRedisClient(value)) return readsFromMasters(value);
+  return isNodeRedisClient(value) || isNodeRedisCluster(value);
+}
+
+/** What `client` options accept, for the messages of `INVALID_OPTION`. */
+export const CLIENT_ACCEPTED =
+  "a connected node-redis client or cluster (createClient() or createCluster() from 'redis'), or an ioredis Redis or Cluster instance (a Cluster with scaleReads 'master', its default)";
 
 /** Options of {@link RedisStore}. TTLs and limits come from the manager, not from here. */
 export interface RedisStoreOptions {
   /**
-   * A client you created and connected: `createClient()` from `redis`, or `new Redis()` from
-   * `ioredis`. The store borrows it: it never connects, configures or closes it.
+   * A client you created and connected: `createClient()` or `createCluster()` from `redis`, or
+   * `new Redis()` or `new Cluster()` from `ioredis`. The store borrows it: it never connects,
+   * configures or closes it. On a Redis Cluster every key of the store lives in the slot of the
+   * prefix's hash tag (see `prefix`); an ioredis `Cluster` must read from masters (`scaleReads:
+   * 'master'`, its default).
    */
   client: RedisClientLike;
   /**
@@ -32,8 +48,9 @@ export interface RedisStoreOptions {
    */
   commandTimeoutMs?: number;
   /**
-   * What to do when Redis may evict the store's keys, read once from `maxmemory-policy` on the
-   * store's first use (or by {@link RedisStore.checkEvictionPolicy}). Any policy but
+   * What to do when Redis may evict the store's keys, read once from `maxmemory-policy` (on a
+   * cluster, every master's; the first that evicts counts) on the store's first use (or by
+   * {@link RedisStore.checkEvictionPolicy}). Any policy but
    * `noeviction` loses sessions at `maxmemory`: `allkeys-*` evict any key, and `volatile-*`
    * evict ours too, since every key of the store has a TTL.
    *
@@ -87,7 +104,7 @@ const MAX_PREFIX_CHARS = 256;
 const MAX_EVENTS = 1_000_000;
 
 const schema = z.strictObject({
-  client: z.custom<RedisClientLike>((v) => isNodeRedisClient(v) || isIoRedisClient(v)),
+  client: z.custom<RedisClientLike>(isRedisClient),
   prefix: z.string().min(1).max(MAX_PREFIX_CHARS).optional(),
   commandTimeoutMs: z.number().int().min(1).max(600_000).optional(),
   evictionPolicy: z.enum(['warn', 'refuse', 'ignore']).optional(),
@@ -98,8 +115,7 @@ const schema = z.strictObject({
 });
 
 const ACCEPTED: Record<string, string> = {
-  client:
-    "a connected node-redis client (createClient() from 'redis') or an ioredis instance (new Redis())",
+  client: CLIENT_ACCEPTED,
   prefix: `a string of 1 to ${MAX_PREFIX_CHARS} characters, ideally with a {hash tag}`,
   commandTimeoutMs: 'an integer number of ms from 1 to 600000',
   evictionPolicy: "one of 'warn', 'refuse', 'ignore'",

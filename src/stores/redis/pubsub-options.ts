@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import type { Logger } from '../../core/logger.js';
 import { isObject } from '../../core/validate.js';
-import { isIoRedisClient } from './ioredis.js';
-import { isNodeRedisClient } from './node-redis.js';
-import type { RedisClientLike } from './options.js';
-import {
-  isIoRedisSubscriber,
-  isNodeRedisSubscriber,
-  type RedisSubscriberLike,
-} from './subscriber.js';
+import { CLIENT_ACCEPTED, isRedisClient, type RedisClientLike } from './options.js';
+import { isRedisSubscriber, type RedisSubscriberLike } from './subscriber.js';
 
 const MAX_PREFIX_CHARS = 256;
 
@@ -18,10 +12,8 @@ const MAX_PREFIX_CHARS = 256;
  * logger. Spread into each one's strict schema. Internal.
  */
 export const pubSubFields = {
-  client: z.custom<RedisClientLike>((v) => isNodeRedisClient(v) || isIoRedisClient(v)),
-  subscriber: z.custom<RedisSubscriberLike>(
-    (v) => isNodeRedisSubscriber(v) || isIoRedisSubscriber(v),
-  ),
+  client: z.custom<RedisClientLike>(isRedisClient),
+  subscriber: z.custom<RedisSubscriberLike>(isRedisSubscriber),
   prefix: z.string().min(1).max(MAX_PREFIX_CHARS).optional(),
   commandTimeoutMs: z.number().int().min(1).max(600_000).optional(),
   logger: z.custom<Logger>(isObject).optional(),
@@ -29,10 +21,9 @@ export const pubSubFields = {
 
 /** What {@link pubSubFields} accept, for the messages of `INVALID_OPTION`. */
 export const PUBSUB_ACCEPTED = {
-  client:
-    "a connected node-redis client (createClient() from 'redis') or an ioredis instance (new Redis())",
+  client: CLIENT_ACCEPTED,
   subscriber:
-    'a second connected node-redis client or ioredis instance (client.duplicate()), of the same library as `client`',
+    'a second connected client of the same library and kind as `client` (client.duplicate()); for an ioredis Cluster, one made with shardedSubscribers: true',
   prefix: `a string of 1 to ${MAX_PREFIX_CHARS} characters, ideally with a {hash tag}`,
   commandTimeoutMs: 'an integer number of ms from 1 to 600000',
   logger: 'an object with optional warn and error methods (console, a pino or winston logger)',

@@ -3,6 +3,7 @@ import { SessionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { PeriodicJob } from '../../core/timers.js';
 import type { TimedConnection } from './connection.js';
+import { scripts } from './scripts.js';
 
 /** How often the offset to Redis's clock is measured again, in ms. */
 export const CLOCK_SYNC_PERIOD_MS = 30_000;
@@ -35,6 +36,7 @@ export class RedisClock implements Clock {
   readonly #base: Clock;
   readonly #logger: Logger;
   readonly #job: PeriodicJob;
+  readonly #routeKey: string | undefined;
   #offset = 0;
   #last = -Infinity;
   #started = false;
@@ -43,9 +45,15 @@ export class RedisClock implements Clock {
   #warned = false;
   #measuring: Promise<number> | undefined;
 
-  /** @param base the local clock to correct (`Date.now()` in production). */
-  constructor(connection: TimedConnection, base: Clock, logger: Logger) {
+  /**
+   * @param base the local clock to correct (`Date.now()` in production).
+   * @param routeKey on a cluster, a key of the store: `TIME` then runs (in the `time` script) on
+   * the master serving its slot, so every replica reads the same node's clock. Without it, a
+   * bare `TIME`.
+   */
+  constructor(connection: TimedConnection, base: Clock, logger: Logger, routeKey?: string) {
     this.#connection = connection;
+    this.#routeKey = routeKey;
     this.#base = base;
     this.#logger = logger;
     this.#job = new PeriodicJob(() => {
@@ -90,12 +98,19 @@ export class RedisClock implements Clock {
     this.#job.start();
   }
 
+  #readTime(): Promise<unknown> {
+    if (this.#routeKey === undefined) return this.#connection.send(['TIME']);
+    const command = scripts.time.command();
+    command.push(this.#routeKey);
+    return scripts.time.run(this.#connection, command);
+  }
+
   async #measure(): Promise<number> {
     let bestRtt = Infinity;
     let bestOffset = 0;
     for (let i = 0; i < SAMPLES; i++) {
       const before = this.#base.now();
-      const reply = await this.#connection.send(['TIME']);
+      const reply = await this.#readTime();
       const after = this.#base.now();
       const rtt = after - before;
       if (rtt < bestRtt) {

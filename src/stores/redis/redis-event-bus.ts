@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, SessionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { redisConnection } from './client-adapter.js';
 import { TimedConnection } from './connection.js';
 import {
   type RedisServerEventBusOptions,
   resolveRedisServerEventBusOptions,
 } from './event-bus-options.js';
-import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { KeyLayout } from './keys.js';
-import { nodeRedisConnection } from './node-redis.js';
 import {
   assertServerEvent,
   decodeBusMessage,
@@ -37,6 +36,9 @@ type Listener = (event: ServerEventLike) => void;
  * run; a message that is not an event is dropped with a `warn`. Pub/Sub delivers at most once:
  * a replica disconnected from Redis misses what was published meanwhile.
  *
+ * On Redis Cluster (cluster clients of either library) the channel is sharded: `SSUBSCRIBE` and
+ * `SPUBLISH` on the master of the prefix's slot.
+ *
  * Make one bus per process and prefix, and share it among the process's handlers (as SDK v2
  * allows); its subscriber connection may be the `RedisRelay`'s. Typed by shape
  * ({@link ServerEventBusLike}): this entry loads no SDK.
@@ -61,6 +63,8 @@ export class RedisServerEventBus implements ServerEventBusLike {
   readonly #connection: TimedConnection;
   readonly #subscriber: RedisSubscriberLike;
   readonly #channel: string;
+  /** `SPUBLISH` on a cluster (the channel is sharded there), `PUBLISH` otherwise. */
+  readonly #publish: string;
   readonly #timeoutMs: number;
   readonly #logger: Logger;
   readonly #listeners = new Set<Listener>();
@@ -76,12 +80,11 @@ export class RedisServerEventBus implements ServerEventBusLike {
    */
   constructor(options: RedisServerEventBusOptions) {
     const o = resolveRedisServerEventBusOptions(options);
-    const connection = isIoRedisClient(o.client)
-      ? ioRedisConnection(o.client)
-      : nodeRedisConnection(o.client);
+    const connection = redisConnection(o.client);
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#subscriber = o.subscriber;
     this.#channel = new KeyLayout(o.prefix).eventBusChannel;
+    this.#publish = this.#connection.cluster ? 'SPUBLISH' : 'PUBLISH';
     this.#timeoutMs = o.commandTimeoutMs;
     this.#logger = o.logger;
   }
@@ -97,7 +100,7 @@ export class RedisServerEventBus implements ServerEventBusLike {
     if (this.#closing !== undefined) return;
     this.#dispatch(event, this.#dispatching);
     this.#connection
-      .send(['PUBLISH', this.#channel, encodeBusMessage(this.busId, event)])
+      .send([this.#publish, this.#channel, encodeBusMessage(this.busId, event)])
       .catch((error: unknown) => {
         this.#logger.error?.('Publishing a server event on Redis failed', {
           kind: event.kind,

@@ -2,10 +2,9 @@ import { errorMessage, SessionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { RelayEnvelope, RelayListener, SessionRelay } from '../../core/relay.js';
 import { assertValidSessionId } from '../../core/session-id.js';
+import { redisConnection } from './client-adapter.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
-import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { KeyLayout } from './keys.js';
-import { nodeRedisConnection } from './node-redis.js';
 import { isReplicaId, type RedisRelayOptions, resolveRedisRelayOptions } from './relay-options.js';
 import { decodeWireMessage, encodeWireMessage } from './relay-wire.js';
 import { StreamHolds } from './stream-holds.js';
@@ -21,6 +20,11 @@ import { type RedisSubscriberLike, type Subscription, subscribeChannels } from '
  * dropped with a `warn`; a listener that throws is logged (`error`) and the others still run.
  * Pub/Sub delivers at most once: a message to a replica that is down or reconnecting is lost,
  * and {@link RedisRelay.send} answers `false` when no replica listens at the address.
+ *
+ * On Redis Cluster (a node-redis `createCluster()` or ioredis `Cluster` client and subscriber) the
+ * channels are sharded: `SSUBSCRIBE` and `SPUBLISH` on the master of the prefix's slot, so the
+ * receiver count `send` answers from covers every replica (a plain `PUBLISH` counts only the
+ * node it reached).
  *
  * Stream holders are `<prefix>stream:<sessionId>` strings naming the replica, with a TTL of
  * `holdTtlMs` renewed every third of it, so a crashed replica's records lapse on their own.
@@ -50,6 +54,8 @@ export class RedisRelay implements SessionRelay {
   readonly #ownChannel: string;
   readonly #broadcastChannel: string;
   readonly #holds: StreamHolds;
+  /** `SPUBLISH` on a cluster (the channels are sharded there), `PUBLISH` otherwise. */
+  readonly #publishCommand: string;
   readonly #listeners = new Set<RelayListener>();
   #subscription: Promise<Subscription> | undefined;
   #closing: Promise<void> | undefined;
@@ -60,11 +66,10 @@ export class RedisRelay implements SessionRelay {
    */
   constructor(options: RedisRelayOptions) {
     const o = resolveRedisRelayOptions(options);
-    const connection: RedisConnection = isIoRedisClient(o.client)
-      ? ioRedisConnection(o.client)
-      : nodeRedisConnection(o.client);
+    const connection: RedisConnection = redisConnection(o.client);
     this.replicaId = o.replicaId;
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
+    this.#publishCommand = this.#connection.cluster ? 'SPUBLISH' : 'PUBLISH';
     this.#subscriber = o.subscriber;
     this.#timeoutMs = o.commandTimeoutMs;
     this.#logger = o.logger;
@@ -98,8 +103,8 @@ export class RedisRelay implements SessionRelay {
   }
 
   /**
-   * Publishes `envelope` to replica `to` (one `PUBLISH`); answers whether a replica listens
-   * there.
+   * Publishes `envelope` to replica `to` (one `PUBLISH`, `SPUBLISH` on a cluster); answers
+   * whether a replica listens there.
    * @throws SessionError `INVALID_ARGUMENT` when `to` is no replica ID; `STORE_UNAVAILABLE` when
    * Redis fails or does not answer in time.
    */
@@ -194,7 +199,7 @@ export class RedisRelay implements SessionRelay {
 
   async #publish(channel: string, envelope: RelayEnvelope): Promise<boolean> {
     const text = encodeWireMessage(this.replicaId, envelope);
-    const receivers = await this.#connection.send(['PUBLISH', channel, text]);
+    const receivers = await this.#connection.send([this.#publishCommand, channel, text]);
     return Number(receivers) > 0;
   }
 

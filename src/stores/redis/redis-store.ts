@@ -17,12 +17,11 @@ import {
   type UpdateResult,
 } from '../../core/store.js';
 import { type EndReason, type JsonValue, type SessionRecord, UNKNOWN } from '../../core/types.js';
+import { redisConnection } from './client-adapter.js';
 import { type RedisConnection, TimedConnection } from './connection.js';
 import { eventLogTtlMs, RedisEventLog } from './event-log.js';
 import { EvictionCheck } from './eviction.js';
-import { ioRedisConnection, isIoRedisClient } from './ioredis.js';
 import { DEFAULT_PREFIX, KeyLayout, taggedPrefix } from './keys.js';
-import { nodeRedisConnection } from './node-redis.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { listOwnedSessions, pushQuotaArgs } from './owner-index.js';
 import { RedisClock } from './redis-clock.js';
@@ -53,7 +52,9 @@ const LIST_PAGE = '200';
  * on no replica (pins are fields of the session hash). Times come from Redis's clock (see
  * {@link RedisStoreOptions.time}), so replicas whose clocks disagree agree on deadlines. Every key carries a store-side TTL, so a fleet
  * that crashes leaks nothing. All keys share the prefix's hash tag, so the store runs on Redis
- * Cluster (in one slot per prefix).
+ * Cluster (in one slot per prefix) with a node-redis `createCluster()` or ioredis `Cluster`
+ * client; there the clock reads `TIME` on the prefix's master and the eviction check reads every
+ * master.
  *
  * Failures reject with `SessionError`: `STORE_UNAVAILABLE` when Redis cannot be reached or does
  * not answer within `commandTimeoutMs` (nothing is ended because of it), `STORE_CORRUPT` when a
@@ -97,22 +98,25 @@ export class RedisStore implements SessionStore, EventLogSource {
   #pinField = '';
 
   /**
-   * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client nor an
-   * ioredis instance, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `maxEvents` /
+   * @throws SessionError `INVALID_OPTION` when `client` is neither a node-redis client or
+   * cluster nor an ioredis `Redis` or `Cluster`, or `prefix` / `commandTimeoutMs` / `evictionPolicy` / `maxEvents` /
    * `logger` is out of range.
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveRedisStoreOptions(options);
-    const connection: RedisConnection = isIoRedisClient(o.client)
-      ? ioRedisConnection(o.client)
-      : nodeRedisConnection(o.client);
+    const connection: RedisConnection = redisConnection(o.client);
     this.#connection = new TimedConnection(connection, o.commandTimeoutMs);
     this.#keys = new KeyLayout(taggedPrefix(o.prefix ?? DEFAULT_PREFIX));
     this.#eviction = new EvictionCheck(this.#connection, o.evictionPolicy, o.logger);
     this.#maxEvents = o.maxEvents;
     this.#redisClock =
       o.time === 'redis'
-        ? new RedisClock(this.#connection, o.baseClock ?? systemClock, o.logger)
+        ? new RedisClock(
+            this.#connection,
+            o.baseClock ?? systemClock,
+            o.logger,
+            this.#connection.cluster ? this.#keys.idle : undefined,
+          )
         : undefined;
     this.clock = this.#redisClock;
   }
@@ -172,8 +176,10 @@ export class RedisStore implements SessionStore, EventLogSource {
     const { id } = session;
     const keys = this.#keys;
     const script = scripts.create;
-    const args = script.command();
+    const owned = session.owner !== undefined;
+    const args = script.commandWithKeys(owned ? 6 : 5);
     args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
+    if (owned) args.push(keys.owner(session.owner));
     pushQuotaArgs(this.#prelude(args, session.createdAt, policy, id), policy, session.owner);
     if (session.owner !== undefined) args.push('o', session.owner);
     if (session.kind !== undefined) args.push('k', session.kind);
@@ -229,6 +235,7 @@ export class RedisStore implements SessionStore, EventLogSource {
     const keys = this.#keys;
     const args = scripts.end.command();
     args.push(keys.session(id), keys.tombstone(id), keys.idle, keys.life, keys.ended);
+    args.push(keys.events(id));
     this.#prelude(args, now, policy, id).push(reason);
     const reply = replyArray(await scripts.end.run(this.#connection, args), id);
     switch (reply[0]) {

@@ -10,15 +10,17 @@ import { assertSubscriberPair, type RedisSubscriberLike } from './subscriber.js'
 /** Options of {@link RedisRelay}. */
 export interface RedisRelayOptions {
   /**
-   * A client you created and connected (`createClient()` from `redis`, or `new Redis()` from
-   * `ioredis`), for commands: `PUBLISH` and the stream holder keys. It may be the one your
+   * A client you created and connected (`createClient()` or `createCluster()` from `redis`,
+   * `new Redis()` or `new Cluster()` from `ioredis`), for commands: `PUBLISH` (`SPUBLISH` on a
+   * cluster) and the stream holder keys. It may be the one your
    * `RedisStore` uses. Borrowed: the relay never connects, configures or closes it.
    */
   client: RedisClientLike;
   /**
-   * A second connected client of the same library, which the relay puts in subscribe mode
-   * (Redis takes a dedicated connection for `SUBSCRIBE`): `client.duplicate()` in either
-   * library. Borrowed: never connected, configured or closed; `close()` only unsubscribes.
+   * A second connected client of the same library and kind, which the relay puts in subscribe
+   * mode (Redis takes a dedicated connection for `SUBSCRIBE`): `client.duplicate()` in either
+   * library. With a cluster `client`, a cluster of the same library (sharded `SSUBSCRIBE`); an
+   * ioredis `Cluster` made with `shardedSubscribers: true`. Borrowed: never connected, configured or closed; `close()` only unsubscribes.
    */
   subscriber: RedisSubscriberLike;
   /**

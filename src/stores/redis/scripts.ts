@@ -3,8 +3,8 @@ import { errorMessage } from '../../core/errors.js';
 import type { TimedConnection } from './connection.js';
 import claimSource from './lua/claim-3.lua';
 import countSource from './lua/count-2.lua';
-import createSource from './lua/create-5.lua';
-import endSource from './lua/end-5.lua';
+import createSource from './lua/create-6.lua';
+import endSource from './lua/end-6.lua';
 import eventAddSource from './lua/event-add-1.lua';
 import evictSource from './lua/evict-3.lua';
 import getSource from './lua/get-2.lua';
@@ -16,6 +16,7 @@ import policyInclude from './lua/includes/policy.lua';
 import tombstonesInclude from './lua/includes/tombstones.lua';
 import listSource from './lua/list-1.lua';
 import listOwnerSource from './lua/list-owner-1.lua';
+import timeSource from './lua/time-1.lua';
 import touchSource from './lua/touch-3.lua';
 import updateSource from './lua/update-2.lua';
 
@@ -77,10 +78,10 @@ export class Script {
 
 /** Every script of the store, composed and hashed once per process. */
 export const scripts = {
-  create: new Script(createSource, 5),
+  create: new Script(createSource, 6),
   get: new Script(getSource, 2),
   touch: new Script(touchSource, 3),
-  end: new Script(endSource, 5),
+  end: new Script(endSource, 6),
   claim: new Script(claimSource, 3),
   count: new Script(countSource, 2),
   list: new Script(listSource, 1),
@@ -90,4 +91,5 @@ export const scripts = {
   renewHolds: new Script(renewHoldsSource, 0),
   releaseHolds: new Script(releaseHoldsSource, 0),
   evict: new Script(evictSource, 3),
+  time: new Script(timeSource, 1),
 } as const;

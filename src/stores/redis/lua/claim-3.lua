@@ -10,6 +10,11 @@
   ARGV[9] limit
 
   Returns a flat array, 9 entries per ended session: id, c, l, o, k, d, i, reason, v.
+  Keys built here (undeclared; they share the prefix's hash tag, so they live in the declared
+  keys' slot, as Redis Cluster requires): per claimed member, its session hash `<prefix>s:<id>`,
+  event log `<prefix>events:<id>`, tombstone `<prefix>t:<id>` and owner index
+  `<prefix>owner:<sha1>`; tombstones `<prefix>t:<id>` dropped by age or beyond maxTombstones.
+
 ]]
 --- @include "policy"
 --- @include "tombstones"

@@ -12,6 +12,11 @@
   Returns {id, c, l, o, k, d, i, v} for the session it ended, or {} when none. Ending a session also
   deletes its event log (`<prefix>events:<id>`) and takes it out of its owner's index (see
   includes/owners).
+  Keys built here (undeclared; they share the prefix's hash tag, so they live in the declared
+  keys' slot, as Redis Cluster requires): per candidate, its session hash `<prefix>s:<id>`; for the
+  one ended, its event log `<prefix>events:<id>`, tombstone `<prefix>t:<id>` and owner index
+  `<prefix>owner:<sha1>`; tombstones `<prefix>t:<id>` trimmed beyond maxTombstones.
+
 ]]
 --- @include "policy"
 --- @include "tombstones"

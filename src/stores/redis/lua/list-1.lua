@@ -6,6 +6,10 @@
   ARGV[1] key prefix  ARGV[2] ZSCAN cursor  ARGV[3] ZSCAN COUNT hint
 
   Returns {nextCursor, id, c, l, o, k, d, i, v, id, c, ...}; nextCursor '0' on the last page.
+  Keys built here (undeclared; they share the prefix's hash tag, so they live in the declared
+  keys' slot, as Redis Cluster requires): the session hash `<prefix>s:<id>` (ARGV[1] is the prefix)
+  of each member of the page.
+
 ]]
 local page = redis.call('ZSCAN', KEYS[1], ARGV[2], 'COUNT', ARGV[3])
 local out = {page[1]}

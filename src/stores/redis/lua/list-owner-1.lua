@@ -9,6 +9,10 @@
   ARGV[4] at most this many (-1: no limit)
 
   Returns {id, c, l, o, k, d, i, v, id, c, ...}.
+  Keys built here (undeclared; they share the prefix's hash tag, so they live in the declared
+  keys' slot, as Redis Cluster requires): the session hash `<prefix>s:<id>` (ARGV[1] is the prefix)
+  of each member of the owner's index.
+
 ]]
 local limit = tonumber(ARGV[4])
 local out = {}

@@ -6,16 +6,17 @@
   maxLifetimeMs + tombstoneTtlMs after its newest creation, past the end of every member's key;
   without one it has no TTL (a touch never reaches it), and members whose session key Redis
   expired while no sweep ran are pruned when the owner reaches its quota or lists its sessions.
-  Needs the policy prelude.
+  Needs the policy prelude. ownerKey and ownerCount build keys from the prefix (an owner's index
+  whose owner is read from a record, session hashes of index members): undeclared, but in the
+  slot of the declared keys, since every key carries the prefix's hash tag.
 ]]
 
 local function ownerKey(owner)
   return base .. 'owner:' .. redis.sha1hex(owner)
 end
 
--- Files a new session under its owner and extends the set's TTL (see above).
-local function indexOwner(owner, member, createdAt)
-  local key = ownerKey(owner)
+-- Files a new session in its owner's set `key` and extends the set's TTL (see above).
+local function indexOwner(key, member, createdAt)
   redis.call('ZADD', key, createdAt, member)
   if maxLife > 0 then extendTtl(key, maxLife + tombTtl) else redis.call('PERSIST', key) end
 end

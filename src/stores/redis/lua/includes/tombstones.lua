@@ -1,6 +1,8 @@
 --[[
   Tombstones: a hash per ended session (r reason, e endedAt, o owner) and a sorted set of
-  their IDs by endedAt. Needs the policy prelude.
+  their IDs by endedAt. Needs the policy prelude. trimTombstones builds the keys
+  `<prefix>t:<id>` of the tombstones it drops (undeclared; they share the prefix's hash tag, so
+  they live in the slot of the declared keys, as Redis Cluster requires).
 ]]
 
 -- Answers a tombstone reply {3, reason, endedAt, owner} for a live tombstone, else {0}.
