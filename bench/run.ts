@@ -2,7 +2,7 @@
  * `npm run bench [suite ...] [--flag value ...]`: runs the benchmark suites (all by default),
  * prints a markdown table with PASS/MISS next to each target, and writes
  * bench/results/latest.json and bench/results/latest.md, except for suites with results of
- * their own (`fleet`: bench/results/fleet.json and fleet.md), so running one of those leaves
+ * their own (`fleet` and `v2`: bench/results/<suite>.json and .md), so running one of those leaves
  * the others' results in place. Flags: see `./lib/settings.ts`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { type BenchSettings, parseSettings } from './lib/settings.js';
 import { runRedis } from './redis.js';
 import { runScale } from './scale.js';
 import { runSoak } from './soak.js';
+import { runV2 } from './v2.js';
 
 const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> = {
   core: runCore,
@@ -27,11 +28,12 @@ const suites: Record<string, (settings: BenchSettings) => Promise<BenchRow[]>> =
   soak: runSoak,
   scale: runScale,
   fleet: runFleet,
+  v2: runV2,
   handles: runHandles,
 };
 
 /** Suites whose results go to `results/<suite>.json` and `.md` rather than `latest.*`. */
-const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet', 'handles']);
+const OWN_RESULTS: ReadonlySet<string> = new Set(['fleet', 'v2', 'handles']);
 
 let parsed: ReturnType<typeof parseSettings>;
 try {

@@ -5,6 +5,9 @@
  * {@link createDemoServer}). The parts live in `examples/demo/`.
  *
  * Configuration (flags win over the environment; an invalid value stops startup naming it):
+ * - `--sdk` / `MCP_SDK`: `v1` (the default) or `v2`, the SDK serving `/mcp`. With `v2`, clients
+ *   of protocol 2026-07-28 are served without sessions (tools `echo` and `sleep`) and 2025-era
+ *   clients with sessions (every tool); `/sse` stays on SDK v1;
  * - `--port` / `PORT` (default 3000), always on 127.0.0.1;
  * - `--idle-ttl-ms` / `MCP_SESSION_IDLE_TTL_MS` (default 30 minutes);
  * - `--sweep-ms` / `MCP_SESSION_SWEEP_MS` (default a quarter of the idle TTL);
@@ -53,11 +56,13 @@ async function main(): Promise<void> {
   const basketOptions = basketOptionsOf(config);
   if (redis !== undefined) basketOptions.store = redis.basketStore;
   const demo = await startDemoServer({
+    sdk: config.sdk,
     port: config.port,
     managerOptions,
     authTokens: config.authTokens,
     basketOptions,
     handlerOptions: relay,
+    v2HandlerOptions: relay,
     sseHandlerOptions: relay,
   });
   const policy = demo.sessions.policy;
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
   const tokens = config.authTokens;
   const auth = tokens === undefined ? '' : `, bearer auth for ${tokens.size} tokens`;
   console.log(
-    `MCP demo on ${demo.mcpUrl} (idle TTL ${policy.idleTtlMs} ms, ${store} store${auth}); health at ${demo.url}/healthz`,
+    `MCP demo on ${demo.mcpUrl} (SDK ${config.sdk}, idle TTL ${policy.idleTtlMs} ms, ${store} store${auth}); health at ${demo.url}/healthz`,
   );
   const stop = () => {
     demo

@@ -1,6 +1,6 @@
 /** HTTP load with autocannon: a fixed tool call over many sessions, latencies kept in full. */
 import { createRequire } from 'node:module';
-import { POST_HEADERS, TOOL_CALL } from './mcp-client.js';
+import { MODERN_HEADERS, MODERN_TOOL_CALL, POST_HEADERS, TOOL_CALL } from './mcp-client.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonInstance extends PromiseLike<{ duration: number; errors: number }> {
@@ -43,28 +43,54 @@ function percentile(sorted: Float64Array, p: number): number {
  * several URLs, connection *i* goes to `url[i % url.length]` (autocannon's order), so a session
  * named by several connections has requests in flight on several servers at once.
  */
-export async function toolCallLoad(
+export function toolCallLoad(
   url: string | readonly string[],
   sessionIds: readonly string[],
   seconds: number,
 ): Promise<LoadFigures> {
   let next = 0;
+  return runLoad(url, sessionIds.length, seconds, POST_HEADERS, TOOL_CALL, (client) => {
+    client.setHeaders({
+      ...POST_HEADERS,
+      'mcp-session-id': sessionIds[next++ % sessionIds.length]!,
+    });
+  });
+}
+
+/**
+ * Sends a 2026-07-28 `tools/call echo` (no session: the protocol version in the headers and the
+ * request's `_meta`, as the SDK v2 client sends it) for `seconds` over `connections`
+ * connections, each with at most one request in flight.
+ */
+export function modernToolCallLoad(
+  url: string,
+  connections: number,
+  seconds: number,
+): Promise<LoadFigures> {
+  return runLoad(url, connections, seconds, MODERN_HEADERS, MODERN_TOOL_CALL, undefined);
+}
+
+async function runLoad(
+  url: string | readonly string[],
+  connections: number,
+  seconds: number,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  setupClient:
+    | ((client: { setHeaders(headers: Record<string, string>): void }) => void)
+    | undefined,
+): Promise<LoadFigures> {
   let latencies = new Float64Array(1 << 16);
   let ok = 0;
   let failed = 0;
   const instance = autocannon({
     url: typeof url === 'string' ? url : [...url],
-    connections: sessionIds.length,
+    connections,
     duration: seconds,
     method: 'POST',
-    headers: { ...POST_HEADERS },
-    body: TOOL_CALL,
-    setupClient: (client) => {
-      client.setHeaders({
-        ...POST_HEADERS,
-        'mcp-session-id': sessionIds[next++ % sessionIds.length]!,
-      });
-    },
+    headers: { ...headers },
+    body,
+    setupClient: setupClient ?? (() => {}),
   });
   instance.on('response', (_client, status, _bytes, ms) => {
     if (status < 200 || status >= 300) {

@@ -37,6 +37,33 @@ export function toolCall(id: number): string {
  */
 export const TOOL_CALL = toolCall(1);
 
+/** The protocol revision without sessions, as SDK v2 clients pinned to it send it. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+
+/** Headers of a 2026-07-28 `tools/call echo`, as the SDK v2 client sends them. */
+export const MODERN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...POST_HEADERS,
+  'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
+  'mcp-method': 'tools/call',
+  'mcp-name': 'echo',
+});
+
+/** A 2026-07-28 `tools/call echo`: no session, the protocol and client in `_meta`. */
+export const MODERN_TOOL_CALL = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: 'echo',
+    arguments: { text: 'hi' },
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '0.0.0' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    },
+  },
+});
+
 let lastId = 1;
 
 /** POSTs a JSON-RPC body with the SDK client's headers, and the session's when given. */

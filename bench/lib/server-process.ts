@@ -8,6 +8,7 @@
  * - `redis`: the same handler over a `RedisStore` on a node-redis client;
  * - `web-request` / `web-light`: the SDK's Web-standard transport fed a real `Request` or a
  *   light request object (see `./web-wiring.ts`);
+ * - `v2-bare`, `v2-modern`, `v2-legacy`: SDK v2 wirings (see `./v2-wiring.ts`);
  * - `fleet`: one replica of a fleet sharing a Redis store (see `./fleet-wiring.ts`); a `trim`
  *   message calls its handler's `trim()` and answers its local transports before and after, an
  *   `advance-clock` message moves its manager's clock forward.
@@ -30,6 +31,7 @@ import { RedisStore } from '../../src/stores/redis/index.js';
 import { type FleetWiring, fleetWiring } from './fleet-wiring.js';
 import { buildEchoServer, buildFleetServer } from './mcp-server.js';
 import type { CpuWindow, ServerConfig, ServerStats } from './server-protocol.js';
+import { bareV2Wiring, sessionsV2Wiring } from './v2-wiring.js';
 import { readJson, type Wiring, webWiring } from './web-wiring.js';
 
 const created = { servers: 0, transports: 0 };
@@ -134,6 +136,23 @@ async function handlerListener(config: ServerConfig): Promise<Wiring> {
   };
 }
 
+async function wiringOf(config: ServerConfig): Promise<Wiring> {
+  switch (config.kind) {
+    case 'bare':
+      return bareListener();
+    case 'web-request':
+    case 'web-light':
+      return webWiring(config.kind === 'web-light', () => countedServer());
+    case 'v2-bare':
+      return bareV2Wiring();
+    case 'v2-modern':
+    case 'v2-legacy':
+      return sessionsV2Wiring();
+    default:
+      return handlerListener(config);
+  }
+}
+
 async function collect(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('the server process needs --expose-gc');
@@ -150,13 +169,7 @@ async function main(): Promise<void> {
   if (config.kind === 'fleet') {
     fleet = await fleetWiring(config, () => countedServer(buildFleetServer));
   }
-  const { listener, size } =
-    fleet ??
-    (config.kind === 'bare'
-      ? bareListener()
-      : config.kind === 'web-request' || config.kind === 'web-light'
-        ? webWiring(config.kind === 'web-light', () => countedServer())
-        : await handlerListener(config));
+  const { listener, size } = fleet ?? (await wiringOf(config));
   let received = 0;
   const server = createServer((req, res) => {
     received++;

@@ -4,9 +4,20 @@
  * How the child serves: the bare SDK wiring, the handler on the memory or Redis store, the
  * SDK's Web-standard transport fed a real `Request` or a light request object, or one replica
  * of a fleet (`fleet`: the handler on a shared `RedisStore` with a `RedisRelay` and idle
- * trimming, serving the `echo` and `elicit` tools).
+ * trimming, serving the `echo` and `elicit` tools); on SDK v2, `createMcpHandler` alone
+ * (`v2-bare`) or the `mcp-sessions/v2` handler (`v2-modern`, `v2-legacy`: one wiring, named by
+ * the traffic it is measured with; see `./v2-wiring.ts`).
  */
-export type ServerKind = 'bare' | 'memory' | 'redis' | 'web-request' | 'web-light' | 'fleet';
+export type ServerKind =
+  | 'bare'
+  | 'memory'
+  | 'redis'
+  | 'web-request'
+  | 'web-light'
+  | 'fleet'
+  | 'v2-bare'
+  | 'v2-modern'
+  | 'v2-legacy';
 
 /** Start configuration, passed as JSON in the child's first argument. */
 export interface ServerConfig {

@@ -1,6 +1,6 @@
 /** Measurements shared by the http and redis suites: one server process per measurement. */
 import { startServer } from './children.js';
-import { type LoadFigures, toolCallLoad } from './load.js';
+import { type LoadFigures, modernToolCallLoad, toolCallLoad } from './load.js';
 import { callTool, initialize, type OpenStream, openStream, runBounded } from './mcp-client.js';
 import { type BenchRow, judge, medianOf } from './report.js';
 import type { ServerConfig, ServerKind } from './server-protocol.js';
@@ -45,6 +45,31 @@ export async function throughputRound(
   }
 }
 
+/**
+ * Like {@link throughputRound}, with 2026-07-28 traffic: `connections` connections sending
+ * `tools/call echo` without sessions (no initialize, no GET stream).
+ */
+export async function modernThroughputRound(
+  config: ServerConfig,
+  settings: BenchSettings,
+): Promise<RoundFigures> {
+  const server = await startServer(config);
+  try {
+    await modernToolCallLoad(server.url, settings.connections, settings.warmup);
+    await server.cpuStart();
+    const figures = await modernToolCallLoad(server.url, settings.connections, settings.duration);
+    const cpu = await server.cpuStop();
+    if (figures.failed > 0 || figures.requests === 0 || cpu.requests === 0) {
+      throw new Error(
+        `${config.kind}: ${figures.failed} of ${figures.requests} tool calls failed under load`,
+      );
+    }
+    return { ...figures, cpuPerCall: cpu.cpuMicros / cpu.requests };
+  } finally {
+    await server.stop();
+  }
+}
+
 /** Sessions per second of initialize + initialized notification + first tool call. */
 export async function creationRound(config: ServerConfig, count: number): Promise<number> {
   const server = await startServer(config);
@@ -84,6 +109,9 @@ export const LABELS: Readonly<Record<ServerKind, string>> = {
   'web-request': 'Web-standard transport fed a real Request',
   'web-light': 'Web-standard transport fed a light request object',
   fleet: 'StreamableHttpHandler, fleet replica on a shared Redis store',
+  'v2-bare': 'SDK v2 createMcpHandler alone (2026-07-28)',
+  'v2-modern': 'mcp-sessions/v2 handler, 2026-07-28 traffic',
+  'v2-legacy': 'mcp-sessions/v2 handler, 2025 traffic with sessions',
 };
 
 /**

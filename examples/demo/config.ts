@@ -9,11 +9,23 @@ export const MAX_CLOCK_OFFSET_MS = 86_400_000;
 /** The longest Redis key prefix the demo accepts. */
 export const MAX_REDIS_PREFIX_CHARS = 256;
 
+/** Which SDK serves `/mcp`: `v1` (`mcp-sessions/streamable-http`) or `v2` (`mcp-sessions/v2`). */
+export type DemoSdk = 'v1' | 'v2';
+
+/** The values `--sdk` / `MCP_SDK` accepts. */
+export const DEMO_SDKS: readonly DemoSdk[] = ['v1', 'v2'];
+
 /** The longest basket TTL or lifetime the demo accepts: 365 days, in ms. */
 const MAX_HANDLE_MS = 31_536_000_000;
 
 /** The demo's configuration, read from flags and the environment by {@link parseDemoConfig}. */
 export interface DemoConfig {
+  /**
+   * Which SDK serves `/mcp`: with `v2`, 2026-07-28 clients are served without sessions and
+   * 2025 clients with them, on SDK v2; `/sse` stays on SDK v1 either way.
+   * @default 'v1'
+   */
+  readonly sdk: DemoSdk;
   /** @default 3000 */
   readonly port: number;
   /** @default the manager's (30 minutes) */
@@ -88,6 +100,7 @@ export function parseDemoConfig(args: readonly string[], env: NodeJS.ProcessEnv)
     args: [...args],
     options: {
       port: { type: 'string' },
+      sdk: { type: 'string' },
       'idle-ttl-ms': { type: 'string' },
       'sweep-ms': { type: 'string' },
       'auth-tokens': { type: 'string' },
@@ -121,7 +134,12 @@ export function parseDemoConfig(args: readonly string[], env: NodeJS.ProcessEnv)
   if (!unset(policy) && policy !== 'reject' && policy !== 'evict-oldest') {
     throw invalid(policySource, policy, "'reject' or 'evict-oldest'");
   }
+  const sdk = values.sdk ?? env.MCP_SDK;
+  if (!unset(sdk) && !DEMO_SDKS.includes(sdk as DemoSdk)) {
+    throw invalid('--sdk / MCP_SDK', sdk, "'v1' or 'v2'");
+  }
   return {
+    sdk: unset(sdk) ? 'v1' : (sdk as DemoSdk),
     port: readInteger('--port / PORT', values.port ?? env.PORT, 0, 65_535) ?? 3000,
     idleTtlMs: readInteger(
       '--idle-ttl-ms / MCP_SESSION_IDLE_TTL_MS',

@@ -6,6 +6,10 @@ import {
   StreamableHttpHandler,
   type StreamableHttpHandlerOptions,
 } from '../../src/adapters/streamable-http/index.js';
+import {
+  StreamableHttpHandler as V2Handler,
+  type V2HandlerOptions,
+} from '../../src/adapters/v2/index.js';
 import { HandleKind, type HandleKindOptions } from '../../src/handles/index.js';
 import {
   maskSessionId,
@@ -15,10 +19,21 @@ import {
   type SessionRecord,
 } from '../../src/index.js';
 import { authenticate } from './auth.js';
+import type { DemoSdk } from './config.js';
 import { createDemoServer } from './tools.js';
+import { createDemoServerV2 } from './tools-v2.js';
 
 /** Options of {@link startDemoServer}. */
 export interface DemoServerOptions {
+  /**
+   * Which SDK serves `/mcp`. `v2`: the `mcp-sessions/v2` handler, serving 2026-07-28 clients
+   * without sessions (`echo` and `sleep`) and 2025 clients with sessions (every tool, see
+   * {@link createDemoServerV2}); `createServer` and `handlerOptions` then apply to `/sse` only.
+   * `/sse` stays on SDK v1. @default 'v1'
+   */
+  sdk?: DemoSdk;
+  /** Extra options of the v2 handler (with `sdk: 'v2'`: `relay`, `ownerOf`, ...). @default {} */
+  v2HandlerOptions?: Omit<V2HandlerOptions, 'sessions' | 'createServer'>;
   /** TCP port on 127.0.0.1; `0` picks a free one. @default 3000 */
   port?: number;
   /** A manager to use (the caller closes it). @default a new one from `managerOptions` */
@@ -60,7 +75,8 @@ export interface DemoServer {
   readonly sessions: SessionManager;
   /** The baskets whose tools the default servers offer. */
   readonly baskets: HandleKind<string[]>;
-  readonly handler: StreamableHttpHandler;
+  /** The `/mcp` handler: SDK v1's, or with `sdk: 'v2'` the `mcp-sessions/v2` one. */
+  readonly handler: StreamableHttpHandler | V2Handler;
   readonly legacy: SseHandler;
   readonly http: HttpServer;
   /** Ends the sessions (reason `shutdown`, when the demo made the manager) and stops listening. */
@@ -111,7 +127,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const createServer =
     options.createServer ??
     ((session: SessionRecord) => createDemoServer(session, sessions, baskets));
-  const handler = new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
+  const handler =
+    options.sdk === 'v2'
+      ? new V2Handler({
+          ...options.v2HandlerOptions,
+          sessions,
+          createServer: ({ session }) => createDemoServerV2(session, sessions, baskets),
+        })
+      : new StreamableHttpHandler({ ...options.handlerOptions, sessions, createServer });
   const legacy = new SseHandler({ ...options.sseHandlerOptions, sessions, createServer });
 
   const authTokens = options.authTokens;

@@ -1,9 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type {
-  CreateMessageResult,
-  ElicitRequestFormParams,
-  ElicitResult,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { HandleKind } from '../../src/handles/index.js';
 import type { JsonValue, SessionManager, SessionRecord } from '../../src/index.js';
@@ -22,9 +18,11 @@ export const ELICIT_SCHEMA: ElicitRequestFormParams['requestedSchema'] = {
   required: ['text'],
 };
 
-type ToolAnswer = { content: { type: 'text'; text: string }[] };
+/** A tool result of one text block. */
+export type ToolAnswer = { content: { type: 'text'; text: string }[] };
 
-function say(text: string): ToolAnswer {
+/** A tool result of one text block. */
+export function say(text: string): ToolAnswer {
   return { content: [{ type: 'text', text }] };
 }
 
@@ -37,7 +35,7 @@ export function elicitationText(result: ElicitResult): string {
 }
 
 /** The text parts of a sampling answer, joined (one content block, or several). */
-export function samplingText(result: Pick<CreateMessageResult, 'content'>): string {
+export function samplingText(result: { readonly content: unknown }): string {
   const blocks: unknown[] = Array.isArray(result.content) ? result.content : [result.content];
   return blocks
     .map((block) =>
@@ -53,7 +51,7 @@ export function countOf(data: JsonValue | undefined): number {
 }
 
 /** The session's `data` with its count one more, other fields kept. */
-function counted(data: JsonValue | undefined): JsonValue {
+export function counted(data: JsonValue | undefined): JsonValue {
   const fields = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {};
   return { ...fields, count: countOf(data) + 1 };
 }

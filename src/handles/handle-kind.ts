@@ -207,18 +207,24 @@ export class HandleKind<T extends JsonValue = JsonValue> {
   /**
    * Changes the owner's handle's state atomically, from any replica (read, apply, write if the
    * version is unchanged, else again); answers the new record. Does not restart the idle clock.
+   * With `from` (this handle's record as read earlier, e.g. the one a tool call was given), the
+   * first attempt starts from it instead of reading: one store call when it is still current.
    */
   async update(
     value: unknown,
     owner: string | undefined,
     updater: HandleUpdater<T>,
+    from?: HandleRecord<T>,
   ): Promise<HandleRecord<T>> {
     const id = this.parse(value);
     try {
       const record = await this.#sessions.update(
         id,
         (data, session) => updater(data as T, handleOf<T>(session)),
-        { owner: owner ?? null },
+        {
+          owner: owner ?? null,
+          ...(from === undefined ? {} : { from: sessionOf(from, this.name) }),
+        },
       );
       return handleOf<T>(record);
     } catch (error) {
@@ -275,6 +281,11 @@ export class HandleKind<T extends JsonValue = JsonValue> {
     await this.#sessions.close();
     if (this.#o.store !== undefined) releaseStore(this.#o.store);
   }
+}
+
+/** The session record a handle record was made from (its `kind` is the kind's name). */
+function sessionOf(handle: HandleRecord, kind: string): SessionRecord {
+  return { ...handle, kind };
 }
 
 function handleOf<T extends JsonValue>(record: SessionRecord): HandleRecord<T> {

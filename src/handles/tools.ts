@@ -71,10 +71,14 @@ export function withHandle<T extends JsonValue, A extends Record<string, unknown
       return toolError(error);
     }
     const id = lease.handle.id;
+    let latest = lease.handle;
     const call: HandleCall<T> = {
       handle: lease.handle,
       owner,
-      update: (updater) => kind.update(id, owner, updater),
+      update: async (updater) => {
+        latest = await kind.update(id, owner, updater, latest);
+        return latest;
+      },
     };
     try {
       return await handler(args, call, extra);

@@ -112,4 +112,62 @@ describe('Streamable HTTP: what a stream buffers for a client that does not read
     expect((await sessions.resolve(id)).status).toBe('active');
     response.destroy();
   });
+
+  it('fetch door: ends a body nobody reads once more than maxBufferedBytes waits, releasing its pin', async () => {
+    const clock = new ManualClock();
+    const sessions = new SessionManager({ clock, idleTtlMs: 1000, autoStart: false });
+    open.push(sessions);
+    const sent = { messages: 0 };
+    const latch = new Latch();
+    const handler = new StreamableHttpHandler({
+      sessions,
+      createServer: () => floodServer(sent, latch),
+      maxBufferedBytes: 16 * 1024,
+    });
+    open.push(handler);
+    const url = 'http://127.0.0.1/mcp';
+    const init = await handler.fetch(
+      new Request(url, {
+        method: 'POST',
+        headers: postHeaders(),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'fetch', version: '1' },
+          },
+        }),
+      }),
+    );
+    const id = init.headers.get('mcp-session-id')!;
+    await init.text();
+    await handler.fetch(
+      new Request(url, {
+        method: 'POST',
+        headers: postHeaders(id),
+        body: '{"jsonrpc":"2.0","method":"notifications/initialized"}',
+      }),
+    );
+
+    // A consumer that takes the response and never reads its body.
+    const response = await handler.fetch(
+      new Request(url, {
+        method: 'POST',
+        headers: postHeaders(id),
+        body: JSON.stringify(callRequest('flood')),
+      }),
+    );
+    expect(response.status).toBe(200);
+    await latch.arrivals(1);
+    expect((await sessions.stats()).pinned).toBe(1);
+    latch.open();
+
+    await waitFor(async () => (await sessions.stats()).pinned === 0, 'the pin released');
+    expect(sent.messages).toBeLessThan(MESSAGES);
+    await expect(response.body!.getReader().read()).rejects.toThrow(/read too slowly/);
+    expect((await sessions.resolve(id)).status).toBe('active');
+  });
 });

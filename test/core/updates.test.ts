@@ -322,6 +322,84 @@ describe('SessionManager.update', () => {
     await expect(manager.update(id, increment)).rejects.toMatchObject({ code: 'CLOSED' });
   });
 
+  describe('from a record read earlier', () => {
+    /** Counts the store's reads and writes. */
+    class CountingStore extends FaultyStore {
+      gets = 0;
+      updates = 0;
+      override get: SessionStore['get'] = (...a) => {
+        this.gets++;
+        return this.inner.get(...a);
+      };
+      override update: SessionStore['update'] = (...a) => {
+        this.updates++;
+        return this.inner.update(...a);
+      };
+    }
+
+    it('writes in one store call when the record is current', async () => {
+      const store = new CountingStore();
+      const { manager } = setup({ store });
+      const { id } = await manager.create({ data: { count: 4 } });
+      const lease = await manager.acquire(id);
+      expect(lease.status).toBe('active');
+      if (lease.status !== 'active') return;
+      const first = await manager.update(id, increment, { from: lease.session });
+      const second = await manager.update(id, increment, { from: first });
+      await lease.release();
+      expect(second.data).toEqual({ count: 6 });
+      expect(second.version).toBe(3);
+      expect(store.gets).toBe(0);
+      expect(store.updates).toBe(2);
+    });
+
+    it('runs the updater again on the current data when the record is stale', async () => {
+      const store = new CountingStore();
+      const { manager } = setup({ store });
+      const { id } = await manager.create({ data: { count: 0 } });
+      const stale = await manager.update(id, increment);
+      await manager.update(id, increment);
+      const seen: JsonValue[] = [];
+      const result = await manager.update(
+        id,
+        (data) => {
+          seen.push(data ?? null);
+          return increment(data, stale);
+        },
+        { from: stale },
+      );
+      expect(seen).toEqual([{ count: 1 }, { count: 2 }]);
+      expect(result.data).toEqual({ count: 3 });
+    });
+
+    it('still checks the owner: another owner’s session is not found, and nothing is written', async () => {
+      const { manager } = setup();
+      const record = await manager.create({ owner: 'alice', data: { count: 0 } });
+      await expect(
+        manager.update(record.id, increment, { owner: 'mallory', from: record }),
+      ).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+      const now = await manager.resolve(record.id, { owner: 'alice' });
+      expect(now.status === 'active' && now.session.data).toEqual({ count: 0 });
+    });
+
+    it('refuses a record of another session, or something that is not a record', async () => {
+      const { manager } = setup();
+      const a = await manager.create();
+      const b = await manager.create();
+      await expect(manager.update(a.id, increment, { from: b })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('`from`'),
+      });
+      await expect(manager.update(a.id, increment, { from: 'a' as never })).rejects.toMatchObject({
+        code: 'INVALID_OPTION',
+        message: expect.stringMatching(/`from`.*read earlier/),
+      });
+      await expect(
+        manager.update(a.id, increment, { from: { ...a, version: 0 } }),
+      ).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    });
+  });
+
   it('passes a store outage through as STORE_UNAVAILABLE', async () => {
     const store = new FaultyStore();
     const { manager } = setup({ store });

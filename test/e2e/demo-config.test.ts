@@ -20,6 +20,7 @@ describe('demo configuration', () => {
   it('has defaults: port 3000, memory, no tokens, the manager’s own limits, no clock offset', () => {
     const config = parseDemoConfig([], {});
     expect(config).toEqual<DemoConfig>({
+      sdk: 'v1',
       port: 3000,
       idleTtlMs: undefined,
       sweepIntervalMs: undefined,
@@ -34,6 +35,22 @@ describe('demo configuration', () => {
       handleMaxPerOwner: 100,
     });
     expect(managerOptionsOf(config)).toEqual({});
+  });
+
+  it('reads --sdk before MCP_SDK, accepts v1 and v2, and refuses anything else naming both', () => {
+    expect(parseDemoConfig(['--sdk', 'v2'], { MCP_SDK: 'v1' }).sdk).toBe('v2');
+    expect(parseDemoConfig([], { MCP_SDK: 'v2' }).sdk).toBe('v2');
+    expect(parseDemoConfig(['--sdk', 'v1'], { MCP_SDK: 'v2' }).sdk).toBe('v1');
+    expect(parseDemoConfig([], { MCP_SDK: '' }).sdk).toBe('v1');
+    for (const [args, env] of [
+      [['--sdk', 'v3'], {}],
+      [[], { MCP_SDK: 'V2' }],
+      [['--sdk', '2'], { MCP_SDK: 'v2' }],
+    ] as const) {
+      const error = refusal([...args], env);
+      expect(error.message).toContain('--sdk / MCP_SDK');
+      expect(error.message).toContain("'v1' or 'v2'");
+    }
   });
 
   it('reads flags before the environment, and an empty value as unset', () => {

@@ -116,7 +116,7 @@ describe('demo server', () => {
       MCP_SESSION_IDLE_TTL_MS: '1234',
     });
     expect(started.line).toMatch(
-      /^MCP demo on http:\/\/127\.0\.0\.1:\d+\/mcp \(idle TTL 1234 ms, memory store\)/,
+      /^MCP demo on http:\/\/127\.0\.0\.1:\d+\/mcp \(SDK v1, idle TTL 1234 ms, memory store\)/,
     );
     const url = started.line!.match(/health at (\S+)/)![1]!;
     const health = await fetch(url);
@@ -142,6 +142,51 @@ describe('demo server', () => {
     const gone = await rawPost(mcp, first, callRequest('echo', { text: 'x' }));
     expect(gone.status).toBe(404);
     expect(gone.json).toMatchObject({ error: { data: { code: 'SESSION_EXPIRED' } } });
+  });
+
+  it('serves /mcp on SDK v2 with --sdk v2 (the flag beats MCP_SDK): a 2026-07-28 call gets no session', async () => {
+    const started = await runCli(['--port', '0', '--sdk', 'v2'], { MCP_SDK: 'v1' });
+    expect(started.line).toMatch(/^MCP demo on http:\/\/127\.0\.0\.1:\d+\/mcp \(SDK v2, /);
+    const health = started.line!.match(/health at (\S+)/)![1]!;
+    const modern = '2026-07-28';
+    const answer = await fetch(health.replace('/healthz', '/mcp'), {
+      method: 'POST',
+      headers: {
+        ...postHeaders(),
+        'mcp-protocol-version': modern,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'echo',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: {
+          name: 'echo',
+          arguments: { text: 'modern' },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': modern,
+            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('mcp-session-id')).toBeNull();
+    expect(await answer.text()).toContain('modern');
+    expect(await (await fetch(health)).json()).toMatchObject({ live: 0, created: 0 });
+  });
+
+  it('stops at once on an --sdk / MCP_SDK other than v1 or v2, naming the accepted values', async () => {
+    for (const [args, env] of [
+      [['--sdk', 'v3'], {}],
+      [[], { MCP_SDK: 'latest' }],
+    ] as const) {
+      const failed = await runCli(['--port', '0', ...args], env);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain("Invalid --sdk / MCP_SDK: expected 'v1' or 'v2'");
+    }
   });
 
   it('refuses a bad flag with a message naming it', async () => {

@@ -113,6 +113,38 @@ describe('withHandle', () => {
     expect(text(other)).toMatch(/^Invalid basket_id: a handle of another kind, not a basket\./);
   });
 
+  it('updates in one store call per update: the call starts from the record it acquired', async () => {
+    const store = new (class extends FaultyStore {
+      gets = 0;
+      updates = 0;
+      override get: FaultyStore['get'] = (...a) => {
+        this.gets++;
+        return this.inner.get(...a);
+      };
+      override update: FaultyStore['update'] = (...a) => {
+        this.updates++;
+        return this.inner.update(...a);
+      };
+    })();
+    const { kind } = baskets({ store });
+    const { id } = await kind.create(undefined, []);
+    const addTwo = withHandle(kind, async (_args: { basket_id: string }, call) => {
+      await call.update((items) => [...items, 'a']);
+      const updated = await call.update((items) => [...items, 'b']);
+      return { content: [{ type: 'text', text: updated.data.join(',') }] };
+    });
+    expect(text(await addTwo({ basket_id: id }, {}))).toBe('a,b');
+    expect(store.updates).toBe(2);
+    expect(store.gets).toBe(0);
+    // Another writer in between: the stale start costs one refused write, and both items land.
+    const rival = withHandle(kind, async (_args: { basket_id: string }, call) => {
+      await kind.update(id, undefined, (items) => [...items, 'rival']);
+      const updated = await call.update((items) => [...items, 'c']);
+      return { content: [{ type: 'text', text: updated.data.join(',') }] };
+    });
+    expect(text(await rival({ basket_id: id }, {}))).toBe('a,b,rival,c');
+  });
+
   it('pins the handle for the call: a long call never expires its own handle', async () => {
     const { kind, clock } = baskets();
     const { id } = await kind.create(undefined, []);

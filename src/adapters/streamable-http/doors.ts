@@ -115,7 +115,7 @@ export function streamableDoors(
       }
       return served.finish === undefined
         ? served.response
-        : onBodyDone(served.response, served.finish);
+        : onBodyDone(served.response, served.finish, context.maxBufferedBytes);
     } catch (error) {
       return toWebResponse(failureAnswer(context.failure, error, rpcId));
     }

@@ -71,7 +71,8 @@ export interface StreamableHttpHandlerOptions extends HandlerOptions, DnsRebindi
    * than this unsent ends that stream (the connection is closed and the request's pin
    * released; the session stays, and a client with an `eventStore` may resume), so one stalled
    * client cannot grow the process without bound: at most this plus one message is buffered
-   * per stream. The `fetch` door leaves buffering to its server.
+   * per stream. On the `fetch` door, a body whose consumer has left more than this unread ends
+   * the same way (its reader gets an error, the pin is released).
    * @default 1_048_576 (1 MiB)
    */
   maxBufferedBytes?: number | undefined;
