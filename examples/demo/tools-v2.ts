@@ -4,6 +4,8 @@ import type { HandleKind } from '../../src/handles/index.js';
 import type { SessionManager, SessionRecord } from '../../src/index.js';
 import { registerBasketTools } from './baskets.js';
 import {
+  ANNOUNCE_DESCRIPTION,
+  announce,
   counted,
   countOf,
   ELICIT_SCHEMA,
@@ -111,18 +113,7 @@ function registerSessionTools(
       return say(samplingText(result));
     },
   );
-  server.registerTool(
-    'announce',
-    {
-      description:
-        'Sends a tool-list-changed notification and a log message outside this call, then answers.',
-    },
-    async () => {
-      // The next tick: nothing below is tied to the call, so it goes on the GET stream.
-      await new Promise((resolve) => setImmediate(resolve));
-      await server.server.sendToolListChanged();
-      await server.server.sendLoggingMessage({ level: 'info', logger: 'demo', data: 'announce' });
-      return say('announced');
-    },
+  server.registerTool('announce', { description: ANNOUNCE_DESCRIPTION }, () =>
+    announce(server.server),
   );
 }

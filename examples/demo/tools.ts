@@ -44,6 +44,27 @@ export function samplingText(result: { readonly content: unknown }): string {
     .join('');
 }
 
+/** What the `announce` tool says of itself. */
+export const ANNOUNCE_DESCRIPTION =
+  'Sends a tool-list-changed notification and a log message outside this call, then answers.';
+
+/** The part of an SDK v1 or v2 low-level `Server` that `announce` uses. */
+interface Announcer {
+  sendToolListChanged(): Promise<void>;
+  sendLoggingMessage(params: { level: 'info'; logger: string; data: string }): Promise<void>;
+}
+
+/**
+ * The `announce` tool: on the next tick (so nothing is tied to the call and it travels on the
+ * session's GET stream), a tool-list-changed notification and a log message; then `announced`.
+ */
+export async function announce(server: Announcer): Promise<ToolAnswer> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await server.sendToolListChanged();
+  await server.sendLoggingMessage({ level: 'info', logger: 'demo', data: 'announce' });
+  return say('announced');
+}
+
 /** The count kept in a session's `data` (`{ count }`); 0 when there is none. */
 export function countOf(data: JsonValue | undefined): number {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return 0;
@@ -145,19 +166,8 @@ export function createDemoServer(
       return say(samplingText(result));
     },
   );
-  server.registerTool(
-    'announce',
-    {
-      description:
-        'Sends a tool-list-changed notification and a log message outside this call, then answers.',
-    },
-    async () => {
-      // The next tick: nothing below is tied to the call, so it goes on the GET stream.
-      await new Promise((resolve) => setImmediate(resolve));
-      await server.server.sendToolListChanged();
-      await server.server.sendLoggingMessage({ level: 'info', logger: 'demo', data: 'announce' });
-      return say('announced');
-    },
+  server.registerTool('announce', { description: ANNOUNCE_DESCRIPTION }, () =>
+    announce(server.server),
   );
   if (baskets !== undefined) registerBasketTools(server, baskets);
   return server;
