@@ -11,7 +11,12 @@ import {
 } from '../shared/answers.js';
 import { countMistake } from '../shared/client-mistakes.js';
 import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
-import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
+import {
+  checkRequestUrl,
+  clientAddressOf,
+  type NodeRequest,
+  writeNodeAnswer,
+} from '../shared/node-bridge.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { PROTOCOL_VERSION_HEADER, sessionlessAnswer } from '../shared/protocol-version.js';
 import {
@@ -145,6 +150,7 @@ export class StreamableHttpGateBase<O extends GateTransportOptions = GateTranspo
         if (unacceptable !== undefined) return answer(unacceptable);
         const session = await sessions.create({
           owner,
+          address: clientAddressOf(req),
           kind: STREAMABLE_HTTP_KIND,
           init: body as JsonValue,
         });
