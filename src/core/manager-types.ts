@@ -23,8 +23,9 @@ export interface CreateSessionOptions {
    */
   init?: JsonValue | undefined;
   /**
-   * The client's network address, as the transport sees it (the HTTP handlers pass it): counted
-   * by `creationRate.perAddress`, never stored. 1 to 256 characters, else `INVALID_ARGUMENT`.
+   * The client's network address, without port, as the transport sees it (the HTTP handlers
+   * pass it): counted by `creationRate.perAddress`, never stored. 1 to 256 characters, else
+   * `INVALID_ARGUMENT`.
    * @default none (not counted per address)
    */
   address?: string | undefined;

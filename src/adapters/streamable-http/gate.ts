@@ -110,8 +110,10 @@ export class StreamableHttpGateBase<O extends GateTransportOptions = GateTranspo
    * a method other than `GET`, `POST` and `DELETE` answers 405 with `Allow`, a `Host` that
    * forms no URL 400, a `Host` or `Origin` that DNS rebinding protection refuses 403, an
    * `initialize` whose `Accept` lacks `application/json` or `text/event-stream` 406. An
-   * `ownerOf` or store that throws answers 500 or 503. A client that went away while the store
-   * was asked resolves `undefined` too: its session is released (a new one ended, `closed`).
+   * `ownerOf` or store that throws answers 500 or 503. An `initialize` past `maxSessionsPerOwner`
+   * or `creationRate` (per owner, or per client address: `req.ip`, else the socket's) answers 429
+   * with `Retry-After`. A client that went away while the store was asked resolves `undefined`
+   * too: its session is released (a new one ended, `closed`).
    */
   async admit(
     req: NodeRequest,
