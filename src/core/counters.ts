@@ -14,7 +14,8 @@ import type { EndReason, Resolution } from './types.js';
  *
  * - `capacity`: `maxSessions` reached (`SessionError('CAPACITY')`, HTTP 503).
  * - `ownerQuota`: the owner held `maxSessionsPerOwner` sessions (`OWNER_QUOTA`, HTTP 429).
- * - `rateLimited`: the owner went past `creationRate` (`RATE_LIMITED`, HTTP 429).
+ * - `rateLimited`: the owner or the client address went past `creationRate` (`RATE_LIMITED`,
+ *   HTTP 429).
  * - `badInput`: a client mistake an HTTP handler answered with a 4xx (other than 404 and 429):
  *   a bad method, `Host`, `Origin`, `Accept`, body or session header, an `initialize` over
  *   `maxInitBytes`, a request for another transport's session. Counted by the handlers (see

@@ -1,4 +1,5 @@
 import { checkGeneratedId, checkJson, checkLabel } from './arguments.js';
+import { checkAddress } from './client-address.js';
 import type { Clock } from './clock.js';
 import type { Counters } from './counters.js';
 import { CreationRateLimiter, type ResolvedCreationRate } from './creation-rate.js';
@@ -80,8 +81,9 @@ async function attemptCreate(
   checkLabel('owner', options.owner);
   checkLabel('kind', options.kind);
   checkJson('data', options.data);
+  checkAddress(options.address);
   const init = initTextOf(options.init, context.maxInitBytes);
-  if (options.owner !== undefined) context.rate?.take(options.owner);
+  context.rate?.take(options.owner, options.address);
   for (let attempt = 1; ; attempt++) {
     const id = options.id ?? checkGeneratedId(context.generateId());
     const session = {

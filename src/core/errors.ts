@@ -10,9 +10,10 @@ import type { Tombstone } from './types.js';
  * - `CAPACITY`: `maxSessions` reached and nothing could be evicted.
  * - `OWNER_QUOTA`: the new session's owner already holds `maxSessionsPerOwner` live sessions;
  *   nothing was evicted for it. The message names the limit, never the owner.
- * - `RATE_LIMITED`: the new session's owner created `creationRate.perOwner` sessions in the
- *   current window on this replica; {@link SessionError.retryAfterMs} says when the window
- *   ends. Nothing was created or sent to the store. The message names the limit, never the owner.
+ * - `RATE_LIMITED`: the new session's owner created `creationRate.perOwner` sessions, or its
+ *   client address `creationRate.perAddress`, in the current window on this replica;
+ *   {@link SessionError.retryAfterMs} says when the window ends. Nothing was created or sent to
+ *   the store. The message names the limit, never the owner or the address.
  * - `STORE_UNAVAILABLE`: the store could not be reached or answered with an error; nothing
  *   was changed on our side, try again later.
  * - `STORE_CORRUPT`: the store holds data under our keys that we cannot read.

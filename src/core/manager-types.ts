@@ -22,6 +22,13 @@ export interface CreateSessionOptions {
    * most `maxInitBytes` as UTF-8; the record's `init` is that text).
    */
   init?: JsonValue | undefined;
+  /**
+   * The client's network address, without port, as the transport sees it (the HTTP handlers
+   * pass it): counted by `creationRate.perAddress`, never stored. 1 to 256 characters, else
+   * `INVALID_ARGUMENT`.
+   * @default none (not counted per address)
+   */
+  address?: string | undefined;
 }
 
 /** Per-call options of lookups. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from './clock.js';
 import {
   type CreationRate,
-  DEFAULT_RATE_OWNERS,
+  DEFAULT_RATE_TRACKED,
   type ResolvedCreationRate,
 } from './creation-rate.js';
 import { DEFAULT_MAX_INIT_BYTES, MAX_MAX_INIT_BYTES, MIN_MAX_INIT_BYTES } from './init-text.js';
@@ -53,13 +53,15 @@ export interface SessionManagerOptions {
    */
   maxSessionsPerOwner?: number;
   /**
-   * At most `perOwner` sessions created per owner in each window of `windowMs` (a fixed window
-   * per owner, on the manager's clock, in memory): one more is refused with
-   * `SessionError('RATE_LIMITED')` (HTTP 429, `Retry-After` until the window ends) before any
-   * store call. Per replica: a fleet of N replicas allows up to N times the rate. Every create
-   * of an owner that passes the argument checks counts, whether or not the store then accepts
-   * it. Sessions without an owner are not limited (give anonymous clients an owner per address
-   * with the handlers' `ownerOf` to put them under it). At most `maxOwners` owners are tracked.
+   * At most `perOwner` sessions created per owner, and at most `perAddress` per client address
+   * (the `address` of `create`: the HTTP handlers pass the client's network address; IPv6
+   * counted per /64), in each window of `windowMs` (a fixed window per owner and per address, on
+   * the manager's clock, in memory). One more is refused with `SessionError('RATE_LIMITED')`
+   * (HTTP 429, `Retry-After` until the windows reached end) before any store call, when either
+   * limit is reached; a refused creation counts for neither. Per replica: a fleet of N replicas
+   * allows up to N times the rate. Every create that passes the argument checks counts, whether
+   * or not the store then accepts it. `perAddress` is what limits anonymous clients (no owner).
+   * At most `maxTracked` owners and `maxTracked` addresses are tracked.
    * @default none (no rate limit)
    */
   creationRate?: CreationRate;
@@ -144,12 +146,18 @@ const { schema, accepted } = option.schemaOf({
   creationRate: option.field(
     z
       .strictObject({
-        perOwner: z.number().int().min(1).max(1_000_000),
+        perOwner: z.number().int().min(1).max(1_000_000).optional(),
+        perAddress: z.number().int().min(1).max(1_000_000).optional(),
         windowMs: z.number().int().min(1).max(DAY),
+        maxTracked: z.number().int().min(1).max(1_000_000).optional(),
         maxOwners: z.number().int().min(1).max(1_000_000).optional(),
       })
+      .refine((rate) => rate.perOwner !== undefined || rate.perAddress !== undefined)
+      .refine((rate) => rate.maxTracked === undefined || rate.maxOwners === undefined)
       .optional(),
-    `{ perOwner: an integer from 1 to 1000000, windowMs: an integer number of ms from 1 to ${DAY}, maxOwners?: an integer from 1 to 1000000 }`,
+    '{ perOwner?: an integer from 1 to 1000000, perAddress?: an integer from 1 to 1000000 ' +
+      `(at least one of perOwner and perAddress), windowMs: an integer number of ms from 1 to ${DAY}, ` +
+      'maxTracked?: an integer from 1 to 1000000 (or maxOwners, its former name; not both) }',
   ),
   generateId: option.field(
     z.custom<() => string>(isFunction).optional(),
@@ -190,8 +198,10 @@ export function resolveOptions(options: SessionManagerOptions = {}): ResolvedOpt
         ? undefined
         : Object.freeze({
             perOwner: o.creationRate.perOwner,
+            perAddress: o.creationRate.perAddress,
             windowMs: o.creationRate.windowMs,
-            maxOwners: o.creationRate.maxOwners ?? DEFAULT_RATE_OWNERS,
+            maxTracked:
+              o.creationRate.maxTracked ?? o.creationRate.maxOwners ?? DEFAULT_RATE_TRACKED,
           }),
     generateId: o.generateId,
     clock: o.clock,

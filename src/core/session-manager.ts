@@ -160,8 +160,8 @@ export class SessionManager {
    * when `options.owner` holds `maxSessionsPerOwner` live sessions (nothing evicted for it),
    * `CAPACITY` at `maxSessions` (after trying to evict, with `capacityPolicy: 'evict-oldest'`),
    * `SESSION_EXISTS` (`options.id` in use, or every generated ID was: the message names
-   * `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT` (owner, kind, data or init
-   * malformed), `STORE_UNAVAILABLE`, `CLOSED`.
+   * `generateId`), `INVALID_SESSION_ID`, `INVALID_ARGUMENT` (owner, kind, data, init or
+   * address malformed), `STORE_UNAVAILABLE`, `CLOSED`.
    */
   async create(options: CreateSessionOptions = {}): Promise<SessionRecord> {
     this.#assertOpen();

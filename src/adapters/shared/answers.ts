@@ -77,8 +77,9 @@ export function serviceUnavailable(
 /**
  * 429 with `Retry-After` (seconds, at least 1) and a JSON-RPC `-32000` error whose message names
  * the limit and whose `data.code` says which: `OWNER_QUOTA` (the client's owner holds
- * `maxSessionsPerOwner` sessions) or `RATE_LIMITED` (it created `creationRate.perOwner`
- * sessions in the current window). Nothing names the owner.
+ * `maxSessionsPerOwner` sessions) or `RATE_LIMITED` (it, or the client's address, created
+ * `creationRate.perOwner` or `perAddress` sessions in the current window). Nothing names the
+ * owner or the address.
  */
 export function tooManySessions(
   code: 'OWNER_QUOTA' | 'RATE_LIMITED',

@@ -6,14 +6,29 @@ import type { StreamWatch } from './stream-watch.js';
 
 /**
  * A node:http request, as Express and the SDK's auth middleware leave it: `req.auth` (the
- * authenticated principal), `req.body` (a body parser's result) and `req.baseUrl` (the Express
- * mount point) are read when present.
+ * authenticated principal), `req.body` (a body parser's result), `req.baseUrl` (the Express
+ * mount point) and `req.ip` (the client's address, see {@link clientAddressOf}) are read when
+ * present.
  */
 export type NodeRequest = IncomingMessage & {
   auth?: AuthInfo | undefined;
   body?: unknown;
   baseUrl?: string | undefined;
+  ip?: string | undefined;
 };
+
+/**
+ * The client address of a node:http request, counted by `creationRate.perAddress`: `req.ip` when
+ * it is a non-empty string, else the socket's `remoteAddress`; `undefined` when neither is known
+ * (the socket is gone). `req.ip` is Express's, which follows its `trust proxy` setting: off by
+ * default, so it is the socket's address and `X-Forwarded-For` is ignored. Behind a reverse proxy
+ * the socket's address is the proxy's: configure Express's `trust proxy` for it, or set `req.ip`
+ * before the handler is called. Never throws.
+ */
+export function clientAddressOf(req: NodeRequest): string | undefined {
+  const ip: unknown = req.ip;
+  return typeof ip === 'string' && ip.length > 0 ? ip : req.socket?.remoteAddress;
+}
 
 /**
  * The node:http front door of a handler, usable as Express middleware. A function as third

@@ -18,6 +18,15 @@ export interface WebRequestOptions {
   authInfo?: AuthInfo;
   /** The JSON body, when the framework already parsed it (the request body is then not read). */
   parsedBody?: unknown;
+  /**
+   * The client's network address, counted by the manager's `creationRate.perAddress` when this
+   * request creates a session (never stored). A `Request` does not carry it; the server does:
+   * Bun `server.requestIP(req)?.address`, Deno `info.remoteAddr.hostname`, Hono `getConnInfo(c)`
+   * `.remote.address`. Behind a reverse proxy that is the proxy's address: pass the client's
+   * from a header only that proxy sets (never trust `X-Forwarded-For` as the client sent it).
+   * 1 to 256 characters, else the creation answers 400. @default none: not limited per address
+   */
+  clientAddress?: string | undefined;
 }
 
 /** Options every gate takes, on both transports. */

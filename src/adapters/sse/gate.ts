@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { noop } from '../../core/functions.js';
-import type { Acquisition, Lease } from '../../core/manager-types.js';
+import type { Acquisition, CreateSessionOptions, Lease } from '../../core/manager-types.js';
 import { isValidSessionId } from '../../core/session-id.js';
 import type { EndReason, SessionRecord } from '../../core/types.js';
 import { type HttpAnswer, requestIdOf } from '../../protocol.js';
@@ -10,7 +10,7 @@ import {
   badRequest,
   wrongSessionKind,
 } from '../shared/answers.js';
-import { type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
+import { clientAddressOf, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
 import type { ResolvedGateOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { startKeepAlive } from './keep-alive.js';
@@ -28,7 +28,10 @@ export interface SseTransportLike {
 export interface SseAttachOptions {
   /** The transport, built for `res` and not yet started (connect the server after attaching). */
   transport: SseTransportLike;
-  /** The `GET` request that opens the stream (its owner binds the session). */
+  /**
+   * The `GET` request that opens the stream: its owner binds the session, its client address
+   * (`req.ip`, else the socket's) is counted by `creationRate.perAddress`.
+   */
   req: NodeRequest;
   /** The stream's response. */
   res: ServerResponse;
@@ -110,20 +113,21 @@ export class SseGate {
    * connecting fails, answer the request, then end the session with `sessions.end(id)`.
    *
    * Answers 503 + `Retry-After` at capacity or when the store is unavailable, 429 +
-   * `Retry-After` when the owner holds `maxSessionsPerOwner` sessions (nothing is registered
-   * then), 400 for a transport ID the manager refuses or a `Host` that forms no URL
+   * `Retry-After` when the owner holds `maxSessionsPerOwner` sessions or the owner or client
+   * address is past `creationRate` (nothing is registered then), 400 for a transport ID the manager refuses or a `Host` that forms no URL
    * (read only for a custom `ownerOf`), 500 when `ownerOf` throws, and resolves to `undefined`.
    * Never rejects.
    */
   async attach(options: SseAttachOptions): Promise<SessionRecord | undefined> {
+    const { req, transport, res, server } = options;
     let owner: string | undefined;
     try {
-      owner = ownerOfNode(this.#options.ownerOf, options.req);
+      owner = ownerOfNode(this.#options.ownerOf, req);
     } catch (error) {
-      return answer(options.res, answerForError(error, null, this.#options.retryAfterSeconds));
+      return answer(res, answerForError(error, null, this.#options.retryAfterSeconds));
     }
-    const { transport, res, server } = options;
-    return (await attachStream(this.#options, owner, { transport, sink: nodeSink(res), server }))
+    const creator = { owner, address: clientAddressOf(req) };
+    return (await attachStream(this.#options, creator, { transport, sink: nodeSink(res), server }))
       ?.session;
   }
 
@@ -174,30 +178,33 @@ export interface StreamParts {
  */
 export const STREAM_CLOSED_REASON = 'deleted' satisfies EndReason;
 
+/** Who opens a stream: the owner its session is bound to, the client address it is counted for. */
+export type StreamCreator = Pick<CreateSessionOptions, 'owner' | 'address'>;
+
 /**
- * {@link SseGate.attach} for a stream of `owner`, on any sink: refusals go to `sink.refuse` and
+ * {@link SseGate.attach} for a stream of `creator`, on any sink: refusals go to `sink.refuse` and
  * answer `undefined`; else answers how to let go of the stream without ending its session.
  */
 export async function attachStream(
   options: ResolvedGateOptions,
-  owner: string | undefined,
+  creator: StreamCreator,
   parts: StreamParts,
 ): Promise<AttachedStream | undefined> {
-  const lease = await openSession(options, owner, parts.transport.sessionId, (answer) =>
+  const lease = await openSession(options, creator, parts.transport.sessionId, (answer) =>
     parts.sink.refuse(answer),
   );
   return lease === undefined ? undefined : manageStream(options, lease, parts);
 }
 
 /**
- * Makes the session of a new stream of `owner`, pinned by the stream: registered under `id`, or
+ * Makes the session of a new stream of `creator`, pinned by the stream: registered under `id`, or
  * named by the manager's `generateId` when `id` is `undefined`. A refusal (capacity, owner
- * quota, store unavailable, an ID the manager refuses) goes to `refuse` and answers `undefined`; nothing is
- * left registered then.
+ * quota, creation rate, store unavailable, an ID the manager refuses) goes to `refuse` and
+ * answers `undefined`; nothing is left registered then.
  */
 export async function openSession(
   options: ResolvedGateOptions,
-  owner: string | undefined,
+  { owner, address }: StreamCreator,
   id: string | undefined,
   refuse: (answer: HttpAnswer) => void,
 ): Promise<Lease | undefined> {
@@ -207,8 +214,8 @@ export async function openSession(
   try {
     const session =
       id === undefined
-        ? await sessions.create({ owner, kind: SSE_KIND })
-        : await sessions.register(id, { owner, kind: SSE_KIND });
+        ? await sessions.create({ owner, address, kind: SSE_KIND })
+        : await sessions.register(id, { owner, address, kind: SSE_KIND });
     registered = session.id;
     lease = await sessions.acquire(session.id, { owner });
   } catch (error) {

@@ -11,13 +11,18 @@ import {
 import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
 import { countMistake } from '../shared/client-mistakes.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
-import { type NodeDoor, parsedRequestUrl, writeNodeAnswer } from '../shared/node-bridge.js';
+import {
+  clientAddressOf,
+  type NodeDoor,
+  parsedRequestUrl,
+  writeNodeAnswer,
+} from '../shared/node-bridge.js';
 import type { WebRequestOptions } from '../shared/options.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { type LocalSession, LocalSessions } from '../shared/registry.js';
 import { StreamWatch } from '../shared/stream-watch.js';
 import { SseFleet } from './fleet.js';
-import { admitMessage, manageStream, openSession } from './gate.js';
+import { admitMessage, manageStream, openSession, type StreamCreator } from './gate.js';
 import { NodeSseTransport } from './node-transport.js';
 import {
   type ResolvedSseHandlerOptions,
@@ -70,8 +75,8 @@ interface Entry extends LocalSession {
  *   `X-Session-Expired` headers, or `SESSION_NOT_FOUND` for unknown IDs and other owners'
  *   sessions), 409 (the session's stream is closed, or held by another process and no `relay`
  *   carries the message there), 413, 415, 429 + `Retry-After` (the owner holds
- *   `maxSessionsPerOwner` sessions), 503 + `Retry-After` (capacity, store unavailable, shutting
- *   down; nothing is deleted).
+ *   `maxSessionsPerOwner` sessions, or it or the client address is past `creationRate`), 503 +
+ *   `Retry-After` (capacity, store unavailable, shutting down; nothing is deleted).
  *
  * Use {@link SseHandler.node} with node:http, or mount it as Express middleware, and
  * {@link SseHandler.fetch} with fetch-style servers (Hono, Bun, Deno).
@@ -164,7 +169,7 @@ export class SseHandler {
         const endpoint = this.#endpointFor(req.baseUrl);
         await this.#track(
           this.#openStream(
-            owner,
+            { owner, address: clientAddressOf(req) },
             (answer) => sink.refuse(answer),
             (id) => ({ transport: new NodeSseTransport(endpoint, res, id), sink, res }),
             fail,
@@ -220,7 +225,7 @@ export class SseHandler {
         const opened: { transport?: WebSseTransport; refused?: HttpAnswer; failure?: unknown } = {};
         await this.#track(
           this.#openStream(
-            owner(),
+            { owner: owner(), address: options.clientAddress },
             (answer) => {
               opened.refused ??= answer;
             },
@@ -280,12 +285,12 @@ export class SseHandler {
   }
 
   /**
-   * Opens a stream of `owner`: creates its session (named by the manager's `generateId`), has
+   * Opens a stream of `creator`: creates its session (named by the manager's `generateId`), has
    * `build` make the stream's transport under that ID, builds and connects its server. A refusal
    * goes to `refuse`; a failure after the session was made goes to `fail`, then the session ends.
    */
   async #openStream(
-    owner: string | undefined,
+    creator: StreamCreator,
     refuse: (answer: HttpAnswer) => void,
     build: (id: string) => {
       readonly transport: SseTransport;
@@ -296,7 +301,7 @@ export class SseHandler {
     fail: (error: unknown) => void,
   ): Promise<void> {
     const { sessions, createServer } = this.#options;
-    const lease = await openSession(this.#options, owner, undefined, refuse);
+    const lease = await openSession(this.#options, creator, undefined, refuse);
     if (lease === undefined) return;
     const { transport, sink, res } = build(lease.session.id);
     const attached = manageStream(this.#options, lease, { transport, sink });

@@ -6,6 +6,7 @@ import { postBody, readNodeJson, readWebJson } from '../shared/body.js';
 import { countMistake } from '../shared/client-mistakes.js';
 import { doorArgument, type FailureContext, failNode, failureAnswer } from '../shared/failure.js';
 import {
+  clientAddressOf,
   type NodeDoor,
   toWebRequest,
   writeNodeAnswer,
@@ -23,11 +24,15 @@ export type Served =
   /** `finish` runs once the response has been sent or its stream closed. */
   | { readonly response: Response; readonly finish: (() => Promise<void>) | undefined };
 
-/** Serves one request whose `POST` body (if any) has been read and parsed. Never rejects. */
+/**
+ * Serves one request whose `POST` body (if any) has been read and parsed, from the client at
+ * `address` (counted by `creationRate.perAddress`; `undefined`: unknown). Never rejects.
+ */
 export type Serve = (
   request: Request,
   body: unknown,
   authInfo: AuthInfo | undefined,
+  address: string | undefined,
 ) => Promise<Served>;
 
 /** What the doors need of their handler. */
@@ -45,7 +50,8 @@ export type FetchDoor = (request: Request, options?: WebRequestOptions) => Promi
  * The two front doors of a Streamable HTTP handler around `serve`: each reads and parses a `POST`
  * body once (415, 413, 400 before `serve` is called), then writes what `serve` answers. The node
  * door takes a function third argument as Express's `next` (for unexpected errors), any other as
- * the parsed body, else `req.body`; `req.auth` is the `authInfo`. A node client that goes away has
+ * the parsed body, else `req.body`; `req.auth` is the `authInfo`, and the client address is
+ * `req.ip` or the socket's (`options.clientAddress` on the fetch door). A node client that goes away has
  * its response cancelled. Unexpected failures answer 500 (logged) or go to `next`.
  */
 export function streamableDoors(
@@ -73,7 +79,7 @@ export function streamableDoors(
         body = read.value;
         rpcId = requestIdOf(body);
       }
-      const served = await serve(request, body, req.auth);
+      const served = await serve(request, body, req.auth, clientAddressOf(req));
       if ('answer' in served) return writeNodeAnswer(res, mistake(served.answer));
       if ('failure' in served) return failNode(context.failure, res, next, served.failure, rpcId);
       try {
@@ -108,7 +114,7 @@ export function streamableDoors(
         body = read.value;
         rpcId = requestIdOf(body);
       }
-      const served = await serve(request, body, options.authInfo);
+      const served = await serve(request, body, options.authInfo, options.clientAddress);
       if ('answer' in served) return toWebResponse(mistake(served.answer));
       if ('failure' in served) {
         return toWebResponse(failureAnswer(context.failure, served.failure, rpcId));

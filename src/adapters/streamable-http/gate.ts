@@ -11,7 +11,12 @@ import {
 } from '../shared/answers.js';
 import { countMistake } from '../shared/client-mistakes.js';
 import { refusedByGuard, refusedPostAccept } from '../shared/guard.js';
-import { checkRequestUrl, type NodeRequest, writeNodeAnswer } from '../shared/node-bridge.js';
+import {
+  checkRequestUrl,
+  clientAddressOf,
+  type NodeRequest,
+  writeNodeAnswer,
+} from '../shared/node-bridge.js';
 import { ownerOfNode } from '../shared/owner.js';
 import { PROTOCOL_VERSION_HEADER, sessionlessAnswer } from '../shared/protocol-version.js';
 import {
@@ -105,8 +110,10 @@ export class StreamableHttpGateBase<O extends GateTransportOptions = GateTranspo
    * a method other than `GET`, `POST` and `DELETE` answers 405 with `Allow`, a `Host` that
    * forms no URL 400, a `Host` or `Origin` that DNS rebinding protection refuses 403, an
    * `initialize` whose `Accept` lacks `application/json` or `text/event-stream` 406. An
-   * `ownerOf` or store that throws answers 500 or 503. A client that went away while the store
-   * was asked resolves `undefined` too: its session is released (a new one ended, `closed`).
+   * `ownerOf` or store that throws answers 500 or 503. An `initialize` past `maxSessionsPerOwner`
+   * or `creationRate` (per owner, or per client address: `req.ip`, else the socket's) answers 429
+   * with `Retry-After`. A client that went away while the store was asked resolves `undefined`
+   * too: its session is released (a new one ended, `closed`).
    */
   async admit(
     req: NodeRequest,
@@ -145,6 +152,7 @@ export class StreamableHttpGateBase<O extends GateTransportOptions = GateTranspo
         if (unacceptable !== undefined) return answer(unacceptable);
         const session = await sessions.create({
           owner,
+          address: clientAddressOf(req),
           kind: STREAMABLE_HTTP_KIND,
           init: body as JsonValue,
         });

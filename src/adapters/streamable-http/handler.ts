@@ -16,8 +16,9 @@ import { SessionEndpoint } from './session-endpoint.js';
  * - `initialize` without a session header creates a session (owner, kind `streamable-http`, the
  *   request kept for restore), then its transport and server, unless its `Accept` lacks
  *   `application/json` or `text/event-stream` (406); capacity or a store outage answers 503
- *   with `Retry-After`, an owner at `maxSessionsPerOwner` 429 with `Retry-After`, before any
- *   transport exists.
+ *   with `Retry-After`, an owner at `maxSessionsPerOwner` or an owner or client address past
+ *   `creationRate` 429 with `Retry-After`, before any transport exists. The client address is
+ *   `req.ip` or the socket's on the node door, `options.clientAddress` on the fetch door.
  * - Every request naming a session acquires it (touch + pin) until its answer has been sent or
  *   its stream closed; ended sessions answer 404 `SESSION_EXPIRED`, unknown or foreign ones 404
  *   `SESSION_NOT_FOUND`, malformed IDs 400, requests without a header other than `initialize` 400.
@@ -64,7 +65,7 @@ export class StreamableHttpHandlerBase {
         maxBufferedBytes: o.maxBufferedBytes,
         watch: new StreamWatch(o.sessions.clock, o),
       },
-      (request, body, authInfo) => endpoint.serve(request, body, authInfo),
+      (request, body, authInfo, address) => endpoint.serve(request, body, authInfo, address),
     );
     this.node = doors.node;
     this.fetch = doors.fetch;

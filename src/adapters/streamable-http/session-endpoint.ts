@@ -1,7 +1,7 @@
 import { noop, runBefore } from '../../core/functions.js';
 import { maskSessionId } from '../../core/logger.js';
+import type { Acquisition, CreateSessionOptions } from '../../core/manager-types.js';
 import { isValidSessionId } from '../../core/session-id.js';
-import type { Acquisition } from '../../core/session-manager.js';
 import type { JsonValue, SessionRecord } from '../../core/types.js';
 import { requestIdOf, SESSION_ID_HEADER } from '../../protocol.js';
 import {
@@ -91,8 +91,16 @@ export class SessionEndpoint {
     return this.#idle?.trim() ?? Promise.resolve(0);
   }
 
-  /** Serves one request of the sessionful (2025-era) protocol. Never rejects. */
-  async serve(request: Request, body: unknown, authInfo: AuthInfo | undefined): Promise<Served> {
+  /**
+   * Serves one request of the sessionful (2025-era) protocol; an `initialize` creates its session
+   * from the client at `address` (see `creationRate.perAddress`). Never rejects.
+   */
+  async serve(
+    request: Request,
+    body: unknown,
+    authInfo: AuthInfo | undefined,
+    address: string | undefined,
+  ): Promise<Served> {
     const method = request.method;
     if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
       return { answer: methodNotAllowed(STREAMABLE_HTTP_METHODS) };
@@ -108,7 +116,8 @@ export class SessionEndpoint {
       if (method === 'POST' && this.#sdk.isInitializeRequest(body)) {
         const unacceptable = refusedPostAccept(headers.get('accept'));
         if (unacceptable !== undefined) return { answer: unacceptable };
-        return this.#initialize(request, body as JsonValue, owner, handleOptions(body, authInfo));
+        const init = body as JsonValue;
+        return this.#initialize(request, init, { owner, address }, handleOptions(body, authInfo));
       }
       const supported = this.#sdk.supportedVersions;
       return { answer: answerWithoutSession(request, body, rpcId, supported) };
@@ -156,13 +165,13 @@ export class SessionEndpoint {
   async #initialize(
     request: Request,
     init: JsonValue,
-    owner: string | undefined,
+    { owner, address }: Pick<CreateSessionOptions, 'owner' | 'address'>,
     options: HandleOptions,
   ): Promise<Served> {
     const sessions = this.#options.sessions;
     let session: SessionRecord;
     try {
-      session = await sessions.create({ owner, kind: STREAMABLE_HTTP_KIND, init });
+      session = await sessions.create({ owner, address, kind: STREAMABLE_HTTP_KIND, init });
     } catch (error) {
       return { failure: error };
     }

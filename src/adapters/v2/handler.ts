@@ -113,7 +113,7 @@ export class StreamableHttpHandler {
         maxBufferedBytes: o.maxBufferedBytes,
         watch: new StreamWatch(o.sessions.clock, o),
       },
-      (request, body, authInfo) => this.#serve(request, body, authInfo),
+      (request, body, authInfo, address) => this.#serve(request, body, authInfo, address),
     );
     this.node = doors.node;
     this.fetch = doors.fetch;
@@ -177,7 +177,12 @@ export class StreamableHttpHandler {
     return this.#endpoint.trim();
   }
 
-  async #serve(request: Request, body: unknown, authInfo: AuthInfo | undefined): Promise<Served> {
+  async #serve(
+    request: Request,
+    body: unknown,
+    authInfo: AuthInfo | undefined,
+    address: string | undefined,
+  ): Promise<Served> {
     const method = request.method;
     if (!STREAMABLE_HTTP_METHODS.includes(method)) {
       return { answer: methodNotAllowed(STREAMABLE_HTTP_METHODS) };
@@ -189,7 +194,7 @@ export class StreamableHttpHandler {
     } catch (error) {
       return { failure: error };
     }
-    if (legacy) return this.#endpoint.serve(request, body, authInfo);
+    if (legacy) return this.#endpoint.serve(request, body, authInfo, address);
     const rpcId: JsonRpcId = post ? requestIdOf(body) : null;
     const o = this.#options;
     if (this.#closed) return { answer: shuttingDown(o.retryAfterSeconds, rpcId) };
