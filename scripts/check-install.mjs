@@ -1,7 +1,8 @@
 // Installs the built package the way users do, from its tarball into fresh projects, and checks
 // what the optional peer dependencies promise:
-// - with SDK v2 only (`@modelcontextprotocol/server`, `/node`), SDK v1 is not installed anywhere
-//   in the tree, and every entry that needs no SDK v1 loads;
+// - with SDK v2 only (`@modelcontextprotocol/server`), SDK v1 is not installed anywhere in the
+//   tree, and every entry that needs no SDK v1 loads; with `@modelcontextprotocol/node` too, the
+//   same, and `mcp-sessions/v2` loads;
 // - with SDK v1 (`@modelcontextprotocol/sdk`), the v1 entries load and no SDK v2 package is pulled.
 // Run after `npm run build`. Every install is bounded in time; temp dirs are removed after.
 import { execFileSync } from 'node:child_process';
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 const INSTALL_TIMEOUT_MS = 240_000;
 const LOAD_TIMEOUT_MS = 30_000;
 const SDK_V1 = '@modelcontextprotocol/sdk';
-const SDK_V2 = ['@modelcontextprotocol/server', '@modelcontextprotocol/node'];
+const SDK_V2_SERVER = '@modelcontextprotocol/server';
+const SDK_V2 = [SDK_V2_SERVER, '@modelcontextprotocol/node'];
 
 // The `mcp-sessions/v2` entry is checked only once it is built: the script works on trees with
 // and without it.
@@ -77,17 +79,23 @@ try {
   const packed = npm(['pack', '--silent', '--pack-destination', root], process.cwd());
   const tarball = join(root, packed.trim().split('\n').pop());
 
-  const v2 = project('sdk-v2', tarball, SDK_V2);
-  assertAbsent(v2, [SDK_V1]);
-  console.log(`check-install: npm install ${pkg.name} ${SDK_V2.join(' ')} installs no ${SDK_V1}`);
-  assertLoads(v2, [
+  const server = project('sdk-v2-server', tarball, [SDK_V2_SERVER]);
+  assertAbsent(server, [SDK_V1]);
+  console.log(`check-install: npm install ${pkg.name} ${SDK_V2_SERVER} installs no ${SDK_V1}`);
+  assertLoads(server, [
     pkg.name,
     `${pkg.name}/stores`,
     `${pkg.name}/resources`,
     `${pkg.name}/redis`,
     `${pkg.name}/client`,
-    ...(hasV2 ? [`${pkg.name}/v2`] : []),
   ]);
+
+  if (hasV2) {
+    const v2 = project('sdk-v2', tarball, SDK_V2);
+    assertAbsent(v2, [SDK_V1]);
+    console.log(`check-install: npm install ${pkg.name} ${SDK_V2.join(' ')} installs no ${SDK_V1}`);
+    assertLoads(v2, [`${pkg.name}/v2`]);
+  }
 
   const v1 = project('sdk-v1', tarball, [SDK_V1]);
   assertAbsent(v1, SDK_V2);
