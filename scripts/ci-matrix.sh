@@ -85,7 +85,8 @@ run_leg() {
     "$(installed_version @modelcontextprotocol/server) (@modelcontextprotocol/node" \
     "$(installed_version @modelcontextprotocol/node)) [$leg]"
   local start=$SECONDS verdict=passed
-  PATH="$bin:$PATH" npx vitest run "$@" || verdict=FAILED
+  # The README's test command, `npm test` (vitest run), with this leg's Node first on PATH.
+  PATH="$bin:$PATH" npm test -- "$@" || verdict=FAILED
   local line="ci: $leg ($version, sdk $(installed_version @modelcontextprotocol/sdk)) $verdict in $((SECONDS - start)) s"
   echo "$line"
   summary+=("$line")

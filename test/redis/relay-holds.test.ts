@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { RedisRelay } from '../../src/stores/redis/index.js';
 import { deleteKeys, ioRedis, redisClients } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
@@ -76,11 +76,19 @@ describe.each<Library>(['node-redis', 'ioredis'])('RedisRelay stream holders (%s
 
   it('renews on its own every third of holdTtlMs', async () => {
     const prefix = scratchPrefix('holds-timer');
-    const relay = await relayOn(library, prefix, { holdTtlMs: 300 });
+    // The renewal interval runs on fake time; Redis and the waits below stay real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const relay = await relayOn(library, prefix, { holdTtlMs: LONG_HOLD_MS });
     await relay.holdStream('s1');
-    await side.pexpire(`${prefix}stream:s1`, LONG_HOLD_MS);
+    await side.pexpire(`${prefix}stream:s1`, 30_000);
+    vi.advanceTimersByTime(LONG_HOLD_MS / 3 - 1);
+    expect(await side.pttl(`${prefix}stream:s1`)).toBeLessThanOrEqual(30_000);
+    vi.advanceTimersByTime(1);
     await waitFor(
-      async () => (await side.pttl(`${prefix}stream:s1`)) <= 300,
+      async () => (await side.pttl(`${prefix}stream:s1`)) > 30_000,
       'the renewal to set the TTL back to holdTtlMs',
     );
     expect(await relay.streamHolder('s1')).toBe(relay.replicaId);
@@ -88,24 +96,36 @@ describe.each<Library>(['node-redis', 'ioredis'])('RedisRelay stream holders (%s
 
   it('lets a record lapse within holdTtlMs once its replica stops renewing', async () => {
     const prefix = scratchPrefix('holds-lapse');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const { client, subscriber } = await connections(library);
     const logger = spyLogger();
-    const relay = new RedisRelay({ client, subscriber, prefix, holdTtlMs: 300, logger });
+    const relay = new RedisRelay({ client, subscriber, prefix, holdTtlMs: LONG_HOLD_MS, logger });
     onTestFinished(() => relay.close());
     await relay.holdStream('s1');
     // The replica loses Redis, as when it crashes: its renewals fail.
     if ('destroy' in client) client.destroy();
     else client.disconnect();
-    await waitFor(
-      async () => (await side.exists(`${prefix}stream:s1`)) === 0,
-      'the record to lapse',
-    );
+    vi.advanceTimersByTime(LONG_HOLD_MS / 3);
     await waitFor(() => logger.error.mock.calls.length > 0, 'the failed renewal to be logged');
     expect(logger.error).toHaveBeenCalledTimes(1);
     expect(logger.error).toHaveBeenCalledWith(
       expect.stringContaining('renew'),
       expect.objectContaining({ streams: 1 }),
     );
+    // Nothing renews the record any more: Redis drops it once the TTL it was given runs out.
+    const ttl = await side.pttl(`${prefix}stream:s1`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(LONG_HOLD_MS);
+    await side.pexpire(`${prefix}stream:s1`, 1);
+    await waitFor(
+      async () => (await side.exists(`${prefix}stream:s1`)) === 0,
+      'the record to lapse',
+    );
+    const reader = await relayOn(library, prefix, { holdTtlMs: LONG_HOLD_MS });
+    expect(await reader.streamHolder('s1')).toBeUndefined();
   });
 
   it('leaves another replica’s record alone: last holder wins', async () => {
