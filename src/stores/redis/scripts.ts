@@ -13,6 +13,7 @@ import renewHoldsSource from './lua/holds-renew-n.lua';
 import ownerInclude from './lua/includes/owner.lua';
 import ownersInclude from './lua/includes/owners.lua';
 import policyInclude from './lua/includes/policy.lua';
+import recordsInclude from './lua/includes/records.lua';
 import tombstonesInclude from './lua/includes/tombstones.lua';
 import listSource from './lua/list-1.lua';
 import listOwnerSource from './lua/list-owner-1.lua';
@@ -24,6 +25,7 @@ const INCLUDES: Readonly<Record<string, string>> = {
   owner: ownerInclude,
   owners: ownersInclude,
   policy: policyInclude,
+  records: recordsInclude,
   tombstones: tombstonesInclude,
 };
 

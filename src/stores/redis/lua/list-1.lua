@@ -11,22 +11,14 @@
   of each member of the page.
 
 ]]
+--- @include "records"
+
 local page = redis.call('ZSCAN', KEYS[1], ARGV[2], 'COUNT', ARGV[3])
 local out = {page[1]}
 local items = page[2]
 for n = 1, #items, 2 do
   local member = items[n]
-  local ok, r = pcall(redis.call, 'HMGET', ARGV[1] .. 's:' .. member, 'c', 'l', 'o', 'k', 'd', 'i', 'v')
-  if ok and tonumber(r[1]) ~= nil and tonumber(r[2]) ~= nil then
-    local at = #out
-    out[at + 1] = member
-    out[at + 2] = r[1]
-    out[at + 3] = r[2]
-    out[at + 4] = r[3]
-    out[at + 5] = r[4]
-    out[at + 6] = r[5]
-    out[at + 7] = r[6]
-    out[at + 8] = r[7]
-  end
+  local ok, r = readRecord(ARGV[1], member)
+  if ok and isRecord(r) then appendRecord(out, member, r) end
 end
 return out

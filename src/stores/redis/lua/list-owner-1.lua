@@ -14,25 +14,19 @@
   of each member of the owner's index.
 
 ]]
+--- @include "records"
+
 local limit = tonumber(ARGV[4])
 local out = {}
 local n = 0
 for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if limit >= 0 and n >= limit then break end
-  local ok, r = pcall(redis.call, 'HMGET', ARGV[1] .. 's:' .. member, 'c', 'l', 'o', 'k', 'd', 'i', 'v')
+  local ok, r = readRecord(ARGV[1], member)
   if ok and not r[1] then
     redis.call('ZREM', KEYS[1], member)
-  elseif ok and tonumber(r[1]) ~= nil and tonumber(r[2]) ~= nil and r[3] == ARGV[2]
+  elseif ok and isRecord(r) and r[3] == ARGV[2]
       and (ARGV[3] == '' or (r[4] and ARGV[3] == '=' .. r[4])) then
-    local at = #out
-    out[at + 1] = member
-    out[at + 2] = r[1]
-    out[at + 3] = r[2]
-    out[at + 4] = r[3]
-    out[at + 5] = r[4]
-    out[at + 6] = r[5]
-    out[at + 7] = r[6]
-    out[at + 8] = r[7]
+    appendRecord(out, member, r)
     n = n + 1
   end
 end
