@@ -40,6 +40,25 @@ function floodServer(sent: { messages: number }, latch: Latch): McpServer {
   return server;
 }
 
+/** A handler over a manual-clock manager whose sessions run {@link floodServer}, bounded at 16 KiB. */
+function floodEndpoint() {
+  const sessions = new SessionManager({
+    clock: new ManualClock(),
+    idleTtlMs: 1000,
+    autoStart: false,
+  });
+  open.push(sessions);
+  const sent = { messages: 0 };
+  const latch = new Latch();
+  const handler = new StreamableHttpHandler({
+    sessions,
+    createServer: () => floodServer(sent, latch),
+    maxBufferedBytes: 16 * 1024,
+  });
+  open.push(handler);
+  return { sessions, sent, latch, handler };
+}
+
 describe('Streamable HTTP: what a stream buffers for a client that does not read is bounded', () => {
   it('validates maxBufferedBytes', () => {
     const sessions = new SessionManager({ autoStart: false });
@@ -60,17 +79,7 @@ describe('Streamable HTTP: what a stream buffers for a client that does not read
   });
 
   it('ends the stream once more than maxBufferedBytes is unsent, releasing its pin; the session stays', async () => {
-    const clock = new ManualClock();
-    const sessions = new SessionManager({ clock, idleTtlMs: 1000, autoStart: false });
-    open.push(sessions);
-    const sent = { messages: 0 };
-    const latch = new Latch();
-    const handler = new StreamableHttpHandler({
-      sessions,
-      createServer: () => floodServer(sent, latch),
-      maxBufferedBytes: 16 * 1024,
-    });
-    open.push(handler);
+    const { sessions, latch, handler } = floodEndpoint();
     let closed = 0;
     let largestUnsent = 0;
     const http = createServer((req, res) => {
@@ -114,17 +123,7 @@ describe('Streamable HTTP: what a stream buffers for a client that does not read
   });
 
   it('fetch door: ends a body nobody reads once more than maxBufferedBytes waits, releasing its pin', async () => {
-    const clock = new ManualClock();
-    const sessions = new SessionManager({ clock, idleTtlMs: 1000, autoStart: false });
-    open.push(sessions);
-    const sent = { messages: 0 };
-    const latch = new Latch();
-    const handler = new StreamableHttpHandler({
-      sessions,
-      createServer: () => floodServer(sent, latch),
-      maxBufferedBytes: 16 * 1024,
-    });
-    open.push(handler);
+    const { sessions, sent, latch, handler } = floodEndpoint();
     const url = 'http://127.0.0.1/mcp';
     const init = await handler.fetch(
       new Request(url, {
